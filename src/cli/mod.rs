@@ -1,0 +1,325 @@
+//! The command line. Every subcommand goes through the service API as the Unix user running it.
+
+use crate::domain::{clerk::Role, record::Body, Explain, Lang};
+use crate::service::{system_clock, ApiExt, Service, ServiceError, Session};
+use clap::{Parser, Subcommand};
+use std::{path::PathBuf, process::ExitCode, sync::Arc};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "frontoffice",
+    version,
+    about = "Front-office console for municipal social services"
+)]
+pub struct Cli {
+    /// Database directory (default: the user's data directory).
+    #[arg(long, global = true, env = "FRONTOFFICE_DB")]
+    pub db: Option<PathBuf>,
+    /// Language of messages: bg or en.
+    #[arg(long, global = true, env = "FRONTOFFICE_LANG", default_value = "bg", value_parser = parse_lang)]
+    pub lang: Lang,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    Lang::parse(s).ok_or_else(|| "bg | en".to_string())
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create an empty database; you become its administrator.
+    Init,
+    /// Build a demo database of a fictional municipality.
+    Demo {
+        /// Generated fictional persons on top of the ~50 demo cases.
+        #[arg(long, default_value_t = 0)]
+        persons: usize,
+    },
+    /// Search persons, providers and numbers.
+    Find {
+        query: String,
+        /// Print a JSON array.
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// Verify values, indexes and the audit chain.
+    Check,
+    /// Clerk accounts.
+    Clerk {
+        #[command(subcommand)]
+        command: ClerkCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ClerkCommand {
+    /// Add a Unix login as a clerk.
+    Add {
+        login: String,
+        #[arg(long)]
+        name: String,
+        /// admin, supervisor, clerk or auditor.
+        #[arg(long)]
+        role: String,
+    },
+    List,
+    Disable {
+        login: String,
+    },
+    Enable {
+        login: String,
+    },
+}
+
+/// The default database: `$XDG_DATA_HOME/frontoffice/db` or the platform's equivalent.
+pub fn default_db() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("frontoffice")
+        .join("db")
+}
+
+/// A failure to report to the user, already in their language.
+pub struct Failure(pub String);
+
+impl<E: Explain> From<(E, Lang)> for Failure {
+    fn from((e, lang): (E, Lang)) -> Self {
+        Failure(e.explain(lang))
+    }
+}
+
+fn whoami(lang: Lang) -> Result<crate::os::UnixUser, Failure> {
+    crate::os::current_user().ok_or_else(|| {
+        Failure(
+            lang.pick(
+                "Не мога да разбера кой потребител сте (липсва запис в /etc/passwd).",
+                "Cannot tell which user you are (no entry in /etc/passwd).",
+            )
+            .into(),
+        )
+    })
+}
+
+fn open_session(db: &std::path::Path, lang: Lang) -> Result<Session, Failure> {
+    let user = whoami(lang)?;
+    let svc: Arc<Service> =
+        Service::open(db, system_clock()).map_err(|e| Failure::from((e, lang)))?;
+    svc.session(&user.login)
+        .map_err(|e| Failure::from((e, lang)))
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    match execute(cli) {
+        Ok(code) => code,
+        Err(Failure(msg)) => {
+            eprintln!("frontoffice: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn execute(cli: Cli) -> Result<ExitCode, Failure> {
+    let lang = cli.lang;
+    let db = cli.db.clone().unwrap_or_else(default_db);
+    let fail = |e: ServiceError| Failure::from((e, lang));
+    match cli.command {
+        Command::Init => {
+            let user = whoami(lang)?;
+            let name = if user.full_name.is_empty() {
+                user.login.clone()
+            } else {
+                user.full_name.clone()
+            };
+            let (_, created) = Service::open_or_create(
+                &db,
+                &user.login,
+                &name,
+                Default::default(),
+                system_clock(),
+            )
+            .map_err(fail)?;
+            if !created {
+                return Err(Failure(match lang {
+                    Lang::Bg => format!("В {} вече има база данни.", db.display()),
+                    Lang::En => format!("{} already holds a database.", db.display()),
+                }));
+            }
+            println!(
+                "{}",
+                match lang {
+                    Lang::Bg => format!(
+                        "Създадена е база в {}; {} е администратор.",
+                        db.display(),
+                        user.login
+                    ),
+                    Lang::En => format!(
+                        "Created a database in {}; {} is its administrator.",
+                        db.display(),
+                        user.login
+                    ),
+                }
+            );
+        }
+        Command::Demo { persons } => {
+            let user = whoami(lang)?;
+            let summary =
+                crate::demo::build(&db, &user.login, &user.full_name, persons, system_clock())
+                    .map_err(|e| match e {
+                        crate::demo::DemoError::Service(s) => fail(s),
+                        crate::demo::DemoError::Exists => Failure(match lang {
+                            Lang::Bg => format!(
+                                "В {} вече има база данни; изберете празна папка.",
+                                db.display()
+                            ),
+                            Lang::En => format!(
+                                "{} already holds a database; choose an empty directory.",
+                                db.display()
+                            ),
+                        }),
+                        other => Failure(other.to_string()),
+                    })?;
+            println!(
+                "{}",
+                match lang {
+                    Lang::Bg => format!(
+                        "Демонстрационна база в {}: {} лица по всички процедури, {} генерирани лица, {} записа.",
+                        db.display(), summary.persons, summary.generated, summary.records
+                    ),
+                    Lang::En => format!(
+                        "Demo database in {}: {} persons across every workflow, {} generated persons, {} records.",
+                        db.display(), summary.persons, summary.generated, summary.records
+                    ),
+                }
+            );
+        }
+        Command::Find { query, json, limit } => {
+            let s = open_session(&db, lang)?;
+            let hits = s.search(&query, limit).map_err(fail)?;
+            if json {
+                let items: Vec<serde_json::Value> = hits
+                    .iter()
+                    .map(|h| {
+                        serde_json::json!({
+                            "id": h.id,
+                            "kind": h.kind.tree(),
+                            "name": h.name,
+                            "ident": h.ident,
+                            "detail": h.detail,
+                            "score": h.score,
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::Value::Array(items));
+            } else if hits.is_empty() {
+                println!("{}", lang.pick("Няма намерени.", "Nothing found."));
+            } else {
+                for h in &hits {
+                    println!(
+                        "{:>8}  {:<14} {:<40} {:<11} {}",
+                        h.id,
+                        h.kind.name(lang),
+                        crate::domain::text::safe_for_terminal(&h.name),
+                        h.ident,
+                        crate::domain::text::safe_for_terminal(&h.detail)
+                    );
+                }
+            }
+        }
+        Command::Check => {
+            let s = open_session(&db, lang)?;
+            let report = s.check().map_err(fail)?;
+            println!(
+                "{}",
+                match lang {
+                    Lang::Bg => format!(
+                        "Проверени: {} записа, {} индексни ключа, {} одитни записа.",
+                        report.records, report.index_entries, report.audit_entries
+                    ),
+                    Lang::En => format!(
+                        "Checked {} records, {} index entries, {} audit entries.",
+                        report.records, report.index_entries, report.audit_entries
+                    ),
+                }
+            );
+            if !report.problems.is_empty() {
+                for p in &report.problems {
+                    println!("  ! {p}");
+                }
+                eprintln!(
+                    "{}",
+                    match lang {
+                        Lang::Bg => format!("Открити проблеми: {}", report.problems.len()),
+                        Lang::En => format!("Problems found: {}", report.problems.len()),
+                    }
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            println!("{}", lang.pick("Всичко е наред.", "All is well."));
+        }
+        Command::Clerk { command } => {
+            let s = open_session(&db, lang)?;
+            clerk(&s, command, lang)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn clerk(s: &Session, command: ClerkCommand, lang: Lang) -> Result<(), Failure> {
+    let fail = |e: ServiceError| Failure::from((e, lang));
+    match &command {
+        ClerkCommand::Add { login, name, role } => {
+            let role = Role::parse(role).ok_or_else(|| {
+                Failure(match lang {
+                    Lang::Bg => {
+                        format!("Непозната роля „{role}“: admin, supervisor, clerk или auditor.")
+                    }
+                    Lang::En => {
+                        format!("Unknown role '{role}': admin, supervisor, clerk or auditor.")
+                    }
+                })
+            })?;
+            s.add_clerk(login, name, role).map_err(fail)?;
+            println!(
+                "{}",
+                match lang {
+                    Lang::Bg => format!("Добавен служител {login} ({}).", role.name(lang)),
+                    Lang::En => format!("Added clerk {login} ({}).", role.name(lang)),
+                }
+            );
+        }
+        ClerkCommand::List => {
+            for r in s.clerks().map_err(fail)? {
+                if let Body::Clerk(c) = r.body {
+                    println!(
+                        "{:<16} {:<14} {:<8} {}",
+                        c.login,
+                        c.role.name(lang),
+                        if c.active {
+                            lang.pick("активен", "active")
+                        } else {
+                            lang.pick("спрян", "disabled")
+                        },
+                        crate::domain::text::safe_for_terminal(&c.name)
+                    );
+                }
+            }
+        }
+        ClerkCommand::Disable { login } | ClerkCommand::Enable { login } => {
+            let active = matches!(command, ClerkCommand::Enable { .. });
+            let login = login.clone();
+            s.set_clerk_active(&login, active).map_err(fail)?;
+            println!(
+                "{login}: {}",
+                if active {
+                    lang.pick("активен", "active")
+                } else {
+                    lang.pick("спрян", "disabled")
+                }
+            );
+        }
+    }
+    Ok(())
+}

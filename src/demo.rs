@@ -1,0 +1,728 @@
+//! The demo database: a fictional municipality from `fixtures/demo/`, about fifty persons spread
+//! over every workflow, and any number of generated fictional persons. Everything goes through
+//! the service API, so the demo obeys the same rules as a clerk.
+
+use crate::domain::{
+    assistance::*,
+    calendar::WorkCalendar,
+    clerk::Role,
+    date::Month,
+    egn::{make_egn, Egn},
+    eik::Eik,
+    iban::{make_bg_iban, Iban},
+    intake::{Assessment, Channel, Intake, Outcome, Topic},
+    person::{DisabilityDecision, ExpertBody, Person, PersonalId},
+    phone::Phone,
+    record::{Body, Record},
+    referral::{Referral, ReferralStatus},
+    register::{Access, Funding, Licence, Provider, ProviderKind, Referrer, Service, ServiceType},
+    report::{MonthlyReport, ReportStatus},
+    settings::{Settings, Settlement},
+};
+use crate::service::{ApiExt, Service as Svc, ServiceError, Session};
+use chrono::{Datelike, Days, Months, NaiveDate, NaiveTime};
+use serde::Deserialize;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+const MUNICIPALITY: &str = include_str!("../fixtures/demo/municipality.json");
+const NAMES: &str = include_str!("../fixtures/demo/names.json");
+const PERSONS: &str = include_str!("../fixtures/demo/persons.csv");
+
+#[derive(Deserialize)]
+struct Municipality {
+    municipality: String,
+    settlements: Vec<Settlement>,
+    providers: Vec<ProviderRow>,
+    services: Vec<ServiceRow>,
+    clerks: Vec<ClerkRow>,
+}
+
+#[derive(Deserialize)]
+struct ProviderRow {
+    key: String,
+    name: String,
+    eik: String,
+    kind: ProviderKind,
+    licence: Option<Licence>,
+    settlement: String,
+    address: String,
+    phone: String,
+}
+
+#[derive(Deserialize)]
+struct ServiceRow {
+    name: String,
+    activity: ServiceType,
+    access: Access,
+    target_group: String,
+    provider: String,
+    settlement: String,
+    address: String,
+    capacity: u32,
+    funding: Funding,
+    referred_by: Referrer,
+}
+
+#[derive(Deserialize)]
+struct ClerkRow {
+    login: String,
+    name: String,
+    role: String,
+}
+
+#[derive(Deserialize)]
+struct Names {
+    male: Vec<String>,
+    female: Vec<String>,
+    surnames: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct PersonRow {
+    first_name: String,
+    middle_name: String,
+    last_name: String,
+    egn: String,
+    phone: String,
+    settlement: String,
+    scenario: String,
+}
+
+/// What went wrong while building the demo.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("a database already exists there")]
+    Exists,
+    #[error("fixture: {0}")]
+    Fixture(String),
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+}
+
+/// A small deterministic generator (splitmix64): the same demo every time, no extra crate.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+fn fixture<T: for<'de> Deserialize<'de>>(name: &str, text: &str) -> Result<T, DemoError> {
+    serde_json::from_str(text).map_err(|e| DemoError::Fixture(format!("{name}: {e}")))
+}
+
+fn persons_csv() -> Result<Vec<PersonRow>, DemoError> {
+    csv::Reader::from_reader(PERSONS.as_bytes())
+        .deserialize()
+        .collect::<Result<Vec<PersonRow>, _>>()
+        .map_err(|e| DemoError::Fixture(format!("persons.csv: {e}")))
+}
+
+/// The female form of a surname or patronymic ("Иванов" → "Иванова").
+fn feminine(s: &str) -> String {
+    if s.ends_with("ов") || s.ends_with("ев") || s.ends_with("ин") {
+        format!("{s}а")
+    } else {
+        s.to_string()
+    }
+}
+
+/// The patronymic from a father's first name ("Петър" → "Петров", "Георги" → "Георгиев").
+fn patronymic(first: &str) -> String {
+    if let Some(stem) = first.strip_suffix("ър") {
+        format!("{stem}ров")
+    } else if let Some(stem) = first.strip_suffix('й') {
+        format!("{stem}ев")
+    } else if first.ends_with(['и', 'е', 'у']) {
+        format!("{first}ев")
+    } else if let Some(stem) = first.strip_suffix(['а', 'я', 'о']) {
+        format!("{stem}ов")
+    } else {
+        format!("{first}ов")
+    }
+}
+
+pub struct DemoSummary {
+    pub persons: usize,
+    pub generated: usize,
+    pub records: usize,
+}
+
+/// Builds the demo database in `dir`, which must not hold one yet. `login` becomes its
+/// administrator.
+pub fn build(
+    dir: &std::path::Path,
+    login: &str,
+    full_name: &str,
+    generated: usize,
+    clock: crate::service::Clock,
+) -> Result<DemoSummary, DemoError> {
+    let m: Municipality = fixture("municipality.json", MUNICIPALITY)?;
+    let settings = Settings {
+        municipality: m.municipality.clone(),
+        settlements: m.settlements.clone(),
+        // The demo loads agreements dated in the past, whatever day it is built on.
+        no_new_agreements_last_days: 0,
+        ..Settings::default()
+    };
+    let name = if full_name.is_empty() {
+        login
+    } else {
+        full_name
+    };
+    let (svc, created) = Svc::open_or_create(dir, login, name, settings, clock)?;
+    if !created {
+        return Err(DemoError::Exists);
+    }
+    let session = svc.session(login)?;
+    let mut b = Builder {
+        s: &session,
+        svc: &svc,
+        today: svc.now().date(),
+        records: 0,
+        rng: Rng(0x5EED_F0F0),
+    };
+    b.run(&m, generated)
+}
+
+struct Builder<'a> {
+    s: &'a Session,
+    svc: &'a Arc<Svc>,
+    today: NaiveDate,
+    records: usize,
+    rng: Rng,
+}
+
+fn days_before(d: NaiveDate, n: u64) -> NaiveDate {
+    d.checked_sub_days(Days::new(n)).unwrap_or(d)
+}
+
+impl Builder<'_> {
+    fn create(&mut self, body: Body) -> Result<Record, DemoError> {
+        self.records += 1;
+        Ok(self.s.create(body)?)
+    }
+
+    fn run(&mut self, m: &Municipality, generated: usize) -> Result<DemoSummary, DemoError> {
+        for c in &m.clerks {
+            let role = Role::parse(&c.role)
+                .ok_or_else(|| DemoError::Fixture(format!("role {}", c.role)))?;
+            if c.login != self.s.login() {
+                self.s.add_clerk(&c.login, &c.name, role)?;
+                self.records += 1;
+            }
+        }
+        let mut providers = HashMap::new();
+        for p in &m.providers {
+            let eik =
+                Eik::parse(&p.eik).map_err(|e| DemoError::Fixture(format!("{}: {e}", p.eik)))?;
+            let rec = self.create(Body::Provider(Provider {
+                name: p.name.clone(),
+                eik,
+                kind: p.kind,
+                licence: p.licence.clone(),
+                settlement: p.settlement.clone(),
+                address: p.address.clone(),
+                phone: Phone::parse(&p.phone).ok(),
+            }))?;
+            providers.insert(p.key.clone(), rec.meta.id);
+        }
+        let mut services = Vec::new();
+        for s in &m.services {
+            let provider = *providers
+                .get(&s.provider)
+                .ok_or_else(|| DemoError::Fixture(format!("provider {}", s.provider)))?;
+            let rec = self.create(Body::Service(Service {
+                name: s.name.clone(),
+                activity: s.activity,
+                access: s.access,
+                target_group: s.target_group.clone(),
+                provider,
+                settlement: s.settlement.clone(),
+                address: s.address.clone(),
+                capacity: s.capacity,
+                funding: s.funding,
+                referred_by: s.referred_by,
+            }))?;
+            services.push((rec.meta.id, provider, s.activity));
+        }
+        let municipality = providers.values().copied().min().unwrap_or(0);
+        let municipality = providers.get("muni").copied().unwrap_or(municipality);
+
+        let rows = persons_csv()?;
+        let mut idents = HashSet::new();
+        let mut assistants = rows.iter().filter(|r| r.scenario == "assistant");
+        let mut n = 0usize;
+        for (i, row) in rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.scenario != "assistant")
+        {
+            let user = self.person(row, &mut idents)?;
+            n += 1;
+            let (kind, arg) = row
+                .scenario
+                .split_once(':')
+                .unwrap_or((row.scenario.as_str(), ""));
+            match kind {
+                "intake" => self.intake_only(user.meta.id, i)?,
+                "referral" => self.referral(user.meta.id, arg, i, &services)?,
+                "pa" => {
+                    let a = assistants
+                        .next()
+                        .ok_or_else(|| DemoError::Fixture("too few assistants".into()))?;
+                    let assistant = self.person(a, &mut idents)?;
+                    n += 1;
+                    self.personal_assistance(&user, assistant.meta.id, arg, i, municipality)?;
+                }
+                other => return Err(DemoError::Fixture(format!("scenario {other}"))),
+            }
+        }
+        // Two anonymous phone enquiries.
+        for k in 0..2 {
+            self.create(Body::Intake(Intake {
+                reg_no: String::new(),
+                at: days_before(self.today, k + 1)
+                    .and_time(NaiveTime::from_hms_opt(10, 15, 0).unwrap_or_default()),
+                channel: Channel::Phone,
+                clerk: String::new(),
+                person: None,
+                topics: vec![Topic::SocialServices],
+                note: "Анонимно запитване за дневна грижа.".into(),
+                outcome: Outcome::Informed,
+                follow_up: None,
+            }))?;
+        }
+        let generated = self.generate(generated, &m.settlements, &mut idents)?;
+        // Back to the default rule now that the historic agreements are in.
+        let current = self.s.settings()?;
+        let mut settings = current.settings.clone();
+        settings.no_new_agreements_last_days = Settings::default().no_new_agreements_last_days;
+        self.s.update_settings(current.rev, settings)?;
+        Ok(DemoSummary {
+            persons: n,
+            generated,
+            records: self.records + generated,
+        })
+    }
+
+    fn person(
+        &mut self,
+        row: &PersonRow,
+        idents: &mut HashSet<String>,
+    ) -> Result<Record, DemoError> {
+        let egn = Egn::parse(&row.egn, self.today)
+            .map_err(|e| DemoError::Fixture(format!("ЕГН {}: {e}", row.egn)))?;
+        idents.insert(row.egn.clone());
+        let phone = Phone::parse(&row.phone)
+            .map_err(|e| DemoError::Fixture(format!("{}: {e}", row.phone)))?;
+        let address = format!("ул. „Демо“ {}", 1 + self.rng.below(60));
+        self.create(Body::Person(Person {
+            ident: PersonalId::Egn(egn),
+            first_name: row.first_name.clone(),
+            middle_name: row.middle_name.clone(),
+            last_name: row.last_name.clone(),
+            settlement: row.settlement.clone(),
+            address,
+            phones: vec![phone],
+            consent: Some(days_before(self.today, 40)),
+            ..Person::default()
+        }))
+    }
+
+    fn intake(
+        &mut self,
+        person: u64,
+        topic: Topic,
+        outcome: Outcome,
+        ago: u64,
+        i: usize,
+    ) -> Result<Record, DemoError> {
+        let channel = [Channel::InPerson, Channel::Phone, Channel::Written][i % 3];
+        self.create(Body::Intake(Intake {
+            reg_no: String::new(),
+            at: days_before(self.today, ago)
+                .and_time(NaiveTime::from_hms_opt(9 + (i % 7) as u32, 30, 0).unwrap_or_default()),
+            channel,
+            clerk: String::new(),
+            person: Some(person),
+            topics: vec![topic],
+            note: "Информиран за правата и услугите в общината.".into(),
+            outcome,
+            // Every third enquiry needs a call back: it shows on the agenda.
+            follow_up: i
+                .is_multiple_of(3)
+                .then(|| self.today + Days::new((i % 5) as u64)),
+        }))
+    }
+
+    fn intake_only(&mut self, person: u64, i: usize) -> Result<(), DemoError> {
+        let topic = [
+            Topic::SocialServices,
+            Topic::DisabilityRights,
+            Topic::PersonalAssistance,
+        ][i % 3];
+        self.intake(
+            person,
+            topic,
+            if i.is_multiple_of(4) {
+                Outcome::Open
+            } else {
+                Outcome::Informed
+            },
+            (i % 20) as u64,
+            i,
+        )?;
+        Ok(())
+    }
+
+    fn referral(
+        &mut self,
+        person: u64,
+        target: &str,
+        i: usize,
+        services: &[(u64, u64, ServiceType)],
+    ) -> Result<(), DemoError> {
+        use ReferralStatus::*;
+        let intake = self.intake(person, Topic::SocialServices, Outcome::Referred, 45, i)?;
+        let (service, provider, activity) = services[1 + i % (services.len() - 1)];
+        let assessment = self.create(Body::Assessment(Assessment {
+            person,
+            intake: Some(intake.meta.id),
+            date: days_before(self.today, 44),
+            clerk: String::new(),
+            needs: "Нужда от подкрепа в ежедневието и социални контакти.".into(),
+            recommended: vec![activity],
+            note: String::new(),
+        }))?;
+        let path: &[ReferralStatus] = match target {
+            "Requested" => &[],
+            "Assessed" => &[Assessed],
+            "Referred" => &[Assessed, Referred],
+            "Accepted" => &[Assessed, Referred, Accepted],
+            "Declined" => &[Assessed, Referred, Declined],
+            "Started" => &[Assessed, Referred, Accepted, Started],
+            "Ended" => &[Assessed, Referred, Accepted, Started, Ended],
+            "Withdrawn" => &[Assessed, Withdrawn],
+            other => return Err(DemoError::Fixture(format!("referral status {other}"))),
+        };
+        let requested = days_before(self.today, 44);
+        let mut r = Referral {
+            person,
+            assessment: Some(assessment.meta.id),
+            service_type: activity,
+            service: Some(service),
+            provider: Some(provider),
+            requested,
+            status: Requested,
+            history: Vec::new(),
+            due: None,
+            note: String::new(),
+        };
+        r.history.push(crate::domain::referral::StatusChange {
+            status: Requested,
+            date: requested,
+            note: String::new(),
+        });
+        for (k, st) in path.iter().enumerate() {
+            let note = if *st == Declined {
+                "Няма свободни места."
+            } else {
+                ""
+            };
+            r.advance(*st, requested + Days::new(3 * (k as u64 + 1)), note)
+                .map_err(|_| DemoError::Fixture("referral path".into()))?;
+        }
+        if r.status == Referred {
+            r.due = Some(requested + Days::new(26));
+        }
+        self.create(Body::Referral(r))?;
+        Ok(())
+    }
+
+    fn personal_assistance(
+        &mut self,
+        user: &Record,
+        assistant_person: u64,
+        state: &str,
+        i: usize,
+        provider: u64,
+    ) -> Result<(), DemoError> {
+        let Body::Person(mut p) = user.body.clone() else {
+            return Err(DemoError::Fixture("user".into()));
+        };
+        let child = p.age_on(self.today).is_some_and(|a| a < 18);
+        p.disability = Some(DisabilityDecision {
+            body: if child {
+                ExpertBody::Child
+            } else {
+                ExpertBody::Telk
+            },
+            number: format!("{}/{}", 100 + i, self.today.year() - 1),
+            issued: days_before(self.today, 300),
+            percent: if child {
+                90 + (i % 11) as u8
+            } else {
+                71 + (i % 30) as u8
+            },
+            needs_help: !child,
+            // One in three is lifelong; one decision expires within the alert window.
+            valid_until: match i % 3 {
+                0 => None,
+                1 => Some(self.today + Days::new(20 + i as u64)),
+                _ => Some(self.today + Days::new(700)),
+            },
+        });
+        let user = self
+            .s
+            .update(user.meta.id, user.meta.rev, Body::Person(p))?;
+        let uid = user.meta.id;
+        self.intake(
+            uid,
+            Topic::PersonalAssistance,
+            Outcome::ApplicationAccepted,
+            150,
+            i,
+        )?;
+        let degree = 2 + (i % 3) as u8;
+        let hours = degree_cap_hours(degree).unwrap_or(42);
+        let valid_from = days_before(self.today, 160);
+        let decision = self.create(Body::DspDecision(DspDecision {
+            person: uid,
+            number: format!("ДСП-{}-{:03}", self.today.year(), i),
+            date: valid_from,
+            degree,
+            hours_per_month: hours,
+            valid_from,
+            valid_until: self.today + Days::new(365 * 2),
+        }))?;
+        let mut checklist: Vec<CheckItem> = [
+            DocItem::IdentityDocument,
+            DocItem::ExpertDecision,
+            DocItem::DspNapravlenie,
+            DocItem::AssistantDeclaration,
+        ]
+        .into_iter()
+        .map(|item| CheckItem {
+            item,
+            present: true,
+        })
+        .collect();
+        let status = match state {
+            "incomplete" => {
+                checklist[2].present = false;
+                ApplicationStatus::Incomplete
+            }
+            "complete" => ApplicationStatus::Complete,
+            _ => ApplicationStatus::Approved,
+        };
+        self.create(Body::Application(Application {
+            reg_no: String::new(),
+            person: uid,
+            date: days_before(self.today, 140),
+            applicant: Applicant::User,
+            assistant: Some(assistant_person),
+            substitute: None,
+            declares_no_other_support: true,
+            checklist,
+            status,
+            remedy_by: None,
+            note: String::new(),
+        }))?;
+        let iban = Iban::parse(&make_bg_iban("UNCR", 7000_1500_0000 + i as u64))
+            .map_err(|e| DemoError::Fixture(format!("IBAN: {e}")))?;
+        let assistant = self.create(Body::Assistant(Assistant {
+            person: assistant_person,
+            iban,
+            relation: ["син", "дъщеря", "съсед", "без родство"][i % 4].into(),
+            no_protection_order: true,
+        }))?;
+        if matches!(state, "incomplete" | "complete") {
+            return Ok(());
+        }
+        // Agreements start on the 1st, four months back.
+        let from = Month::of(
+            self.today
+                .checked_sub_months(Months::new(4))
+                .unwrap_or(self.today),
+        )
+        .first_day();
+        let last_month = Month::of(self.today).prev();
+        let to = if state == "ended" {
+            last_month.last_day()
+        } else {
+            decision_until(&decision)
+        };
+        let agreement = self.create(Body::Agreement(Agreement {
+            number: String::new(),
+            user: uid,
+            assistant: assistant.meta.id,
+            substitute: None,
+            provider,
+            decision: decision.meta.id,
+            from,
+            to,
+            hours_per_month: hours,
+            activities: "лични, битови и социални дейности".into(),
+            schedule: "делнични дни, сутрин".into(),
+            status: AgreementStatus::Active,
+            end_reason: None,
+        }))?;
+        let settings = self.s.settings()?.settings;
+        let cal = WorkCalendar::new(settings.calendar.clone());
+        self.create(Body::Contract(Contract {
+            number: format!("ТД-{}-{:03}", from.year(), i),
+            assistant: assistant.meta.id,
+            provider,
+            agreement: Some(agreement.meta.id),
+            date: days_before(from, 3),
+            start: from,
+            end: (state == "ended").then_some(to),
+            minutes_per_day: 4 * 60,
+            status: if state == "ended" {
+                ContractStatus::Ended
+            } else {
+                ContractStatus::Signed
+            },
+        }))?;
+        // Reports for every past month; every other active agreement still owes last month's.
+        let mut month = Month::of(from);
+        while month <= last_month {
+            let skip = state == "active" && i.is_multiple_of(2) && month == last_month;
+            if !skip {
+                let days: Vec<NaiveDate> = (1..=month.days())
+                    .filter_map(|d| NaiveDate::from_ymd_opt(month.year, month.month, d))
+                    .filter(|d| cal.is_working_day(*d))
+                    .collect();
+                let per_day = ((hours * 60) / days.len().max(1) as u32 / 30 * 30)
+                    .min(settings.max_minutes_per_day);
+                let mut r = MonthlyReport::from_schedule(
+                    agreement.meta.id,
+                    month,
+                    &days,
+                    per_day as u16,
+                    month.next().first_day(),
+                );
+                r.status = ReportStatus::Accepted;
+                self.create(Body::Report(r))?;
+            }
+            month = month.next();
+        }
+        match state {
+            "suspended" => {
+                self.create(Body::Suspension(Suspension {
+                    agreement: agreement.meta.id,
+                    from: Month::of(self.today).first_day(),
+                    to: None,
+                    reason: "hospital".into(),
+                    note: "Болнично лечение.".into(),
+                }))?;
+                self.set_agreement(&agreement, AgreementStatus::Suspended, None)?;
+            }
+            "ended" => self.set_agreement(&agreement, AgreementStatus::Ended, Some("wish"))?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn set_agreement(
+        &mut self,
+        rec: &Record,
+        status: AgreementStatus,
+        reason: Option<&str>,
+    ) -> Result<(), DemoError> {
+        let current = self.s.get(rec.kind(), rec.meta.id)?;
+        let Body::Agreement(mut a) = current.body.clone() else {
+            return Err(DemoError::Fixture("agreement".into()));
+        };
+        a.status = status;
+        a.end_reason = reason.map(str::to_string);
+        self.s
+            .update(current.meta.id, current.meta.rev, Body::Agreement(a))?;
+        Ok(())
+    }
+
+    /// Fictional persons with valid ЕГН, realistic names, phones and settlements.
+    fn generate(
+        &mut self,
+        count: usize,
+        settlements: &[Settlement],
+        idents: &mut HashSet<String>,
+    ) -> Result<usize, DemoError> {
+        let names: Names = fixture("names.json", NAMES)?;
+        let codes: Vec<&str> = settlements.iter().map(|s| s.ekatte.as_str()).collect();
+        let mut done = 0;
+        while done < count {
+            let chunk = (count - done).min(2000);
+            let mut bodies = Vec::with_capacity(chunk);
+            while bodies.len() < chunk {
+                let female = self.rng.below(2) == 1;
+                let first = self
+                    .rng
+                    .pick(if female { &names.female } else { &names.male })
+                    .clone();
+                let father = self.rng.pick(&names.male).clone();
+                let surname = self.rng.pick(&names.surnames).clone();
+                let (middle, last) = if female {
+                    (feminine(&patronymic(&father)), feminine(&surname))
+                } else {
+                    (patronymic(&father), surname)
+                };
+                let age_days = 18 * 365 + self.rng.below(75 * 365);
+                let birth = days_before(self.today, age_days);
+                // The serial's last digit gives the sex: even male, odd female.
+                let serial =
+                    (self.rng.below(100) * 10 + self.rng.below(5) * 2 + u64::from(female)) as u16;
+                let Some(egn) = make_egn(birth, serial) else {
+                    continue;
+                };
+                if !idents.insert(egn.clone()) {
+                    continue;
+                }
+                let Ok(egn) = Egn::parse(&egn, self.today) else {
+                    continue;
+                };
+                let phone = format!(
+                    "08{}{} {:03} {:03}",
+                    7 + self.rng.below(3),
+                    self.rng.below(10),
+                    self.rng.below(1000),
+                    self.rng.below(1000)
+                );
+                bodies.push(Body::Person(Person {
+                    ident: PersonalId::Egn(egn),
+                    first_name: first,
+                    middle_name: middle,
+                    last_name: last,
+                    settlement: self.rng.pick(&codes).to_string(),
+                    phones: Phone::parse(&phone).into_iter().collect(),
+                    ..Person::default()
+                }));
+            }
+            done += self.s.create_many(bodies)?.len();
+        }
+        let _ = self.svc;
+        Ok(done)
+    }
+}
+
+fn decision_until(decision: &Record) -> NaiveDate {
+    match &decision.body {
+        Body::DspDecision(d) => d.valid_until,
+        _ => decision.meta.created.date(),
+    }
+}

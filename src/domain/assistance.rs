@@ -1,0 +1,352 @@
+//! Personal assistance under ЗЛП: the ДСП направление, the application-declaration, the assistant,
+//! the three-party agreement, the employment contract and suspensions.
+
+use super::{
+    iban::Iban,
+    reason::{FieldError, Problems, Reason},
+    text::clean_text,
+};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// The hours a dependence degree allows per month (ЗЛП): 1st 15, 2nd 42, 3rd 84, 4th 168.
+pub fn degree_cap_hours(degree: u8) -> Option<u32> {
+    match degree {
+        1 => Some(15),
+        2 => Some(42),
+        3 => Some(84),
+        4 => Some(168),
+        _ => None,
+    }
+}
+
+/// The ДСП направление for personal assistance: hours per month, degree, validity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DspDecision {
+    pub person: u64,
+    pub number: String,
+    pub date: NaiveDate,
+    pub degree: u8,
+    pub hours_per_month: u32,
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
+}
+
+impl DspDecision {
+    pub fn validate(&self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
+        let mut p = Problems::default();
+        p.required("number", &self.number);
+        p.check("number", clean_text(&self.number, 40, false));
+        if self.date > today {
+            p.add("date", Reason::InFuture);
+        }
+        match degree_cap_hours(self.degree) {
+            None => p.add(
+                "degree",
+                Reason::OutOfRange {
+                    min: 1,
+                    max: 4,
+                    found: self.degree.into(),
+                },
+            ),
+            Some(cap) if self.hours_per_month > cap => p.add(
+                "hours_per_month",
+                Reason::HoursOverCap {
+                    cap: cap * 60,
+                    found: self.hours_per_month * 60,
+                },
+            ),
+            Some(_) if self.hours_per_month == 0 => p.add("hours_per_month", Reason::Required),
+            Some(_) => {}
+        }
+        if self.valid_until < self.valid_from {
+            p.add("valid_until", Reason::EndBeforeStart);
+        }
+        p.into_result()
+    }
+
+    pub fn covers(&self, from: NaiveDate, to: NaiveDate) -> bool {
+        self.valid_from <= from && to <= self.valid_until
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Applicant {
+    User,
+    Representative,
+    Authorised,
+}
+
+/// Attachments the clerk checks one by one. Codes are appended only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DocItem {
+    IdentityDocument,
+    ExpertDecision,
+    DspNapravlenie,
+    RepresentativeDocuments,
+    AssistantDeclaration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ApplicationStatus {
+    Received,
+    /// Something is missing: the applicant has until `remedy_by`.
+    Incomplete,
+    Complete,
+    Approved,
+    Refused,
+    Withdrawn,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckItem {
+    pub item: DocItem,
+    pub present: bool,
+}
+
+/// The application-declaration (заявление-декларация) to the mayor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Application {
+    pub reg_no: String,
+    pub person: u64,
+    pub date: NaiveDate,
+    pub applicant: Applicant,
+    /// Person id of the chosen assistant and of the optional substitute.
+    pub assistant: Option<u64>,
+    pub substitute: Option<u64>,
+    pub declares_no_other_support: bool,
+    pub checklist: Vec<CheckItem>,
+    pub status: ApplicationStatus,
+    pub remedy_by: Option<NaiveDate>,
+    pub note: String,
+}
+
+impl Application {
+    pub fn missing(&self) -> impl Iterator<Item = DocItem> + '_ {
+        self.checklist.iter().filter(|c| !c.present).map(|c| c.item)
+    }
+
+    pub fn validate(&self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
+        let mut p = Problems::default();
+        if self.date > today {
+            p.add("date", Reason::InFuture);
+        }
+        if self.assistant.is_some() && self.assistant == self.substitute {
+            p.add("substitute", Reason::SameAsSubstitute);
+        }
+        if self.assistant.is_some() && self.assistant == Some(self.person) {
+            p.add("assistant", Reason::AssistantIsUser);
+        }
+        let complete = matches!(
+            self.status,
+            ApplicationStatus::Complete | ApplicationStatus::Approved
+        );
+        if complete && !self.declares_no_other_support {
+            p.add("declares_no_other_support", Reason::NoDeclaration);
+        }
+        if complete && self.missing().next().is_some() {
+            p.add("checklist", Reason::Required);
+        }
+        if self.status == ApplicationStatus::Incomplete && self.remedy_by.is_none() {
+            p.add("remedy_by", Reason::Required);
+        }
+        p.check("note", clean_text(&self.note, 4000, true));
+        p.into_result()
+    }
+}
+
+/// A personal assistant: a person with the account their pay goes to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assistant {
+    pub person: u64,
+    pub iban: Iban,
+    /// Relation to the user (relatives may be assistants).
+    pub relation: String,
+    /// Declared that no protection order under the domestic-violence law was imposed.
+    pub no_protection_order: bool,
+}
+
+impl Assistant {
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut p = Problems::default();
+        p.check("iban", Iban::parse(self.iban.as_str()));
+        p.check("relation", clean_text(&self.relation, 80, false));
+        if !self.no_protection_order {
+            p.add("no_protection_order", Reason::NoDeclaration);
+        }
+        p.into_result()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AgreementStatus {
+    Draft,
+    Active,
+    Suspended,
+    Ended,
+}
+
+impl AgreementStatus {
+    /// Counts against the направление's hours.
+    pub fn holds_hours(self) -> bool {
+        !matches!(self, AgreementStatus::Ended)
+    }
+}
+
+/// The three-party agreement (user, assistant, provider) concluded by the mayor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agreement {
+    pub number: String,
+    pub user: u64,
+    /// Assistant record id.
+    pub assistant: u64,
+    pub substitute: Option<u64>,
+    pub provider: u64,
+    pub decision: u64,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub hours_per_month: u32,
+    pub activities: String,
+    pub schedule: String,
+    pub status: AgreementStatus,
+    /// Code from the settings' list of ending reasons.
+    pub end_reason: Option<String>,
+}
+
+impl Agreement {
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut p = Problems::default();
+        if self.to < self.from {
+            p.add("to", Reason::EndBeforeStart);
+        }
+        if self.hours_per_month == 0 {
+            p.add("hours_per_month", Reason::Required);
+        }
+        if self.substitute == Some(self.assistant) {
+            p.add("substitute", Reason::SameAsSubstitute);
+        }
+        p.check("activities", clean_text(&self.activities, 2000, true));
+        p.check("schedule", clean_text(&self.schedule, 2000, true));
+        p.into_result()
+    }
+
+    pub fn covers(&self, day: NaiveDate) -> bool {
+        self.from <= day && day <= self.to
+    }
+}
+
+/// The rules that need the agreement's neighbours: the направление, the user's other agreements
+/// and the people behind user and assistant.
+pub struct AgreementContext<'a> {
+    pub decision: &'a DspDecision,
+    /// Hours per month of the user's other agreements that still hold hours.
+    pub other_hours: u32,
+    pub user_person: u64,
+    pub assistant_person: u64,
+    pub assistant_age: Option<u32>,
+}
+
+pub fn check_agreement(a: &Agreement, ctx: &AgreementContext) -> Result<(), Vec<FieldError>> {
+    let mut p = Problems::default();
+    if let Err(e) = a.validate() {
+        p.0.extend(e);
+    }
+    if ctx.user_person == ctx.assistant_person {
+        p.add("assistant", Reason::AssistantIsUser);
+    }
+    if ctx.assistant_age.is_some_and(|age| age < 18) {
+        p.add("assistant", Reason::AssistantNotAdult);
+    }
+    if ctx.decision.person != a.user {
+        p.add("decision", Reason::Missing { id: a.decision });
+    }
+    if !ctx.decision.covers(a.from, a.to) {
+        p.add("to", Reason::OutsideValidity);
+    }
+    let total = ctx.other_hours + a.hours_per_month;
+    if a.status.holds_hours() && total > ctx.decision.hours_per_month {
+        p.add(
+            "hours_per_month",
+            Reason::HoursOverCap {
+                cap: ctx.decision.hours_per_month * 60,
+                found: total * 60,
+            },
+        );
+    }
+    p.into_result()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ContractStatus {
+    Signed,
+    Ended,
+}
+
+/// The assistant's employment contract (трудов договор) with the provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contract {
+    pub number: String,
+    pub assistant: u64,
+    pub provider: u64,
+    pub agreement: Option<u64>,
+    pub date: NaiveDate,
+    pub start: NaiveDate,
+    pub end: Option<NaiveDate>,
+    /// Working time in minutes per day.
+    pub minutes_per_day: u32,
+    pub status: ContractStatus,
+}
+
+impl Contract {
+    pub fn validate(&self, max_minutes_per_day: u32) -> Result<(), Vec<FieldError>> {
+        let mut p = Problems::default();
+        p.required("number", &self.number);
+        p.check("number", clean_text(&self.number, 40, false));
+        if self.start < self.date {
+            p.add("start", Reason::EndBeforeStart);
+        }
+        if self.end.is_some_and(|e| e < self.start) {
+            p.add("end", Reason::EndBeforeStart);
+        }
+        if self.minutes_per_day == 0 || self.minutes_per_day > max_minutes_per_day {
+            p.add(
+                "minutes_per_day",
+                Reason::HoursOverCap {
+                    cap: max_minutes_per_day,
+                    found: self.minutes_per_day,
+                },
+            );
+        }
+        if self.status == ContractStatus::Ended && self.end.is_none() {
+            p.add("end", Reason::Required);
+        }
+        p.into_result()
+    }
+}
+
+/// A suspension of an agreement (hospital, stay abroad...); `to` None while it lasts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suspension {
+    pub agreement: u64,
+    pub from: NaiveDate,
+    pub to: Option<NaiveDate>,
+    /// Code from the settings' list of reasons.
+    pub reason: String,
+    pub note: String,
+}
+
+impl Suspension {
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut p = Problems::default();
+        if self.to.is_some_and(|t| t < self.from) {
+            p.add("to", Reason::EndBeforeStart);
+        }
+        p.required("reason", &self.reason);
+        p.check("note", clean_text(&self.note, 2000, true));
+        p.into_result()
+    }
+
+    pub fn covers(&self, day: NaiveDate) -> bool {
+        self.from <= day && self.to.is_none_or(|t| day <= t)
+    }
+}

@@ -1,0 +1,87 @@
+//! The audit log's entries and their hash chain: each entry carries the hash of the one before,
+//! so an edited, removed or inserted entry breaks the chain and `check` finds it.
+
+use super::record::Kind;
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AuditAction {
+    /// The database was created.
+    Init,
+    Create,
+    Update,
+    /// A masked identifier was shown in full.
+    Reveal,
+    /// A person's full card was opened.
+    ReadCard,
+    Export,
+    Settings,
+    ClerkAdd,
+    ClerkChange,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub old: String,
+    pub new: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub seq: u64,
+    pub at: NaiveDateTime,
+    pub login: String,
+    pub action: AuditAction,
+    pub kind: Option<Kind>,
+    pub id: Option<u64>,
+    pub changes: Vec<FieldChange>,
+    pub prev_hash: [u8; 32],
+    pub hash: [u8; 32],
+}
+
+impl AuditEntry {
+    /// SHA-256 over the previous hash and the entry's content (its own hash left out).
+    pub fn compute_hash(&self) -> [u8; 32] {
+        let mut content = self.clone();
+        content.hash = [0; 32];
+        let bytes = serde_json::to_vec(&content).unwrap_or_default();
+        let mut h = Sha256::new();
+        h.update(self.prev_hash);
+        h.update(&bytes);
+        h.finalize().into()
+    }
+
+    /// Seals the entry onto the chain after `prev`.
+    pub fn seal(mut self, seq: u64, prev_hash: [u8; 32]) -> AuditEntry {
+        self.seq = seq;
+        self.prev_hash = prev_hash;
+        self.hash = self.compute_hash();
+        self
+    }
+}
+
+/// Where a chain of entries (in order) is broken, as (seq, what).
+pub fn verify_chain<'a>(
+    entries: impl IntoIterator<Item = &'a AuditEntry>,
+) -> Vec<(u64, &'static str)> {
+    let mut problems = Vec::new();
+    let mut prev_hash = [0u8; 32];
+    let mut expected_seq = 1;
+    for e in entries {
+        if e.seq != expected_seq {
+            problems.push((e.seq, "sequence gap"));
+        }
+        if e.prev_hash != prev_hash {
+            problems.push((e.seq, "previous hash does not match"));
+        }
+        if e.compute_hash() != e.hash {
+            problems.push((e.seq, "entry was altered"));
+        }
+        prev_hash = e.hash;
+        expected_seq = e.seq + 1;
+    }
+    problems
+}

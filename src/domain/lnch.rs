@@ -1,0 +1,88 @@
+//! ЛНЧ, the personal number of a foreigner: 10 digits with a check digit.
+
+use super::{digits::*, Explain, Lang};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Lnch(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LnchError {
+    Empty,
+    NotDigits,
+    Length { found: usize },
+    Checksum,
+}
+
+impl Lnch {
+    pub fn parse(input: &str) -> Result<Lnch, LnchError> {
+        let d = digits(input, &[10]).map_err(|s| match s {
+            Shape::Empty => LnchError::Empty,
+            Shape::NotDigits => LnchError::NotDigits,
+            Shape::Length(found) => LnchError::Length { found },
+        })?;
+        let check = weighted(&d[..9], &[21, 19, 17, 13, 11, 9, 7, 3, 1]) % 10;
+        if check != u32::from(d[9]) {
+            return Err(LnchError::Checksum);
+        }
+        Ok(Lnch(to_string(&d)))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn last4(&self) -> &str {
+        &self.0[self.0.len().saturating_sub(4)..]
+    }
+
+    pub fn masked(&self) -> String {
+        format!("******{}", self.last4())
+    }
+}
+
+impl std::fmt::Display for LnchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.explain(Lang::En))
+    }
+}
+
+impl std::error::Error for LnchError {}
+
+impl Explain for LnchError {
+    fn explain(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (LnchError::Empty, _) => lang.pick("ЛНЧ не е въведен", "no LNCh entered").into(),
+            (LnchError::NotDigits, _) => lang
+                .pick("ЛНЧ съдържа само цифри", "an LNCh has digits only")
+                .into(),
+            (LnchError::Length { found }, Lang::Bg) => {
+                format!("ЛНЧ трябва да има точно 10 цифри, въведени са {found}")
+            }
+            (LnchError::Length { found }, Lang::En) => {
+                format!("an LNCh has exactly 10 digits; {found} were entered")
+            }
+            (LnchError::Checksum, _) => lang
+                .pick(
+                    "контролната цифра на ЛНЧ не съвпада",
+                    "the LNCh check digit does not match",
+                )
+                .into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table() {
+        assert_eq!(Lnch::parse("7111042925").unwrap().masked(), "******2925");
+        assert_eq!(Lnch::parse("7111042922"), Err(LnchError::Checksum));
+        assert_eq!(Lnch::parse(""), Err(LnchError::Empty));
+        assert_eq!(Lnch::parse("71110429"), Err(LnchError::Length { found: 8 }));
+        assert_eq!(Lnch::parse("711104292x"), Err(LnchError::NotDigits));
+    }
+}

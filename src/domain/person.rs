@@ -1,0 +1,199 @@
+//! A person the front office serves, with the disability decision that opens personal assistance.
+
+use super::{
+    egn::{Egn, Sex},
+    lnch::Lnch,
+    phone::Phone,
+    reason::{FieldError, Problems, Reason},
+    text::{clean_name, clean_text},
+};
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum PersonalId {
+    /// Not known yet (a phone enquiry, say).
+    #[default]
+    None,
+    Egn(Egn),
+    Lnch(Lnch),
+}
+
+impl PersonalId {
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            PersonalId::None => None,
+            PersonalId::Egn(e) => Some(e.as_str()),
+            PersonalId::Lnch(l) => Some(l.as_str()),
+        }
+    }
+
+    /// Lists show only the last four digits until the clerk reveals the rest.
+    pub fn masked(&self) -> String {
+        match self {
+            PersonalId::None => String::new(),
+            PersonalId::Egn(e) => e.masked(),
+            PersonalId::Lnch(l) => l.masked(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ExpertBody {
+    /// ТЕЛК: the first-instance body for adults.
+    Telk,
+    /// НЕЛК: the national body, on appeal.
+    Nelk,
+    /// ДЕЛК/ТЕЛК for children.
+    Child,
+}
+
+/// The expert decision on disability (ТЕЛК/НЕЛК).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisabilityDecision {
+    pub body: ExpertBody,
+    pub number: String,
+    pub issued: NaiveDate,
+    pub percent: u8,
+    /// "Чужда помощ": the decision says the person needs another's help.
+    pub needs_help: bool,
+    /// None: lifelong.
+    pub valid_until: Option<NaiveDate>,
+}
+
+impl DisabilityDecision {
+    pub fn is_valid_on(&self, day: NaiveDate) -> bool {
+        self.issued <= day && self.valid_until.is_none_or(|u| day <= u)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Representative {
+    pub name: String,
+    /// Parent, guardian, trustee, authorised person...
+    pub basis: String,
+    pub phone: Option<Phone>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Person {
+    pub ident: PersonalId,
+    pub first_name: String,
+    pub middle_name: String,
+    pub last_name: String,
+    /// Derived from the ЕГН when there is one; typed otherwise.
+    pub birth_date: Option<NaiveDate>,
+    pub sex: Option<Sex>,
+    /// EKATTE code of the settlement from the municipality's list.
+    pub settlement: String,
+    pub address: String,
+    pub phones: Vec<Phone>,
+    pub representative: Option<Representative>,
+    pub disability: Option<DisabilityDecision>,
+    /// Date the person consented to the processing of their data.
+    pub consent: Option<NaiveDate>,
+    pub note: String,
+}
+
+impl Person {
+    pub fn full_name(&self) -> String {
+        [&self.first_name, &self.middle_name, &self.last_name]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    pub fn age_on(&self, day: NaiveDate) -> Option<u32> {
+        let b = self.birth_date?;
+        let mut age = day.year() - b.year();
+        if (day.month(), day.day()) < (b.month(), b.day()) {
+            age -= 1;
+        }
+        u32::try_from(age).ok()
+    }
+
+    /// ЗЛП since 2021: a decision with need of another's help, or a child with 90 % or more.
+    pub fn eligible_for_personal_assistance(&self, day: NaiveDate) -> bool {
+        let Some(d) = &self.disability else {
+            return false;
+        };
+        if !d.is_valid_on(day) {
+            return false;
+        }
+        let child = self.age_on(day).is_some_and(|a| a < 18);
+        d.needs_help || (child && d.percent >= 90)
+    }
+
+    /// Fills birth date and sex from the ЕГН, so the two can never disagree.
+    pub fn derive_from_id(&mut self) {
+        if let PersonalId::Egn(e) = &self.ident {
+            self.birth_date = Some(e.birth_date());
+            self.sex = Some(e.sex());
+        }
+    }
+
+    pub fn validate(
+        &self,
+        today: NaiveDate,
+        settlements: &[String],
+    ) -> Result<(), Vec<FieldError>> {
+        let mut p = Problems::default();
+        match &self.ident {
+            PersonalId::None => {}
+            PersonalId::Egn(e) => {
+                p.check("ident", Egn::parse(e.as_str(), today));
+            }
+            PersonalId::Lnch(l) => {
+                p.check("ident", Lnch::parse(l.as_str()));
+            }
+        }
+        p.check("first_name", clean_name(&self.first_name));
+        if !self.middle_name.is_empty() {
+            p.check("middle_name", clean_name(&self.middle_name));
+        }
+        p.check("last_name", clean_name(&self.last_name));
+        if let Some(b) = self.birth_date {
+            if b > today {
+                p.add("birth_date", Reason::InFuture);
+            }
+        }
+        if !self.settlement.is_empty() && !settlements.iter().any(|s| s == &self.settlement) {
+            p.add("settlement", Reason::BadSettlement);
+        }
+        p.check("address", clean_text(&self.address, 200, false));
+        p.check("note", clean_text(&self.note, 4000, true));
+        for ph in &self.phones {
+            p.check("phones", Phone::parse(ph.as_str()));
+        }
+        if let Some(r) = &self.representative {
+            p.check("representative", clean_name(&r.name));
+            p.check("representative_basis", clean_text(&r.basis, 120, false));
+        }
+        if let Some(d) = &self.disability {
+            p.required("disability_number", &d.number);
+            p.check("disability_number", clean_text(&d.number, 40, false));
+            if d.percent > 100 {
+                p.add(
+                    "disability_percent",
+                    Reason::OutOfRange {
+                        min: 0,
+                        max: 100,
+                        found: d.percent.into(),
+                    },
+                );
+            }
+            if d.issued > today {
+                p.add("disability_issued", Reason::InFuture);
+            }
+            if d.valid_until.is_some_and(|u| u < d.issued) {
+                p.add("disability_valid_until", Reason::EndBeforeStart);
+            }
+        }
+        if self.consent.is_some_and(|c| c > today) {
+            p.add("consent", Reason::InFuture);
+        }
+        p.into_result()
+    }
+}

@@ -1,0 +1,249 @@
+//! Why a value or a record was refused, in words a clerk understands. One enum for every rule so
+//! that the console, the command line and the server explain refusals the same way.
+
+use super::{
+    date::DateError, egn::EgnError, eik::EikError, iban::IbanError, lnch::LnchError,
+    phone::PhoneError, text::TextError, Explain, Lang,
+};
+use serde::{Deserialize, Serialize};
+
+/// Codes are appended only: the enum travels over the socket and into the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Reason {
+    Required,
+    Egn(EgnError),
+    Lnch(LnchError),
+    Eik(EikError),
+    Iban(IbanError),
+    Phone(PhoneError),
+    Text(TextError),
+    Date(DateError),
+    OutOfRange {
+        min: i64,
+        max: i64,
+        found: i64,
+    },
+    EndBeforeStart,
+    InFuture,
+    /// Hours above what the ДСП направление or the dependence degree allows.
+    HoursOverCap {
+        cap: u32,
+        found: u32,
+    },
+    AssistantIsUser,
+    AssistantNotAdult,
+    OutsideValidity,
+    /// A referenced record does not exist (id shown).
+    Missing {
+        id: u64,
+    },
+    NotEligible,
+    DuplicateEgn {
+        id: u64,
+    },
+    DuplicateLogin,
+    DuplicateReport {
+        id: u64,
+    },
+    BadSettlement,
+    BadTransition,
+    ReportOutsidePeriod {
+        day: u32,
+    },
+    DayOverLimit {
+        day: u32,
+        limit_minutes: u32,
+    },
+    NoDeclaration,
+    LicenceRequired,
+    SameAsSubstitute,
+    ReportedOnSuspendedDay {
+        day: u32,
+    },
+    StartsOnFirst,
+    NoNewAgreementsNow {
+        days: u32,
+    },
+    UnknownCode,
+}
+
+fn hours(minutes: u32) -> String {
+    if minutes.is_multiple_of(60) {
+        format!("{}", minutes / 60)
+    } else {
+        format!("{:.1}", minutes as f64 / 60.0)
+    }
+}
+
+impl Explain for Reason {
+    fn explain(&self, lang: Lang) -> String {
+        use Reason::*;
+        let l = |bg: &str, en: &str| lang.pick(bg, en).to_string();
+        match self {
+            Required => l("задължително поле", "required"),
+            Egn(e) => e.explain(lang),
+            Lnch(e) => e.explain(lang),
+            Eik(e) => e.explain(lang),
+            Iban(e) => e.explain(lang),
+            Phone(e) => e.explain(lang),
+            Text(e) => e.explain(lang),
+            Date(e) => e.explain(lang),
+            OutOfRange { min, max, found } => match lang {
+                Lang::Bg => format!("стойността {found} е извън допустимото ({min}–{max})"),
+                Lang::En => format!("{found} is outside the allowed range ({min}–{max})"),
+            },
+            EndBeforeStart => l(
+                "крайната дата е преди началната",
+                "the end date is before the start date",
+            ),
+            InFuture => l("датата е в бъдещето", "the date is in the future"),
+            HoursOverCap { cap, found } => match lang {
+                Lang::Bg => format!(
+                    "{} часа надвишават допустимите {} часа",
+                    hours(*found),
+                    hours(*cap)
+                ),
+                Lang::En => format!(
+                    "{} hours exceed the {} hours allowed",
+                    hours(*found),
+                    hours(*cap)
+                ),
+            },
+            AssistantIsUser => l(
+                "асистентът не може да бъде самият ползвател",
+                "the assistant cannot be the user",
+            ),
+            AssistantNotAdult => l(
+                "асистентът трябва да е пълнолетен",
+                "the assistant must be an adult",
+            ),
+            OutsideValidity => l(
+                "периодът излиза извън срока на направлението",
+                "the period goes beyond the направление's validity",
+            ),
+            Missing { id } => match lang {
+                Lang::Bg => format!("няма запис с номер {id}"),
+                Lang::En => format!("there is no record number {id}"),
+            },
+            NotEligible => l(
+                "лицето няма право: нужно е решение с чужда помощ или дете с 90 % и повече",
+                "not eligible: needs a decision with need of another's help, or a child with 90 % or more",
+            ),
+            DuplicateEgn { id } => match lang {
+                Lang::Bg => format!("лице с този ЕГН/ЛНЧ вече е вписано (номер {id})"),
+                Lang::En => format!("a person with this ЕГН/ЛНЧ is already registered (number {id})"),
+            },
+            DuplicateLogin => l(
+                "служител с това потребителско име вече има",
+                "a clerk with this login already exists",
+            ),
+            DuplicateReport { id } => match lang {
+                Lang::Bg => format!("за този месец вече има отчет (номер {id})"),
+                Lang::En => format!("this month already has a report (number {id})"),
+            },
+            BadSettlement => l(
+                "населеното място не е от списъка на общината",
+                "the settlement is not in the municipality's list",
+            ),
+            BadTransition => l(
+                "тази промяна на състоянието не е допустима",
+                "this change of status is not allowed",
+            ),
+            ReportOutsidePeriod { day } => match lang {
+                Lang::Bg => format!("{day}-о число е извън периода на споразумението"),
+                Lang::En => format!("day {day} is outside the agreement's period"),
+            },
+            DayOverLimit { day, limit_minutes } => match lang {
+                Lang::Bg => format!(
+                    "{day}-о число: повече от {} часа за ден",
+                    hours(*limit_minutes)
+                ),
+                Lang::En => format!("day {day}: more than {} hours in a day", hours(*limit_minutes)),
+            },
+            NoDeclaration => l(
+                "липсва декларацията, че няма друга подкрепа за същите нужди",
+                "the declaration of no other support for the same needs is missing",
+            ),
+            LicenceRequired => l(
+                "частен доставчик трябва да има лиценз от АКСУ",
+                "a private provider needs a licence from АКСУ",
+            ),
+            SameAsSubstitute => l(
+                "заместникът не може да е същият асистент",
+                "the substitute cannot be the same assistant",
+            ),
+            StartsOnFirst => l(
+                "споразуменията започват от 1-во число на месеца",
+                "agreements start on the 1st of a month",
+            ),
+            NoNewAgreementsNow { days } => match lang {
+                Lang::Bg => format!("в последните {days} работни дни на месеца не се сключват нови споразумения"),
+                Lang::En => format!("no new agreements in the last {days} working days of a month"),
+            },
+            UnknownCode => l("стойността не е от списъка", "the value is not in the list"),
+            ReportedOnSuspendedDay { day } => match lang {
+                Lang::Bg => format!("{day}-о число е в период на спиране"),
+                Lang::En => format!("day {day} falls in a suspension"),
+            },
+        }
+    }
+}
+
+/// A refusal tied to one field of a form or record, by the field's key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub reason: Reason,
+}
+
+impl FieldError {
+    pub fn new(field: &str, reason: Reason) -> Self {
+        FieldError {
+            field: field.to_string(),
+            reason,
+        }
+    }
+}
+
+/// Collects field errors while a record is checked.
+#[derive(Debug, Default)]
+pub struct Problems(pub Vec<FieldError>);
+
+impl Problems {
+    pub fn add(&mut self, field: &str, reason: Reason) {
+        self.0.push(FieldError::new(field, reason));
+    }
+
+    /// Adds the error of a check that failed, if it did.
+    pub fn check<T, E: Into<Reason>>(&mut self, field: &str, r: Result<T, E>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.add(field, e.into());
+                None
+            }
+        }
+    }
+
+    pub fn required(&mut self, field: &str, value: &str) {
+        if value.trim().is_empty() {
+            self.add(field, Reason::Required);
+        }
+    }
+
+    pub fn into_result(self) -> Result<(), Vec<FieldError>> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(self.0)
+        }
+    }
+}
+
+macro_rules! reason_from {
+    ($($t:ty => $v:ident),*) => {
+        $(impl From<$t> for Reason { fn from(e: $t) -> Self { Reason::$v(e) } })*
+    };
+}
+reason_from!(EgnError => Egn, LnchError => Lnch, EikError => Eik, IbanError => Iban,
+    PhoneError => Phone, TextError => Text, DateError => Date);

@@ -1,0 +1,11 @@
+//! frontoffice: the console of a municipal social-services front office.
+//!
+//! Layers point one way: `domain` (pure rules) ← `store` (sled) ← `service` (the one API) ←
+//! `cli` (and the console and server that build on the same service).
+
+pub mod cli;
+pub mod demo;
+pub mod domain;
+pub mod os;
+pub mod service;
+pub mod store;

@@ -1,0 +1,6 @@
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    frontoffice::cli::run(frontoffice::cli::Cli::parse())
+}

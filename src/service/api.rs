@@ -1,0 +1,253 @@
+//! The one API: plain serde requests and answers, so the same calls work in process and over the
+//! server's socket.
+
+use super::error::ServiceError;
+use crate::domain::{
+    audit::AuditEntry,
+    clerk::{Clerk, Role},
+    record::{Body, Kind, Record},
+    settings::Settings,
+};
+use crate::store::schema::VersionedSettings;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Request {
+    /// Who am I: the caller's clerk account.
+    WhoAmI,
+    Get {
+        kind: Kind,
+        id: u64,
+    },
+    /// Records of a kind in id order, a page at a time.
+    List {
+        kind: Kind,
+        after: Option<u64>,
+        limit: u32,
+    },
+    /// Records that point to `id` (a person's intakes, an agreement's reports...).
+    Related {
+        id: u64,
+    },
+    Create {
+        body: Body,
+    },
+    /// Creates all or none, in one commit (imports, the demo's generated persons).
+    CreateMany {
+        bodies: Vec<Body>,
+    },
+    /// `base_rev` is the rev the clerk's copy was loaded at.
+    Update {
+        id: u64,
+        base_rev: u64,
+        body: Body,
+    },
+    Search {
+        query: String,
+        limit: u32,
+    },
+    /// The full ЕГН/ЛНЧ of a person (audited).
+    RevealIdent {
+        person: u64,
+    },
+    GetSettings,
+    UpdateSettings {
+        base_rev: u64,
+        settings: Settings,
+    },
+    AddClerk {
+        login: String,
+        name: String,
+        role: Role,
+    },
+    SetClerkActive {
+        login: String,
+        active: bool,
+    },
+    ListClerks,
+    Audit {
+        after: Option<u64>,
+        limit: u32,
+    },
+    Check,
+}
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hit {
+    pub kind: Kind,
+    pub id: u64,
+    pub name: String,
+    /// ЕГН/ЛНЧ masked to the last four digits.
+    pub ident: String,
+    /// Birth date, settlement or number: what tells two hits apart.
+    pub detail: String,
+    pub score: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CheckReport {
+    pub records: u64,
+    pub index_entries: u64,
+    pub audit_entries: u64,
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Response {
+    Clerk(Clerk),
+    Record(Record),
+    Records(Vec<Record>),
+    Hits(Vec<Hit>),
+    Ident(String),
+    Settings(VersionedSettings),
+    Clerks(Vec<Record>),
+    Audit(Vec<AuditEntry>),
+    Check(CheckReport),
+    Done,
+}
+
+/// Anything that answers requests: the in-process session, and later the socket client.
+pub trait Api {
+    fn call(&self, req: Request) -> Result<Response, ServiceError>;
+}
+
+fn unexpected(r: Response) -> ServiceError {
+    ServiceError::BadRequest(format!("unexpected answer {r:?}"))
+}
+
+/// Typed calls over any `Api`.
+pub trait ApiExt: Api {
+    fn whoami(&self) -> Result<Clerk, ServiceError> {
+        match self.call(Request::WhoAmI)? {
+            Response::Clerk(c) => Ok(c),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn get(&self, kind: Kind, id: u64) -> Result<Record, ServiceError> {
+        match self.call(Request::Get { kind, id })? {
+            Response::Record(r) => Ok(r),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn list(
+        &self,
+        kind: Kind,
+        after: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<Record>, ServiceError> {
+        match self.call(Request::List { kind, after, limit })? {
+            Response::Records(r) => Ok(r),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn related(&self, id: u64) -> Result<Vec<Record>, ServiceError> {
+        match self.call(Request::Related { id })? {
+            Response::Records(r) => Ok(r),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn create(&self, body: Body) -> Result<Record, ServiceError> {
+        match self.call(Request::Create { body })? {
+            Response::Record(r) => Ok(r),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn create_many(&self, bodies: Vec<Body>) -> Result<Vec<Record>, ServiceError> {
+        match self.call(Request::CreateMany { bodies })? {
+            Response::Records(r) => Ok(r),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn update(&self, id: u64, base_rev: u64, body: Body) -> Result<Record, ServiceError> {
+        match self.call(Request::Update { id, base_rev, body })? {
+            Response::Record(r) => Ok(r),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn search(&self, query: &str, limit: u32) -> Result<Vec<Hit>, ServiceError> {
+        match self.call(Request::Search {
+            query: query.to_string(),
+            limit,
+        })? {
+            Response::Hits(h) => Ok(h),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn reveal_ident(&self, person: u64) -> Result<String, ServiceError> {
+        match self.call(Request::RevealIdent { person })? {
+            Response::Ident(s) => Ok(s),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn settings(&self) -> Result<VersionedSettings, ServiceError> {
+        match self.call(Request::GetSettings)? {
+            Response::Settings(s) => Ok(s),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn update_settings(
+        &self,
+        base_rev: u64,
+        settings: Settings,
+    ) -> Result<VersionedSettings, ServiceError> {
+        match self.call(Request::UpdateSettings { base_rev, settings })? {
+            Response::Settings(s) => Ok(s),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn add_clerk(&self, login: &str, name: &str, role: Role) -> Result<Record, ServiceError> {
+        match self.call(Request::AddClerk {
+            login: login.into(),
+            name: name.into(),
+            role,
+        })? {
+            Response::Record(r) => Ok(r),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn set_clerk_active(&self, login: &str, active: bool) -> Result<Record, ServiceError> {
+        match self.call(Request::SetClerkActive {
+            login: login.into(),
+            active,
+        })? {
+            Response::Record(r) => Ok(r),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn clerks(&self) -> Result<Vec<Record>, ServiceError> {
+        match self.call(Request::ListClerks)? {
+            Response::Clerks(c) => Ok(c),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn audit_log(&self, after: Option<u64>, limit: u32) -> Result<Vec<AuditEntry>, ServiceError> {
+        match self.call(Request::Audit { after, limit })? {
+            Response::Audit(a) => Ok(a),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn check(&self) -> Result<CheckReport, ServiceError> {
+        match self.call(Request::Check)? {
+            Response::Check(c) => Ok(c),
+            r => Err(unexpected(r)),
+        }
+    }
+}
+
+impl<T: Api + ?Sized> ApiExt for T {}

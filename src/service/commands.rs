@@ -1,0 +1,521 @@
+//! Commands: each runs under the writer lock, reads what its rules need, validates with the
+//! domain's rules, and commits its record, index entries and audit entry in one transaction.
+
+use super::{audit::changes, Service, ServiceError};
+use crate::domain::{
+    assistance::{check_agreement, AgreementContext, ApplicationStatus},
+    audit::AuditAction,
+    calendar::WorkCalendar,
+    clerk::Clerk,
+    reason::{FieldError, Reason},
+    record::{Body, Kind, Meta, Record},
+    referral::{ReferralStatus, StatusChange},
+    report::{check_report, ReportContext},
+    settings::Settings,
+};
+use crate::store::{index, index::Index, schema::VersionedSettings, Store, WriteSet};
+use chrono::{Datelike, Days, NaiveDate};
+
+fn invalid(field: &str, reason: Reason) -> ServiceError {
+    ServiceError::Invalid(vec![FieldError::new(field, reason)])
+}
+
+/// Loads a record the command refers to, or refuses with the field that names it.
+fn load(svc: &Service, kind: Kind, id: u64, field: &str) -> Result<Record, ServiceError> {
+    svc.store
+        .get(kind, id)?
+        .ok_or_else(|| invalid(field, Reason::Missing { id }))
+}
+
+fn person_of(
+    svc: &Service,
+    id: u64,
+    field: &str,
+) -> Result<crate::domain::person::Person, ServiceError> {
+    match load(svc, Kind::Person, id, field)?.body {
+        Body::Person(p) => Ok(p),
+        _ => Err(invalid(field, Reason::Missing { id })),
+    }
+}
+
+/// Records of `kind` that refer to `id`.
+fn referring(svc: &Service, id: u64, kind: Kind) -> Result<Vec<Record>, ServiceError> {
+    let mut out = Vec::new();
+    for hit in svc
+        .store
+        .index_scan(Index::Ref, &index::exact(&id.to_be_bytes()))
+    {
+        let (k, rid) = hit?;
+        if k == kind {
+            if let Some(r) = svc.store.get(k, rid)? {
+                out.push(r);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The next number of a yearly register: "{prefix}{year}-{seq}".
+fn next_number(
+    svc: &Service,
+    ws: &mut WriteSet,
+    counter: &str,
+    prefix: &str,
+    year: i32,
+    width: usize,
+) -> Result<String, ServiceError> {
+    let n = svc
+        .store
+        .next_counter(ws, &format!("seq/{counter}/{year}"))?;
+    Ok(format!("{prefix}{year}-{n:0width$}"))
+}
+
+/// Creates (`target` None) or updates (`target` = (id, base rev)) a record.
+pub fn save(
+    svc: &Service,
+    clerk: &Clerk,
+    target: Option<(u64, u64)>,
+    body: Body,
+) -> Result<Record, ServiceError> {
+    let _writer = svc.store.writer();
+    let mut ws = WriteSet::default();
+    let record = save_into(svc, &mut ws, clerk, target, body, &mut Batch::default())?;
+    svc.store.commit(ws)?;
+    Ok(record)
+}
+
+/// What the records of one batch must not repeat among themselves.
+#[derive(Default)]
+struct Batch {
+    idents: std::collections::HashMap<String, u64>,
+}
+
+/// Creates every record or none, with one commit (and one fsync) for all.
+pub fn save_many(
+    svc: &Service,
+    clerk: &Clerk,
+    bodies: Vec<Body>,
+) -> Result<Vec<Record>, ServiceError> {
+    let _writer = svc.store.writer();
+    let mut ws = WriteSet::default();
+    let mut batch = Batch::default();
+    let mut out = Vec::with_capacity(bodies.len());
+    for body in bodies {
+        if matches!(body.kind(), Kind::Agreement | Kind::Report | Kind::Clerk) {
+            // Their rules read neighbours that earlier items of the batch may have changed.
+            return Err(ServiceError::BadRequest(format!(
+                "{} cannot be created in a batch",
+                body.kind().tree()
+            )));
+        }
+        out.push(save_into(svc, &mut ws, clerk, None, body, &mut batch)?);
+    }
+    svc.store.commit(ws)?;
+    Ok(out)
+}
+
+fn save_into(
+    svc: &Service,
+    ws: &mut WriteSet,
+    clerk: &Clerk,
+    target: Option<(u64, u64)>,
+    mut body: Body,
+    batch: &mut Batch,
+) -> Result<Record, ServiceError> {
+    let kind = body.kind();
+    let now = svc.now();
+    let old = match target {
+        Some((id, base_rev)) => {
+            let old = svc
+                .store
+                .get(kind, id)?
+                .ok_or(ServiceError::NotFound { kind, id })?;
+            if old.meta.rev != base_rev {
+                return Err(ServiceError::Conflict {
+                    current: Box::new(old),
+                });
+            }
+            Some(old)
+        }
+        None => None,
+    };
+    let settings = svc.settings()?.settings;
+    let self_id = old.as_ref().map(|o| o.meta.id);
+    prepare(
+        svc,
+        ws,
+        clerk,
+        &settings,
+        now.date(),
+        self_id,
+        old.as_ref(),
+        &mut body,
+    )?;
+    let meta = match &old {
+        Some(o) => Meta {
+            id: o.meta.id,
+            rev: o.meta.rev + 1,
+            created: o.meta.created,
+            updated: now,
+            by: clerk.login.clone(),
+        },
+        None => Meta {
+            id: svc.store.new_id()?,
+            rev: 1,
+            created: now,
+            updated: now,
+            by: clerk.login.clone(),
+        },
+    };
+    if let Body::Person(p) = &body {
+        if let Some(ident) = p.ident.as_str() {
+            if let Some(&id) = batch.idents.get(ident) {
+                return Err(invalid("ident", Reason::DuplicateEgn { id }));
+            }
+            batch.idents.insert(ident.to_string(), meta.id);
+        }
+    }
+    let record = Record { meta, body };
+    ws.put_record(old.as_ref(), &record)?;
+    let action = match (kind, old.is_some()) {
+        (Kind::Clerk, false) => AuditAction::ClerkAdd,
+        (Kind::Clerk, true) => AuditAction::ClerkChange,
+        (_, false) => AuditAction::Create,
+        (_, true) => AuditAction::Update,
+    };
+    let diff = changes(old.as_ref().map(|o| &o.body), &record.body);
+    svc.append_audit(
+        ws,
+        &clerk.login,
+        action,
+        Some(kind),
+        Some(record.meta.id),
+        diff,
+    )?;
+    Ok(record)
+}
+
+/// Per-kind rules that need the database: references, numbering, uniqueness, caps.
+#[allow(clippy::too_many_arguments)]
+fn prepare(
+    svc: &Service,
+    ws: &mut WriteSet,
+    clerk: &Clerk,
+    settings: &Settings,
+    today: NaiveDate,
+    self_id: Option<u64>,
+    old: Option<&Record>,
+    body: &mut Body,
+) -> Result<(), ServiceError> {
+    let year = today.year();
+    let keep_number = |old: Option<&Record>| -> Option<String> {
+        old.and_then(|o| match &o.body {
+            Body::Intake(i) => Some(i.reg_no.clone()),
+            Body::Application(a) => Some(a.reg_no.clone()),
+            Body::Agreement(a) => Some(a.number.clone()),
+            _ => None,
+        })
+    };
+    match body {
+        Body::Person(p) => {
+            p.derive_from_id();
+            p.validate(today, &settings.settlement_codes())
+                .map_err(ServiceError::Invalid)?;
+            if let Some(ident) = p.ident.as_str() {
+                for hit in svc
+                    .store
+                    .index_scan(Index::Ident, &index::exact(ident.as_bytes()))
+                {
+                    let (_, id) = hit?;
+                    if Some(id) != self_id {
+                        return Err(invalid("ident", Reason::DuplicateEgn { id }));
+                    }
+                }
+            }
+        }
+        Body::Intake(i) => {
+            i.reg_no = match keep_number(old) {
+                Some(n) => n,
+                None => next_number(svc, ws, "intake", "", year, 5)?,
+            };
+            if i.clerk.is_empty() {
+                i.clerk = clerk.login.clone();
+            }
+            if let Some(p) = i.person {
+                person_of(svc, p, "person")?;
+            }
+            i.validate(today).map_err(ServiceError::Invalid)?;
+        }
+        Body::Assessment(a) => {
+            person_of(svc, a.person, "person")?;
+            if let Some(i) = a.intake {
+                load(svc, Kind::Intake, i, "intake")?;
+            }
+            if a.clerk.is_empty() {
+                a.clerk = clerk.login.clone();
+            }
+            a.validate(today).map_err(ServiceError::Invalid)?;
+        }
+        Body::Referral(r) => {
+            person_of(svc, r.person, "person")?;
+            if let Some(s) = r.service {
+                load(svc, Kind::Service, s, "service")?;
+            }
+            if let Some(p) = r.provider {
+                load(svc, Kind::Provider, p, "provider")?;
+            }
+            if r.history.is_empty() {
+                r.history.push(StatusChange {
+                    status: ReferralStatus::Requested,
+                    date: r.requested,
+                    note: String::new(),
+                });
+            }
+            if let Some(Body::Referral(o)) = old.map(|o| &o.body) {
+                if o.status != r.status && !o.status.can_go_to(r.status) {
+                    return Err(invalid("status", Reason::BadTransition));
+                }
+            }
+            // The provider's own assessment is due a fixed number of days after the referral.
+            if r.status == ReferralStatus::Referred && r.due.is_none() {
+                r.due = today.checked_add_days(Days::new(settings.provider_step_days.into()));
+            }
+            r.validate(today).map_err(ServiceError::Invalid)?;
+        }
+        Body::Provider(p) => p.validate(today).map_err(ServiceError::Invalid)?,
+        Body::Service(s) => {
+            load(svc, Kind::Provider, s.provider, "provider")?;
+            s.validate().map_err(ServiceError::Invalid)?;
+        }
+        Body::DspDecision(d) => {
+            person_of(svc, d.person, "person")?;
+            d.validate(today).map_err(ServiceError::Invalid)?;
+        }
+        Body::Application(a) => {
+            a.reg_no = match keep_number(old) {
+                Some(n) => n,
+                None => next_number(svc, ws, "application", "ЗД-", year, 4)?,
+            };
+            person_of(svc, a.person, "person")?;
+            if let Some(x) = a.assistant {
+                person_of(svc, x, "assistant")?;
+            }
+            if let Some(x) = a.substitute {
+                person_of(svc, x, "substitute")?;
+            }
+            if a.status == ApplicationStatus::Incomplete && a.remedy_by.is_none() {
+                a.remedy_by = today.checked_add_days(Days::new(settings.remedy_days.into()));
+            }
+            a.validate(today).map_err(ServiceError::Invalid)?;
+        }
+        Body::Assistant(a) => {
+            let p = person_of(svc, a.person, "person")?;
+            if p.age_on(today).is_some_and(|age| age < 18) {
+                return Err(invalid("person", Reason::AssistantNotAdult));
+            }
+            a.validate().map_err(ServiceError::Invalid)?;
+        }
+        Body::Agreement(a) => {
+            let new = old.is_none();
+            a.number = match keep_number(old) {
+                Some(n) => n,
+                None => next_number(svc, ws, "agreement", "СП-", year, 4)?,
+            };
+            let user = person_of(svc, a.user, "user")?;
+            let assistant = match load(svc, Kind::Assistant, a.assistant, "assistant")?.body {
+                Body::Assistant(x) => x,
+                _ => return Err(invalid("assistant", Reason::Missing { id: a.assistant })),
+            };
+            if let Some(s) = a.substitute {
+                load(svc, Kind::Assistant, s, "substitute")?;
+            }
+            load(svc, Kind::Provider, a.provider, "provider")?;
+            let decision = match load(svc, Kind::DspDecision, a.decision, "decision")?.body {
+                Body::DspDecision(d) => d,
+                _ => return Err(invalid("decision", Reason::Missing { id: a.decision })),
+            };
+            if !user.eligible_for_personal_assistance(a.from) {
+                return Err(invalid("user", Reason::NotEligible));
+            }
+            let assistant_person = person_of(svc, assistant.person, "assistant")?;
+            let mut other_hours = 0;
+            for r in referring(svc, a.user, Kind::Agreement)? {
+                if let Body::Agreement(o) = &r.body {
+                    let overlaps = o.from <= a.to && a.from <= o.to;
+                    if Some(r.meta.id) != self_id
+                        && o.user == a.user
+                        && o.status.holds_hours()
+                        && overlaps
+                    {
+                        other_hours += o.hours_per_month;
+                    }
+                }
+            }
+            if new {
+                if settings.agreements_start_on_first && a.from.day() != 1 {
+                    return Err(invalid("from", Reason::StartsOnFirst));
+                }
+                let n = settings.no_new_agreements_last_days;
+                if n > 0 {
+                    let cal = WorkCalendar::new(settings.calendar.clone());
+                    if cal
+                        .last_working_days(today.year(), today.month(), n)
+                        .contains(&today)
+                    {
+                        return Err(invalid("from", Reason::NoNewAgreementsNow { days: n }));
+                    }
+                }
+            }
+            let ctx = AgreementContext {
+                decision: &decision,
+                other_hours,
+                user_person: a.user,
+                assistant_person: assistant.person,
+                assistant_age: assistant_person.age_on(a.from),
+            };
+            check_agreement(a, &ctx).map_err(ServiceError::Invalid)?;
+        }
+        Body::Contract(c) => {
+            load(svc, Kind::Assistant, c.assistant, "assistant")?;
+            load(svc, Kind::Provider, c.provider, "provider")?;
+            if let Some(a) = c.agreement {
+                load(svc, Kind::Agreement, a, "agreement")?;
+            }
+            c.validate(settings.max_minutes_per_day)
+                .map_err(ServiceError::Invalid)?;
+        }
+        Body::Suspension(s) => {
+            load(svc, Kind::Agreement, s.agreement, "agreement")?;
+            if !settings
+                .suspension_reasons
+                .iter()
+                .any(|c| c.code == s.reason)
+            {
+                return Err(invalid("reason", Reason::UnknownCode));
+            }
+            s.validate().map_err(ServiceError::Invalid)?;
+        }
+        Body::Report(r) => {
+            let agreement = match load(svc, Kind::Agreement, r.agreement, "agreement")?.body {
+                Body::Agreement(a) => a,
+                _ => return Err(invalid("agreement", Reason::Missing { id: r.agreement })),
+            };
+            let prefix = index::report_month_prefix(r.agreement, r.month.year, r.month.month);
+            for hit in svc
+                .store
+                .index_scan(Index::ReportMonth, &index::exact(&prefix))
+            {
+                let (_, id) = hit?;
+                if Some(id) != self_id {
+                    return Err(invalid("month", Reason::DuplicateReport { id }));
+                }
+            }
+            let suspensions: Vec<_> = referring(svc, r.agreement, Kind::Suspension)?
+                .into_iter()
+                .filter_map(|s| match s.body {
+                    Body::Suspension(s) => Some(s),
+                    _ => None,
+                })
+                .collect();
+            // The assistant's other users that month count towards the per-day limit.
+            let mut other_minutes = Vec::new();
+            for other in referring(svc, agreement.assistant, Kind::Agreement)? {
+                if other.meta.id == r.agreement {
+                    continue;
+                }
+                let p = index::report_month_prefix(other.meta.id, r.month.year, r.month.month);
+                for hit in svc.store.index_scan(Index::ReportMonth, &index::exact(&p)) {
+                    let (_, id) = hit?;
+                    if let Some(Record {
+                        body: Body::Report(o),
+                        ..
+                    }) = svc.store.get(Kind::Report, id)?
+                    {
+                        other_minutes.push(o.minutes);
+                    }
+                }
+            }
+            let ctx = ReportContext {
+                agreement: &agreement,
+                suspensions: &suspensions,
+                other_minutes: &other_minutes,
+                max_minutes_per_day: settings.max_minutes_per_day,
+                today,
+            };
+            check_report(r, &ctx).map_err(ServiceError::Invalid)?;
+        }
+        Body::Clerk(c) => {
+            c.validate().map_err(ServiceError::Invalid)?;
+            for hit in svc
+                .store
+                .index_scan(Index::Login, &index::exact(c.login.as_bytes()))
+            {
+                let (_, id) = hit?;
+                if Some(id) != self_id {
+                    return Err(invalid("login", Reason::DuplicateLogin));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The full identifier of a person; the read is audited.
+pub fn reveal(svc: &Service, clerk: &Clerk, person: u64) -> Result<String, ServiceError> {
+    let _writer = svc.store.writer();
+    let p = match svc.store.get(Kind::Person, person)? {
+        Some(Record {
+            body: Body::Person(p),
+            ..
+        }) => p,
+        _ => {
+            return Err(ServiceError::NotFound {
+                kind: Kind::Person,
+                id: person,
+            })
+        }
+    };
+    let mut ws = WriteSet::default();
+    svc.append_audit(
+        &mut ws,
+        &clerk.login,
+        AuditAction::Reveal,
+        Some(Kind::Person),
+        Some(person),
+        Vec::new(),
+    )?;
+    svc.store.commit(ws)?;
+    Ok(p.ident.as_str().unwrap_or_default().to_string())
+}
+
+pub fn update_settings(
+    svc: &Service,
+    clerk: &Clerk,
+    base_rev: u64,
+    settings: Settings,
+) -> Result<VersionedSettings, ServiceError> {
+    let _writer = svc.store.writer();
+    let current = svc.settings()?;
+    if current.rev != base_rev {
+        return Err(ServiceError::SettingsConflict {
+            current_rev: current.rev,
+        });
+    }
+    let diff = changes(Some(&current.settings), &settings);
+    let next = VersionedSettings {
+        rev: current.rev + 1,
+        settings,
+    };
+    let mut ws = WriteSet::default();
+    Store::put_settings(&mut ws, &next)?;
+    svc.append_audit(
+        &mut ws,
+        &clerk.login,
+        AuditAction::Settings,
+        None,
+        None,
+        diff,
+    )?;
+    svc.store.commit(ws)?;
+    Ok(next)
+}

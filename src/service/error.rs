@@ -1,0 +1,98 @@
+//! What a service call can answer instead of a result.
+
+use crate::domain::{record::Kind, Explain, FieldError, Lang, Record};
+use crate::store::error::StoreError;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+pub enum ServiceError {
+    #[error("the role {role} may not {action}")]
+    Forbidden { role: String, action: String },
+    #[error("{kind:?} {id} not found")]
+    NotFound { kind: Kind, id: u64 },
+    /// Someone saved the record since the clerk loaded it: here is theirs.
+    #[error("record {} changed meanwhile (now at rev {})", .current.meta.id, .current.meta.rev)]
+    Conflict { current: Box<Record> },
+    #[error("settings changed meanwhile (now at rev {current_rev})")]
+    SettingsConflict { current_rev: u64 },
+    #[error("invalid: {0:?}")]
+    Invalid(Vec<FieldError>),
+    #[error("unknown user {login}")]
+    UnknownClerk { login: String },
+    #[error("clerk account {login} is disabled")]
+    Disabled { login: String },
+    #[error("{0}")]
+    Store(String),
+    #[error("bad request: {0}")]
+    BadRequest(String),
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        // Both languages travel: the store's message is explained once, where it happens.
+        ServiceError::Store(format!("{}\n{}", e.explain(Lang::Bg), e.explain(Lang::En)))
+    }
+}
+
+impl Explain for ServiceError {
+    fn explain(&self, lang: Lang) -> String {
+        match self {
+            ServiceError::Forbidden { role, action } => match lang {
+                Lang::Bg => format!("Ролята „{role}“ няма право да {action}."),
+                Lang::En => format!("The role '{role}' may not {action}."),
+            },
+            ServiceError::NotFound { kind, id } => match lang {
+                Lang::Bg => format!("Няма {} с номер {id}.", kind.name(lang)),
+                Lang::En => format!("There is no {} number {id}.", kind.name(lang)),
+            },
+            ServiceError::Conflict { current } => match lang {
+                Lang::Bg => format!(
+                    "Записът е променен от {} след като го отворихте. Презаредете го или запазете \
+                     своя вариант, след като видите неговия.",
+                    current.meta.by
+                ),
+                Lang::En => format!(
+                    "{} changed this record after you opened it. Reload it, or keep yours after \
+                     seeing theirs.",
+                    current.meta.by
+                ),
+            },
+            ServiceError::SettingsConflict { .. } => lang
+                .pick(
+                    "Настройките са променени междувременно; презаредете ги.",
+                    "The settings changed meanwhile; reload them.",
+                )
+                .to_string(),
+            ServiceError::Invalid(errors) => errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.reason.explain(lang)))
+                .collect::<Vec<_>>()
+                .join("; "),
+            ServiceError::UnknownClerk { login } => match lang {
+                Lang::Bg => format!(
+                    "Потребителят {login} не е служител в тази база. Администраторът може да го \
+                     добави: frontoffice clerk add {login} --name \"Име\" --role clerk"
+                ),
+                Lang::En => format!(
+                    "The user {login} is not a clerk of this database. An administrator can add \
+                     them: frontoffice clerk add {login} --name \"Name\" --role clerk"
+                ),
+            },
+            ServiceError::Disabled { login } => match lang {
+                Lang::Bg => format!("Профилът на {login} е спрян. Обърнете се към администратора."),
+                Lang::En => format!("The account {login} is disabled. Ask an administrator."),
+            },
+            ServiceError::Store(m) => {
+                // "bg\nen" as built in From<StoreError>.
+                let mut parts = m.splitn(2, '\n');
+                let bg = parts.next().unwrap_or_default();
+                let en = parts.next().unwrap_or(bg);
+                lang.pick(bg, en).to_string()
+            }
+            ServiceError::BadRequest(m) => match lang {
+                Lang::Bg => format!("Неправилна заявка: {m}"),
+                Lang::En => format!("Bad request: {m}"),
+            },
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! Index trees: normalised keys that lead to records. Every entry's key is
+//! `prefix ++ 0x00 ++ kind code ++ id (big-endian)` with an empty value, so `check` can recompute
+//! what a record's entries must be and find both missing and stray ones.
+
+use crate::domain::{
+    assistance::{Agreement, Application, Assistant, Contract, DspDecision, Suspension},
+    record::{Body, Kind, Record},
+    search_key::{search_key, search_tokens},
+};
+
+/// The index trees. Names are stored on disk: never rename.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Index {
+    /// Name tokens (persons, providers, services) under the search normaliser.
+    Name,
+    /// ЕГН or ЛНЧ, whole.
+    Ident,
+    /// The last four digits of ЕГН or ЛНЧ.
+    IdentLast4,
+    /// Phones as national digits.
+    Phone,
+    /// Register and agreement numbers, normalised.
+    Number,
+    /// Clerk logins.
+    Login,
+    /// (agreement id, year, month) of monthly reports.
+    ReportMonth,
+    /// Records that point to another record (by the other record's id).
+    Ref,
+}
+
+impl Index {
+    pub const ALL: [Index; 8] = [
+        Index::Name,
+        Index::Ident,
+        Index::IdentLast4,
+        Index::Phone,
+        Index::Number,
+        Index::Login,
+        Index::ReportMonth,
+        Index::Ref,
+    ];
+
+    pub fn tree(self) -> &'static str {
+        match self {
+            Index::Name => "idx_name",
+            Index::Ident => "idx_ident",
+            Index::IdentLast4 => "idx_ident4",
+            Index::Phone => "idx_phone",
+            Index::Number => "idx_number",
+            Index::Login => "idx_login",
+            Index::ReportMonth => "idx_report_month",
+            Index::Ref => "idx_ref",
+        }
+    }
+}
+
+/// Builds an index key.
+pub fn key(prefix: &[u8], kind: Kind, id: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(prefix.len() + 10);
+    k.extend_from_slice(prefix);
+    k.push(0);
+    k.push(kind.code());
+    k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+
+/// The scan prefix for an exact match of `prefix` (the separator included).
+pub fn exact(prefix: &[u8]) -> Vec<u8> {
+    let mut k = prefix.to_vec();
+    k.push(0);
+    k
+}
+
+/// Splits an index key into its prefix, kind and id.
+pub fn split(key: &[u8]) -> Option<(&[u8], Kind, u64)> {
+    if key.len() < 10 || key[key.len() - 10] != 0 {
+        return None;
+    }
+    let (prefix, rest) = key.split_at(key.len() - 10);
+    let kind = Kind::from_code(rest[1])?;
+    let id = u64::from_be_bytes(rest[2..10].try_into().ok()?);
+    Some((prefix, kind, id))
+}
+
+/// Register numbers are compared without punctuation and in Latin letters: "ЗД-2026-0007",
+/// "zd 2026 0007" and "ZD20260007" are the same number.
+pub fn number_key(number: &str) -> String {
+    search_tokens(number).concat()
+}
+
+pub fn report_month_prefix(agreement: u64, year: i32, month: u32) -> Vec<u8> {
+    let mut p = agreement.to_be_bytes().to_vec();
+    p.extend_from_slice(&year.to_be_bytes());
+    p.push(month as u8);
+    p
+}
+
+/// Every index entry a record must have.
+pub fn entries(record: &Record) -> Vec<(Index, Vec<u8>)> {
+    let kind = record.kind();
+    let id = record.id();
+    let mut out: Vec<(Index, Vec<u8>)> = Vec::new();
+    let mut add = |index: Index, prefix: &[u8]| out.push((index, key(prefix, kind, id)));
+    let refs = |ids: &[Option<u64>], add: &mut dyn FnMut(Index, &[u8])| {
+        for r in ids.iter().flatten() {
+            add(Index::Ref, &r.to_be_bytes());
+        }
+    };
+    match &record.body {
+        Body::Person(p) => {
+            let mut names = Vec::new();
+            for part in [&p.first_name, &p.middle_name, &p.last_name] {
+                for t in search_tokens(part) {
+                    if !names.contains(&t) {
+                        names.push(t);
+                    }
+                }
+            }
+            for t in names {
+                add(Index::Name, t.as_bytes());
+            }
+            if let Some(ident) = p.ident.as_str() {
+                add(Index::Ident, ident.as_bytes());
+                let last4 = &ident[ident.len().saturating_sub(4)..];
+                add(Index::IdentLast4, last4.as_bytes());
+            }
+            let mut phones: Vec<String> = p.phones.iter().map(|ph| ph.search_digits()).collect();
+            phones.dedup();
+            for ph in phones {
+                add(Index::Phone, ph.as_bytes());
+            }
+        }
+        Body::Provider(p) => {
+            for t in search_tokens(&p.name) {
+                add(Index::Name, t.as_bytes());
+            }
+            add(Index::Number, number_key(p.eik.as_str()).as_bytes());
+        }
+        Body::Service(s) => {
+            for t in search_tokens(&s.name) {
+                add(Index::Name, t.as_bytes());
+            }
+            refs(&[Some(s.provider)], &mut add);
+        }
+        Body::Intake(i) => {
+            add(Index::Number, number_key(&i.reg_no).as_bytes());
+            refs(&[i.person], &mut add);
+        }
+        Body::Assessment(a) => refs(&[Some(a.person), a.intake], &mut add),
+        Body::Referral(r) => refs(&[Some(r.person), r.assessment, r.service], &mut add),
+        Body::DspDecision(DspDecision { person, number, .. }) => {
+            add(Index::Number, number_key(number).as_bytes());
+            refs(&[Some(*person)], &mut add);
+        }
+        Body::Application(Application {
+            reg_no,
+            person,
+            assistant,
+            substitute,
+            ..
+        }) => {
+            add(Index::Number, number_key(reg_no).as_bytes());
+            refs(&[Some(*person), *assistant, *substitute], &mut add);
+        }
+        Body::Assistant(Assistant { person, .. }) => refs(&[Some(*person)], &mut add),
+        Body::Agreement(Agreement {
+            number,
+            user,
+            assistant,
+            substitute,
+            decision,
+            ..
+        }) => {
+            add(Index::Number, number_key(number).as_bytes());
+            refs(
+                &[Some(*user), Some(*assistant), *substitute, Some(*decision)],
+                &mut add,
+            );
+        }
+        Body::Contract(Contract {
+            number,
+            assistant,
+            agreement,
+            ..
+        }) => {
+            add(Index::Number, number_key(number).as_bytes());
+            refs(&[Some(*assistant), *agreement], &mut add);
+        }
+        Body::Suspension(Suspension { agreement, .. }) => refs(&[Some(*agreement)], &mut add),
+        Body::Report(r) => {
+            add(
+                Index::ReportMonth,
+                &report_month_prefix(r.agreement, r.month.year, r.month.month),
+            );
+            refs(&[Some(r.agreement)], &mut add);
+        }
+        Body::Clerk(c) => add(Index::Login, c.login.as_bytes()),
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A single query word as the name index stores it.
+pub fn name_prefix(word: &str) -> String {
+    search_key(word)
+}

@@ -1,0 +1,501 @@
+//! The sled store. One tree per record kind, index trees, a meta tree, the audit tree and the
+//! settings. Every command's writes go in one transaction across the trees, then `flush` and an
+//! `fsync` of the database file: sled 0.34.7's flush alone does not survive a power cut.
+
+pub mod codec;
+pub mod error;
+pub mod index;
+pub mod schema;
+
+use crate::domain::{
+    audit::AuditEntry,
+    record::{Kind, Record},
+};
+use error::StoreError;
+use index::Index;
+use schema::VersionedSettings;
+use sled::{transaction::TransactionError, Transactional, Tree};
+use std::{
+    fs::File,
+    path::{Path, PathBuf},
+    sync::{Mutex, MutexGuard},
+};
+
+const MAGIC_KEY: &[u8] = b"magic";
+const MAGIC_VALUE: &[u8] = b"frontoffice";
+const SCHEMA_KEY: &[u8] = b"schema";
+const AUDIT_HEAD_KEY: &[u8] = b"audit_head";
+const SETTINGS_KEY: &[u8] = b"settings";
+/// A front office's data is small; a small cache keeps the server's memory low.
+const CACHE_BYTES: u64 = 24 * 1024 * 1024;
+
+/// Where a write goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Record(Kind),
+    Index(Index),
+    Meta,
+    Audit,
+    Settings,
+    Drafts,
+}
+
+/// The writes of one command, applied atomically by `Store::commit`.
+#[derive(Debug, Default)]
+pub struct WriteSet {
+    ops: Vec<(Target, Vec<u8>, Option<Vec<u8>>)>,
+    /// The audit head and counters as this write set leaves them, so that several commands
+    /// batched into one commit chain their entries and numbers correctly.
+    pub audit_head: Option<(u64, [u8; 32])>,
+    pub counters: std::collections::HashMap<String, u64>,
+}
+
+impl WriteSet {
+    pub fn put(&mut self, target: Target, key: Vec<u8>, value: Vec<u8>) {
+        self.ops.push((target, key, Some(value)));
+    }
+
+    pub fn remove(&mut self, target: Target, key: Vec<u8>) {
+        self.ops.push((target, key, None));
+    }
+
+    /// Writes a record and moves its index entries from the old version's to the new one's.
+    pub fn put_record(&mut self, old: Option<&Record>, new: &Record) -> Result<(), StoreError> {
+        let bytes = schema::encode_record(new).map_err(|err| StoreError::Codec {
+            tree: new.kind().tree().into(),
+            key: new.id().to_string(),
+            err,
+        })?;
+        self.put(
+            Target::Record(new.kind()),
+            new.id().to_be_bytes().to_vec(),
+            bytes,
+        );
+        let before = old.map(index::entries).unwrap_or_default();
+        let after = index::entries(new);
+        for e in before.iter().filter(|e| !after.contains(e)) {
+            self.remove(Target::Index(e.0), e.1.clone());
+        }
+        for e in after.iter().filter(|e| !before.contains(e)) {
+            self.put(Target::Index(e.0), e.1.clone(), Vec::new());
+        }
+        Ok(())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+}
+
+pub struct Store {
+    db: sled::Db,
+    dir: PathBuf,
+    /// Every tree, in the order of `slot`; a transaction spans them all.
+    trees: Vec<Tree>,
+    db_file: File,
+    writer: Mutex<()>,
+}
+
+fn slot(target: Target) -> usize {
+    let kinds = Kind::ALL.len();
+    let idx = Index::ALL.len();
+    match target {
+        Target::Record(k) => Kind::ALL.iter().position(|x| *x == k).unwrap_or(0),
+        Target::Index(i) => kinds + Index::ALL.iter().position(|x| *x == i).unwrap_or(0),
+        Target::Meta => kinds + idx,
+        Target::Audit => kinds + idx + 1,
+        Target::Settings => kinds + idx + 2,
+        Target::Drafts => kinds + idx + 3,
+    }
+}
+
+fn tree_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = Kind::ALL.iter().map(|k| k.tree()).collect();
+    names.extend(Index::ALL.iter().map(|i| i.tree()));
+    names.extend(["meta", "audit", "settings", "drafts"]);
+    names
+}
+
+/// How to treat a directory that holds no database yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Only an existing database.
+    Existing,
+    /// Create an empty one if there is none.
+    CreateIfMissing,
+}
+
+fn map_open_error(e: sled::Error, dir: &Path) -> StoreError {
+    match &e {
+        sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
+            StoreError::Locked {
+                dir: dir.to_path_buf(),
+            }
+        }
+        _ => StoreError::from(e),
+    }
+}
+
+fn is_empty_dir(dir: &Path) -> std::io::Result<bool> {
+    Ok(std::fs::read_dir(dir)?.next().is_none())
+}
+
+impl Store {
+    /// Opens the database in `dir`. Returns the store and whether it was just created (then the
+    /// caller must `initialise` it).
+    pub fn open(dir: &Path, mode: OpenMode) -> Result<(Store, bool), StoreError> {
+        let exists = dir.exists();
+        if exists && !dir.is_dir() {
+            return Err(StoreError::Foreign {
+                dir: dir.to_path_buf(),
+            });
+        }
+        let empty = !exists || is_empty_dir(dir)?;
+        if empty && mode == OpenMode::Existing {
+            return Err(StoreError::NotFound {
+                dir: dir.to_path_buf(),
+            });
+        }
+        // A non-empty directory must look like a sled database before we let sled write to it.
+        let looks_like_sled = dir.join("conf").is_file() && dir.join("db").is_file();
+        if !empty && !looks_like_sled {
+            return Err(StoreError::Foreign {
+                dir: dir.to_path_buf(),
+            });
+        }
+        if empty {
+            std::fs::create_dir_all(dir)?;
+        }
+        let db = sled::Config::new()
+            .path(dir)
+            .cache_capacity(CACHE_BYTES)
+            .open()
+            .map_err(|e| map_open_error(e, dir))?;
+        let trees = tree_names()
+            .into_iter()
+            .map(|n| db.open_tree(n))
+            .collect::<Result<Vec<_>, _>>()?;
+        let db_file = File::open(dir.join("db"))?;
+        let store = Store {
+            db,
+            dir: dir.to_path_buf(),
+            trees,
+            db_file,
+            writer: Mutex::new(()),
+        };
+        let meta = store.tree(Target::Meta);
+        let created = match meta.get(MAGIC_KEY)? {
+            Some(m) if m.as_ref() == MAGIC_VALUE => false,
+            Some(_) => {
+                return Err(StoreError::Foreign {
+                    dir: dir.to_path_buf(),
+                })
+            }
+            None => {
+                // Ours only if nothing at all was written (an interrupted first start).
+                let untouched = store.trees.iter().all(|t| t.is_empty()) && store.db.is_empty();
+                if !untouched || mode == OpenMode::Existing {
+                    return Err(if untouched {
+                        StoreError::NotFound {
+                            dir: dir.to_path_buf(),
+                        }
+                    } else {
+                        StoreError::Foreign {
+                            dir: dir.to_path_buf(),
+                        }
+                    });
+                }
+                true
+            }
+        };
+        if !created {
+            store.migrate()?;
+        }
+        if empty {
+            // The directory entry itself must survive a power cut too.
+            File::open(dir)?.sync_all()?;
+        }
+        Ok((store, created))
+    }
+
+    /// Adds the marker and schema to a first write set, so a database is ours only once its
+    /// first command (settings, first administrator) is committed with it.
+    pub fn mark_initialised(ws: &mut WriteSet) {
+        ws.put(Target::Meta, MAGIC_KEY.to_vec(), MAGIC_VALUE.to_vec());
+        ws.put(
+            Target::Meta,
+            SCHEMA_KEY.to_vec(),
+            schema::SCHEMA.to_be_bytes().to_vec(),
+        );
+    }
+
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        Ok(match self.tree(Target::Meta).get(SCHEMA_KEY)? {
+            Some(v) if v.len() == 4 => u32::from_be_bytes([v[0], v[1], v[2], v[3]]),
+            _ => 0,
+        })
+    }
+
+    /// Brings an older schema up to date; refuses a newer one.
+    fn migrate(&self) -> Result<(), StoreError> {
+        let found = self.schema_version()?;
+        if found > schema::SCHEMA {
+            return Err(StoreError::NewerSchema {
+                found,
+                known: schema::SCHEMA,
+            });
+        }
+        // Schema 1 is the first: there is nothing older to convert yet. A future step looks like
+        // `if found < 2 { rewrite values, set schema 2, commit }`, one committed step per version.
+        if found < 1 {
+            return Err(StoreError::Foreign {
+                dir: self.dir.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn tree(&self, target: Target) -> &Tree {
+        &self.trees[slot(target)]
+    }
+
+    /// Commands are applied one at a time: a writer holds this while it reads what it needs,
+    /// builds its write set and commits.
+    pub fn writer(&self) -> MutexGuard<'_, ()> {
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A fresh record id (unique across kinds, never reused).
+    pub fn new_id(&self) -> Result<u64, StoreError> {
+        Ok(self.db.generate_id()? + 1)
+    }
+
+    /// Applies the write set atomically, then makes it durable. Only after this returns may a
+    /// save be acknowledged.
+    pub fn commit(&self, ws: WriteSet) -> Result<(), StoreError> {
+        if ws.is_empty() {
+            return Ok(());
+        }
+        let ops = ws.ops;
+        let result = self.trees.as_slice().transaction(|tx| {
+            for (target, key, value) in &ops {
+                let t = &tx[slot(*target)];
+                match value {
+                    Some(v) => t.insert(key.as_slice(), v.as_slice())?,
+                    None => t.remove(key.as_slice())?,
+                };
+            }
+            Ok::<(), sled::transaction::ConflictableTransactionError<()>>(())
+        });
+        match result {
+            Ok(()) => {}
+            Err(TransactionError::Storage(e)) => return Err(e.into()),
+            Err(TransactionError::Abort(())) => {
+                return Err(StoreError::Sled("transaction aborted".into()))
+            }
+        }
+        self.sync()
+    }
+
+    /// `flush` plus `fsync` of the database file.
+    pub fn sync(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        self.db_file.sync_all()?;
+        Ok(())
+    }
+
+    pub fn get(&self, kind: Kind, id: u64) -> Result<Option<Record>, StoreError> {
+        match self.tree(Target::Record(kind)).get(id.to_be_bytes())? {
+            Some(bytes) => Ok(Some(decode(kind, id, &bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Records of a kind in id order, starting after `after`.
+    pub fn scan(
+        &self,
+        kind: Kind,
+        after: Option<u64>,
+    ) -> impl Iterator<Item = Result<Record, StoreError>> + '_ {
+        let start = after.map_or(0, |a| a.saturating_add(1));
+        self.tree(Target::Record(kind))
+            .range(start.to_be_bytes()..)
+            .map(move |item| {
+                let (k, v) = item?;
+                let id = key_id(&k);
+                decode(kind, id, &v)
+            })
+    }
+
+    pub fn count(&self, kind: Kind) -> usize {
+        self.tree(Target::Record(kind)).len()
+    }
+
+    /// Index entries whose key starts with `prefix`, as (kind, id), in key order.
+    pub fn index_scan(
+        &self,
+        index: Index,
+        prefix: &[u8],
+    ) -> impl Iterator<Item = Result<(Kind, u64), StoreError>> + '_ {
+        self.tree(Target::Index(index))
+            .scan_prefix(prefix)
+            .keys()
+            .filter_map(|k| match k {
+                Ok(k) => index::split(&k).map(|(_, kind, id)| Ok((kind, id))),
+                Err(e) => Some(Err(e.into())),
+            })
+    }
+
+    /// Raw index keys that start with `prefix`, in key order.
+    pub fn index_scan_keys(
+        &self,
+        index: Index,
+        prefix: &[u8],
+    ) -> impl Iterator<Item = Result<impl AsRef<[u8]>, StoreError>> + '_ {
+        self.tree(Target::Index(index))
+            .scan_prefix(prefix)
+            .keys()
+            .map(|k| k.map_err(StoreError::from))
+    }
+
+    /// Every raw key of an index tree (for `check`).
+    pub fn index_keys(
+        &self,
+        index: Index,
+    ) -> impl Iterator<Item = Result<Vec<u8>, StoreError>> + '_ {
+        self.tree(Target::Index(index))
+            .iter()
+            .keys()
+            .map(|k| k.map(|k| k.to_vec()).map_err(StoreError::from))
+    }
+
+    pub fn has_index_key(&self, index: Index, key: &[u8]) -> Result<bool, StoreError> {
+        Ok(self.tree(Target::Index(index)).contains_key(key)?)
+    }
+
+    pub fn meta_get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.tree(Target::Meta).get(key)?.map(|v| v.to_vec()))
+    }
+
+    /// Reads a counter kept in the meta tree (0 when absent).
+    pub fn counter(&self, name: &str) -> Result<u64, StoreError> {
+        Ok(match self.meta_get(name.as_bytes())? {
+            Some(v) if v.len() == 8 => {
+                u64::from_be_bytes(v.as_slice().try_into().unwrap_or([0; 8]))
+            }
+            _ => 0,
+        })
+    }
+
+    /// Takes the next value of a counter, counting what this write set already took.
+    pub fn next_counter(&self, ws: &mut WriteSet, name: &str) -> Result<u64, StoreError> {
+        let current = match ws.counters.get(name) {
+            Some(n) => *n,
+            None => self.counter(name)?,
+        };
+        let next = current + 1;
+        ws.counters.insert(name.to_string(), next);
+        ws.put(
+            Target::Meta,
+            name.as_bytes().to_vec(),
+            next.to_be_bytes().to_vec(),
+        );
+        Ok(next)
+    }
+
+    pub fn settings(&self) -> Result<Option<VersionedSettings>, StoreError> {
+        match self.tree(Target::Settings).get(SETTINGS_KEY)? {
+            Some(b) => schema::decode_settings(&b)
+                .map(Some)
+                .map_err(|err| StoreError::Codec {
+                    tree: "settings".into(),
+                    key: "settings".into(),
+                    err,
+                }),
+            None => Ok(None),
+        }
+    }
+
+    pub fn put_settings(ws: &mut WriteSet, s: &VersionedSettings) -> Result<(), StoreError> {
+        let bytes = schema::encode_settings(s).map_err(|err| StoreError::Codec {
+            tree: "settings".into(),
+            key: "settings".into(),
+            err,
+        })?;
+        ws.put(Target::Settings, SETTINGS_KEY.to_vec(), bytes);
+        Ok(())
+    }
+
+    /// The last audit entry's sequence number and hash (0 and zeros when the log is empty).
+    pub fn audit_head(&self) -> Result<(u64, [u8; 32]), StoreError> {
+        Ok(match self.meta_get(AUDIT_HEAD_KEY)? {
+            Some(v) if v.len() == 40 => {
+                let seq = u64::from_be_bytes(v[0..8].try_into().unwrap_or([0; 8]));
+                let mut hash = [0u8; 32];
+                hash.copy_from_slice(&v[8..40]);
+                (seq, hash)
+            }
+            _ => (0, [0; 32]),
+        })
+    }
+
+    /// Appends a sealed entry to the audit log within the write set, moving the head.
+    pub fn append_audit(&self, ws: &mut WriteSet, mut entry: AuditEntry) -> Result<(), StoreError> {
+        let (seq, prev) = match ws.audit_head {
+            Some(head) => head,
+            None => self.audit_head()?,
+        };
+        entry = entry.seal(seq + 1, prev);
+        ws.audit_head = Some((entry.seq, entry.hash));
+        let entry = &entry;
+        let bytes =
+            codec::encode(schema::AUDIT_CODE, schema::AUDIT_VERSION, entry).map_err(|err| {
+                StoreError::Codec {
+                    tree: "audit".into(),
+                    key: entry.seq.to_string(),
+                    err,
+                }
+            })?;
+        ws.put(Target::Audit, entry.seq.to_be_bytes().to_vec(), bytes);
+        let mut head = entry.seq.to_be_bytes().to_vec();
+        head.extend_from_slice(&entry.hash);
+        ws.put(Target::Meta, AUDIT_HEAD_KEY.to_vec(), head);
+        Ok(())
+    }
+
+    /// Audit entries in order, starting after `after`.
+    pub fn audit(
+        &self,
+        after: Option<u64>,
+    ) -> impl Iterator<Item = Result<AuditEntry, StoreError>> + '_ {
+        let start = after.map_or(0, |a| a.saturating_add(1));
+        self.tree(Target::Audit)
+            .range(start.to_be_bytes()..)
+            .map(|item| {
+                let (k, v) = item?;
+                codec::decode(schema::AUDIT_CODE, schema::AUDIT_VERSION, &v).map_err(|err| {
+                    StoreError::Codec {
+                        tree: "audit".into(),
+                        key: key_id(&k).to_string(),
+                        err,
+                    }
+                })
+            })
+    }
+}
+
+fn key_id(k: &[u8]) -> u64 {
+    k.try_into().map(u64::from_be_bytes).unwrap_or(0)
+}
+
+fn decode(kind: Kind, id: u64, bytes: &[u8]) -> Result<Record, StoreError> {
+    schema::decode_record(kind, bytes).map_err(|err| StoreError::Codec {
+        tree: kind.tree().into(),
+        key: id.to_string(),
+        err,
+    })
+}

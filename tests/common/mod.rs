@@ -1,0 +1,278 @@
+//! Shared test helpers: a real sled database in a temp dir, a fixed clock, and one valid record
+//! of every kind built through the service.
+#![allow(dead_code)]
+
+use chrono::{NaiveDate, NaiveDateTime};
+use frontoffice::domain::{
+    assistance::*,
+    clerk::Role,
+    date::Month,
+    egn::Egn,
+    eik::Eik,
+    iban::Iban,
+    intake::{Assessment, Channel, Intake, Outcome, Topic},
+    person::{DisabilityDecision, ExpertBody, Person, PersonalId},
+    phone::Phone,
+    record::{Body, Record},
+    referral::{Referral, ReferralStatus},
+    register::{Access, Funding, Provider, ProviderKind, Referrer, Service, ServiceType},
+    report::{MonthlyReport, ReportStatus},
+    settings::{Settings, Settlement},
+};
+use frontoffice::service::{ApiExt, Clock, Service as Svc, Session};
+use std::sync::Arc;
+
+pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// Today in every test: a Tuesday in the middle of a month (no "last working days" rule).
+pub fn today() -> NaiveDate {
+    date(2026, 11, 17)
+}
+
+pub fn now() -> NaiveDateTime {
+    today().and_hms_opt(10, 0, 0).unwrap()
+}
+
+pub fn clock() -> Clock {
+    Arc::new(now)
+}
+
+pub fn settings() -> Settings {
+    Settings {
+        municipality: "Община Тестово".into(),
+        settlements: vec![
+            Settlement {
+                ekatte: "99001".into(),
+                name: "гр. Тестово".into(),
+            },
+            Settlement {
+                ekatte: "99002".into(),
+                name: "с. Пробно".into(),
+            },
+        ],
+        ..Settings::default()
+    }
+}
+
+pub struct Db {
+    pub dir: tempfile::TempDir,
+    pub svc: Arc<Svc>,
+    pub admin: Session,
+}
+
+impl Db {
+    pub fn path(&self) -> std::path::PathBuf {
+        self.dir.path().join("db")
+    }
+}
+
+/// A new database whose administrator is "admin".
+pub fn new_db() -> Db {
+    let dir = tempfile::tempdir().unwrap();
+    let (svc, created) = Svc::open_or_create(
+        &dir.path().join("db"),
+        "admin",
+        "Админ",
+        settings(),
+        clock(),
+    )
+    .unwrap();
+    assert!(created);
+    let admin = svc.session("admin").unwrap();
+    Db { dir, svc, admin }
+}
+
+pub fn egn(s: &str) -> Egn {
+    Egn::parse(s, today()).unwrap()
+}
+
+pub fn person(first: &str, last: &str, ident: Option<&str>) -> Person {
+    Person {
+        ident: ident.map(|e| PersonalId::Egn(egn(e))).unwrap_or_default(),
+        first_name: first.into(),
+        middle_name: String::new(),
+        last_name: last.into(),
+        settlement: "99001".into(),
+        phones: vec![Phone::parse("0888 123 456").unwrap()],
+        consent: Some(date(2026, 1, 10)),
+        ..Person::default()
+    }
+}
+
+/// A user entitled to personal assistance (need of another's help, lifelong).
+pub fn user_person() -> Person {
+    Person {
+        disability: Some(DisabilityDecision {
+            body: ExpertBody::Telk,
+            number: "1234/2025".into(),
+            issued: date(2025, 3, 1),
+            percent: 95,
+            needs_help: true,
+            valid_until: None,
+        }),
+        ..person("Мария", "Петрова", Some("8032056031"))
+    }
+}
+
+/// Records of every kind, created in dependency order. Returns them in creation order.
+pub fn every_kind(s: &Session) -> Vec<Record> {
+    let mut out = Vec::new();
+    let mut add = |b: Body| {
+        let r = s.create(b).unwrap();
+        out.push(r.clone());
+        r
+    };
+    let user = add(Body::Person(user_person()));
+    let helper = add(Body::Person(person("Иван", "Иванов", Some("7501020002"))));
+    let intake = add(Body::Intake(Intake {
+        reg_no: String::new(),
+        at: now(),
+        channel: Channel::Phone,
+        clerk: String::new(),
+        person: Some(user.meta.id),
+        topics: vec![Topic::PersonalAssistance],
+        note: "Пита за лична помощ.".into(),
+        outcome: Outcome::Open,
+        follow_up: Some(date(2026, 11, 20)),
+    }));
+    add(Body::Assessment(Assessment {
+        person: user.meta.id,
+        intake: Some(intake.meta.id),
+        date: today(),
+        clerk: String::new(),
+        needs: "Помощ при самообслужване.".into(),
+        recommended: vec![ServiceType::AssistantSupport],
+        note: String::new(),
+    }));
+    let provider = add(Body::Provider(Provider {
+        name: "Община Тестово".into(),
+        eik: Eik::parse(&frontoffice::domain::eik::make_eik9(12345678)).unwrap(),
+        kind: ProviderKind::Municipality,
+        licence: None,
+        settlement: "99001".into(),
+        address: "пл. Централен 1".into(),
+        phone: None,
+    }));
+    let service = add(Body::Service(Service {
+        name: "Дневен център".into(),
+        activity: ServiceType::DayCare,
+        access: Access::Specialised,
+        target_group: "пълнолетни с увреждания".into(),
+        provider: provider.meta.id,
+        settlement: "99001".into(),
+        address: "ул. Първа 1".into(),
+        capacity: 20,
+        funding: Funding::DelegatedState,
+        referred_by: Referrer::Dsp,
+    }));
+    add(Body::Referral(Referral {
+        person: user.meta.id,
+        assessment: None,
+        service_type: ServiceType::DayCare,
+        service: Some(service.meta.id),
+        provider: Some(provider.meta.id),
+        requested: today(),
+        status: ReferralStatus::Requested,
+        history: Vec::new(),
+        due: None,
+        note: String::new(),
+    }));
+    let decision = add(Body::DspDecision(DspDecision {
+        person: user.meta.id,
+        number: "ДСП-77".into(),
+        date: date(2026, 5, 1),
+        degree: 3,
+        hours_per_month: 84,
+        valid_from: date(2026, 5, 1),
+        valid_until: date(2028, 4, 30),
+    }));
+    add(Body::Application(Application {
+        reg_no: String::new(),
+        person: user.meta.id,
+        date: date(2026, 6, 1),
+        applicant: Applicant::User,
+        assistant: Some(helper.meta.id),
+        substitute: None,
+        declares_no_other_support: true,
+        checklist: vec![CheckItem {
+            item: DocItem::IdentityDocument,
+            present: true,
+        }],
+        status: ApplicationStatus::Approved,
+        remedy_by: None,
+        note: String::new(),
+    }));
+    let assistant = add(Body::Assistant(Assistant {
+        person: helper.meta.id,
+        iban: Iban::parse("BG80 BNBG 9661 1020 3456 78").unwrap(),
+        relation: "син".into(),
+        no_protection_order: true,
+    }));
+    let agreement = add(Body::Agreement(agreement(
+        user.meta.id,
+        assistant.meta.id,
+        provider.meta.id,
+        decision.meta.id,
+        84,
+    )));
+    add(Body::Contract(Contract {
+        number: "ТД-1".into(),
+        assistant: assistant.meta.id,
+        provider: provider.meta.id,
+        agreement: Some(agreement.meta.id),
+        date: date(2026, 6, 28),
+        start: date(2026, 7, 1),
+        end: None,
+        minutes_per_day: 240,
+        status: ContractStatus::Signed,
+    }));
+    add(Body::Suspension(Suspension {
+        agreement: agreement.meta.id,
+        from: date(2026, 11, 10),
+        to: Some(date(2026, 11, 12)),
+        reason: "hospital".into(),
+        note: String::new(),
+    }));
+    add(Body::Report(report(
+        agreement.meta.id,
+        Month::new(2026, 10).unwrap(),
+        120,
+    )));
+    let clerk = s
+        .add_clerk("mpetrova", "Мария Петрова", Role::Clerk)
+        .unwrap();
+    out.push(clerk);
+    out
+}
+
+pub fn agreement(user: u64, assistant: u64, provider: u64, decision: u64, hours: u32) -> Agreement {
+    Agreement {
+        number: String::new(),
+        user,
+        assistant,
+        substitute: None,
+        provider,
+        decision,
+        from: date(2026, 7, 1),
+        to: date(2027, 6, 30),
+        hours_per_month: hours,
+        activities: "лични и битови".into(),
+        schedule: "делнични дни".into(),
+        status: AgreementStatus::Active,
+        end_reason: None,
+    }
+}
+
+/// A report with `minutes` on each weekday of the month.
+pub fn report(agreement: u64, month: Month, minutes: u16) -> MonthlyReport {
+    use chrono::Datelike;
+    let days: Vec<NaiveDate> = (1..=month.days())
+        .map(|d| date(month.year, month.month, d))
+        .filter(|d| d.weekday().number_from_monday() <= 5)
+        .collect();
+    let mut r = MonthlyReport::from_schedule(agreement, month, &days, minutes, today());
+    r.status = ReportStatus::Received;
+    r
+}

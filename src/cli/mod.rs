@@ -18,8 +18,18 @@ pub struct Cli {
     /// Language of messages: bg or en.
     #[arg(long, global = true, env = "FRONTOFFICE_LANG", default_value = "bg", value_parser = parse_lang)]
     pub lang: Lang,
+    /// Open the console on the demo database (built in the data directory on first use).
+    #[arg(long)]
+    pub demo: bool,
+    /// Console theme: default, high-contrast, mono, or a path to a theme file.
+    #[arg(long, env = "FRONTOFFICE_THEME")]
+    pub theme: Option<String>,
+    /// ASCII borders and symbols (automatic when the locale is not UTF-8).
+    #[arg(long)]
+    pub ascii: bool,
+    /// Without a command: open the console.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 fn parse_lang(s: &str) -> Result<Lang, String> {
@@ -82,6 +92,14 @@ pub fn default_db() -> PathBuf {
         .join("db")
 }
 
+/// The demo database the console opens with `--demo` and no `--db`.
+pub fn default_demo_db() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("frontoffice")
+        .join("demo")
+}
+
 /// A failure to report to the user, already in their language.
 pub struct Failure(pub String);
 
@@ -123,9 +141,25 @@ pub fn run(cli: Cli) -> ExitCode {
 
 fn execute(cli: Cli) -> Result<ExitCode, Failure> {
     let lang = cli.lang;
+    let Some(command) = cli.command else {
+        let db = match (&cli.db, cli.demo) {
+            (Some(db), _) => db.clone(),
+            (None, true) => default_demo_db(),
+            (None, false) => default_db(),
+        };
+        crate::tui::run(crate::tui::Options {
+            db,
+            demo: cli.demo,
+            lang,
+            theme: cli.theme,
+            ascii: cli.ascii,
+        })
+        .map_err(Failure)?;
+        return Ok(ExitCode::SUCCESS);
+    };
     let db = cli.db.clone().unwrap_or_else(default_db);
     let fail = |e: ServiceError| Failure::from((e, lang));
-    match cli.command {
+    match command {
         Command::Init => {
             let user = whoami(lang)?;
             let name = if user.full_name.is_empty() {

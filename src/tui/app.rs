@@ -1,0 +1,380 @@
+//! The shell: a stack of screens, the title line, the status line and the footer. Keys become
+//! actions once (keymap), go to the top screen, and bubble up to the shell when the screen does
+//! not take them (gitui's consumed / not consumed).
+
+use super::{
+    i18n::I18n,
+    keymap::{self, Action, Context},
+    screens::{help::Help, palette::Palette, search::Search},
+    theme::{Symbols, Theme},
+    widgets::{fit, pad},
+    Ev,
+};
+use crate::domain::{clerk::Clerk, settings::Settings, Explain};
+use crate::service::{Api, Clock, ServiceError};
+use chrono::NaiveDate;
+use ratatui::{
+    buffer::Buffer,
+    crossterm::event::{Event, KeyEvent, KeyEventKind},
+    layout::Rect,
+    text::{Line, Span},
+    widgets::{Paragraph, Widget},
+};
+use std::collections::HashMap;
+use unicode_width::UnicodeWidthStr;
+
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+/// What screens share: the service, the strings, the look, who is working and what day it is.
+pub struct Cx {
+    pub api: Box<dyn Api>,
+    pub t: I18n,
+    pub theme: Theme,
+    pub sym: Symbols,
+    pub clerk: Clerk,
+    pub settings: Settings,
+    pub clock: Clock,
+    /// The last values saved per form, for "copy from the previous record".
+    pub previous: HashMap<&'static str, Vec<(&'static str, String)>>,
+    status: Option<(Level, String)>,
+}
+
+impl Cx {
+    pub fn new(
+        api: Box<dyn Api>,
+        t: I18n,
+        theme: Theme,
+        sym: Symbols,
+        clerk: Clerk,
+        settings: Settings,
+        clock: Clock,
+    ) -> Cx {
+        Cx {
+            api,
+            t,
+            theme,
+            sym,
+            clerk,
+            settings,
+            clock,
+            previous: HashMap::new(),
+            status: None,
+        }
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        (self.clock)().date()
+    }
+
+    pub fn say(&mut self, level: Level, msg: impl Into<String>) {
+        self.status = Some((level, msg.into()));
+    }
+
+    /// Shows a refused call in the clerk's language.
+    pub fn fail(&mut self, e: &ServiceError) {
+        let msg = e.explain(self.t.lang());
+        self.say(
+            Level::Error,
+            msg.lines().next().unwrap_or_default().to_string(),
+        );
+    }
+
+    pub fn settlement_name(&self, code: &str) -> String {
+        self.settings
+            .settlement_name(code)
+            .map(str::to_string)
+            .unwrap_or_else(|| code.to_string())
+    }
+}
+
+/// What a screen did with an event.
+pub enum Outcome {
+    /// Not mine: the shell may act on it.
+    Ignored,
+    Consumed,
+    Push(Box<dyn Screen>),
+    Pop,
+    Replace(Box<dyn Screen>),
+    /// Close this screen and perform the action on the one below (the palette).
+    PopAndRun(Action),
+}
+
+/// Every screen has the same shape: state, `handle` (the only place that changes it or calls
+/// the service), a pure `render`, and the keys its footer shows.
+pub trait Screen {
+    fn title(&self, t: &I18n) -> String;
+    fn context(&self) -> Context;
+    /// Actions shown in the footer and offered by the palette, most used first.
+    fn hints(&self) -> Vec<Action>;
+    fn handle(&mut self, ev: &Ev, cx: &mut Cx) -> Outcome;
+    fn render(&self, area: Rect, buf: &mut Buffer, cx: &Cx);
+    /// Back on top after the screen above closed: reload what may have changed.
+    fn resume(&mut self, _cx: &mut Cx) {}
+    /// Unsaved typing that leaving would lose.
+    fn unsaved(&self) -> bool {
+        false
+    }
+    fn is_search(&self) -> bool {
+        false
+    }
+}
+
+pub struct App {
+    pub cx: Cx,
+    stack: Vec<Box<dyn Screen>>,
+    pub quit: bool,
+    /// Something changed since the last frame.
+    pub dirty: bool,
+    /// Ctrl-L: repaint every cell.
+    pub clear: bool,
+    /// An action that needs a second press (leaving unsaved work).
+    armed: Option<Action>,
+}
+
+impl App {
+    pub fn new(cx: Cx) -> App {
+        let root = Box::new(Search::new(&cx));
+        App {
+            cx,
+            stack: vec![root],
+            quit: false,
+            dirty: true,
+            clear: false,
+            armed: None,
+        }
+    }
+
+    pub fn top(&self) -> &dyn Screen {
+        self.stack
+            .last()
+            .expect("the stack is never empty")
+            .as_ref()
+    }
+
+    pub fn depth(&self) -> usize {
+        self.stack.len()
+    }
+
+    /// One terminal event.
+    pub fn on_event(&mut self, ev: Event) {
+        match ev {
+            Event::Key(key) => self.on_key(key),
+            Event::Paste(text) => self.dispatch(Ev::Paste(text)),
+            Event::Resize(..) => self.dirty = true,
+            _ => {}
+        }
+    }
+
+    pub fn on_key(&mut self, key: KeyEvent) {
+        if key.kind == KeyEventKind::Release {
+            return;
+        }
+        let ev = match keymap::resolve(self.top().context(), &key) {
+            Some(a) => Ev::Action(a),
+            None => Ev::Key(key),
+        };
+        self.dispatch(ev);
+    }
+
+    pub fn dispatch(&mut self, ev: Ev) {
+        let action = match &ev {
+            Ev::Action(a) => Some(*a),
+            _ => None,
+        };
+        if self.armed.is_some() && self.armed != action {
+            self.armed = None;
+        }
+        self.cx.status = None;
+        let top = self.stack.last_mut().expect("the stack is never empty");
+        let out = top.handle(&ev, &mut self.cx);
+        self.dirty = true;
+        match out {
+            Outcome::Ignored => {
+                if let Some(a) = action {
+                    self.global(a);
+                }
+            }
+            other => self.apply(other),
+        }
+    }
+
+    fn apply(&mut self, out: Outcome) {
+        match out {
+            Outcome::Ignored | Outcome::Consumed => {}
+            Outcome::Push(s) => self.stack.push(s),
+            Outcome::Replace(s) => {
+                self.stack.pop();
+                self.stack.push(s);
+            }
+            Outcome::Pop => self.pop(),
+            Outcome::PopAndRun(a) => {
+                self.pop();
+                self.dispatch(Ev::Action(a));
+            }
+        }
+    }
+
+    fn pop(&mut self) {
+        if self.stack.len() > 1 {
+            self.stack.pop();
+            if let Some(top) = self.stack.last_mut() {
+                top.resume(&mut self.cx);
+            }
+        }
+    }
+
+    /// Actions the screen left to the shell.
+    fn global(&mut self, a: Action) {
+        match a {
+            Action::Help => {
+                let top = self.top();
+                let help = Help::new(top.context(), top.hints(), top.title(&self.cx.t));
+                self.stack.push(Box::new(help));
+            }
+            Action::Palette => {
+                let p = Palette::new(self.top().hints());
+                self.stack.push(Box::new(p));
+            }
+            Action::Search if !self.top().is_search() => {
+                self.stack.push(Box::new(Search::new(&self.cx)));
+            }
+            Action::Back => {
+                if self.top().unsaved() && self.armed != Some(Action::Back) {
+                    self.armed = Some(Action::Back);
+                    let msg = self.cx.t.t("status.unsaved_back").to_string();
+                    self.cx.say(Level::Warn, msg);
+                } else {
+                    self.armed = None;
+                    self.pop();
+                }
+            }
+            Action::Quit => {
+                let unsaved = self.stack.iter().any(|s| s.unsaved());
+                if unsaved && self.armed != Some(Action::Quit) {
+                    self.armed = Some(Action::Quit);
+                    let msg = self.cx.t.t("status.unsaved_quit").to_string();
+                    self.cx.say(Level::Warn, msg);
+                } else {
+                    self.quit = true;
+                }
+            }
+            Action::Redraw => self.clear = true,
+            _ => {}
+        }
+    }
+
+    /// Draws the whole screen into `buf` (pure: no state changes, no I/O).
+    pub fn render(&self, area: Rect, buf: &mut Buffer) {
+        let cx = &self.cx;
+        let (t, theme, sym) = (&cx.t, &cx.theme, &cx.sym);
+        buf.set_style(area, theme.base);
+        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            let msg = t.f(
+                "shell.too_small",
+                &[
+                    ("w", &area.width.to_string()),
+                    ("h", &area.height.to_string()),
+                    ("minw", &MIN_WIDTH.to_string()),
+                    ("minh", &MIN_HEIGHT.to_string()),
+                ],
+            );
+            buf.set_stringn(
+                area.x,
+                area.y,
+                fit(&msg, area.width as usize, sym.ellipsis),
+                area.width as usize,
+                theme.error,
+            );
+            return;
+        }
+        let top = self.top();
+        // Title: municipality · clerk (role) · screen.
+        let title = format!(
+            " {} {} {} ({}) {} {}",
+            cx.settings.municipality,
+            sym.dash,
+            cx.clerk.name,
+            cx.clerk.role.name(t.lang()),
+            sym.dash,
+            top.title(t)
+        );
+        buf.set_stringn(
+            area.x,
+            area.y,
+            pad(&title, area.width as usize, sym.ellipsis),
+            area.width as usize,
+            theme.title,
+        );
+        let body = Rect::new(area.x, area.y + 1, area.width, area.height - 3);
+        top.render(body, buf, cx);
+        // Status line.
+        let status_y = area.bottom() - 2;
+        if let Some((level, msg)) = &cx.status {
+            let (style, mark) = match level {
+                Level::Info => (theme.ok, ""),
+                Level::Warn => (theme.warn, sym.warn),
+                Level::Error => (theme.error, sym.error),
+            };
+            let text = if mark.is_empty() {
+                msg.clone()
+            } else {
+                format!("{mark} {msg}")
+            };
+            buf.set_stringn(
+                area.x,
+                status_y,
+                fit(&text, area.width as usize, sym.ellipsis),
+                area.width as usize,
+                style,
+            );
+        }
+        // Footer: the keys that work here.
+        let footer = self.footer(area.width as usize);
+        Paragraph::new(footer)
+            .style(theme.footer)
+            .render(Rect::new(area.x, area.bottom() - 1, area.width, 1), buf);
+    }
+
+    /// The footer: F1 help first and quit last always, the screen's own keys between as room
+    /// allows.
+    fn footer(&self, width: usize) -> Line<'static> {
+        let cx = &self.cx;
+        let top = self.top();
+        let ctx = top.context();
+        let item = |a: Action| {
+            let key = keymap::main_key(ctx, a);
+            let name = cx.t.t(a.key()).to_string();
+            let w = key.width() + name.width() + 2;
+            (key, name, w)
+        };
+        let quit = item(Action::Quit);
+        let mut items = vec![item(Action::Help)];
+        let mut used = items[0].2 + quit.2;
+        for a in top.hints() {
+            if a == Action::Help || a == Action::Quit {
+                continue;
+            }
+            let it = item(a);
+            if used + it.2 > width {
+                break;
+            }
+            used += it.2;
+            items.push(it);
+        }
+        items.push(quit);
+        let mut spans = Vec::new();
+        for (key, name, _) in items {
+            spans.push(Span::styled(key, cx.theme.key));
+            spans.push(Span::raw(format!(" {name} ")));
+        }
+        Line::from(spans)
+    }
+}

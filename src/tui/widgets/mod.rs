@@ -1,0 +1,55 @@
+//! Widgets shared by every screen.
+
+pub mod form;
+pub mod input;
+
+use crate::domain::text::safe_for_terminal;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// Stored text made safe and cut to `width` display columns, with an ellipsis when cut.
+pub fn fit(s: &str, width: usize, ellipsis: &str) -> String {
+    let s = safe_for_terminal(s);
+    if s.width() <= width {
+        return s.into_owned();
+    }
+    let room = width.saturating_sub(ellipsis.width());
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > room {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if width >= ellipsis.width() {
+        out.push_str(ellipsis);
+    }
+    out
+}
+
+/// `s` padded with spaces (or cut) to exactly `width` columns.
+pub fn pad(s: &str, width: usize, ellipsis: &str) -> String {
+    let mut s = fit(s, width, ellipsis);
+    let w = s.width();
+    if w < width {
+        s.push_str(&" ".repeat(width - w));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_counts_display_width_and_cleans() {
+        assert_eq!(fit("Иванова", 10, "…"), "Иванова");
+        assert_eq!(fit("Иванова Петрова", 8, "…"), "Иванова…");
+        assert_eq!(fit("ab\u{1b}[2Jcd", 20, "…"), "ab\u{FFFD}[2Jcd");
+        assert_eq!(fit("日本語", 5, "~"), "日本~");
+        assert_eq!(pad("ab", 4, "…"), "ab  ");
+        assert_eq!(fit("abc", 0, "…"), "");
+    }
+}

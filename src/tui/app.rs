@@ -5,7 +5,7 @@
 use super::{
     i18n::I18n,
     keymap::{self, Action, Context},
-    screens::{help::Help, palette::Palette, search::Search},
+    screens::{help::Help, palette::Palette, person_form::PersonForm, search::Search},
     theme::{Symbols, Theme},
     widgets::{fit, pad},
     Ev,
@@ -266,6 +266,10 @@ impl App {
                     self.quit = true;
                 }
             }
+            Action::NewPerson => {
+                let form = PersonForm::new(&self.cx, None, "");
+                self.stack.push(Box::new(form));
+            }
             Action::Redraw => self.clear = true,
             _ => {}
         }
@@ -363,6 +367,9 @@ impl App {
                 continue;
             }
             let it = item(a);
+            if it.0.is_empty() {
+                continue;
+            }
             if used + it.2 > width {
                 break;
             }

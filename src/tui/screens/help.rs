@@ -33,7 +33,7 @@ impl Help {
     }
 
     fn rows(&self) -> Vec<Row> {
-        let keys = |ctx: Context, a: Action| keymap::keys_for(ctx, a).join(" / ");
+        let keys = |ctx: Context, a: Action| keymap::keys_for(ctx, a).join(", ");
         let mut rows = vec![Row::Heading("help.this_screen")];
         for a in &self.hints {
             rows.push(Row::Key(keys(self.context, *a), *a));

@@ -20,7 +20,20 @@ pub struct Palette {
 }
 
 impl Palette {
-    pub fn new(here: Vec<Action>) -> Palette {
+    pub fn new(mut here: Vec<Action>) -> Palette {
+        // What the shell does on any screen.
+        for a in [
+            Action::NewPerson,
+            Action::Search,
+            Action::Help,
+            Action::Redraw,
+            Action::Back,
+            Action::Quit,
+        ] {
+            if !here.contains(&a) {
+                here.push(a);
+            }
+        }
         Palette {
             input: input::new_input(""),
             here,
@@ -123,7 +136,7 @@ impl Screen for Palette {
                 name.push_str(&format!(" ({})", t.t("palette.elsewhere")));
             }
             buf.set_stringn(area.x, y, pad(&name, 50.min(w), sym.ellipsis), w, style);
-            let keys = keymap::keys_for(Context::Global, *a).join(" / ");
+            let keys = keymap::keys_for(Context::Global, *a).join(", ");
             buf.set_stringn(area.x + 52, y, keys, w.saturating_sub(52), theme.key);
         }
     }

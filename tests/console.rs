@@ -1,0 +1,370 @@
+//! The console without a terminal: screens rendered into ratatui's TestBackend over a real demo
+//! database, keys fed through the same path as real input (App::on_key), snapshots of every
+//! screen at 80x24 in Bulgarian and English and in mono/ASCII, state updates, and random keys.
+
+mod common;
+
+use frontoffice::domain::{audit::AuditAction, Lang};
+use frontoffice::service::{ApiExt, Service};
+use frontoffice::tui::{
+    app::{App, Cx},
+    draw,
+    i18n::I18n,
+    theme::{Symbols, Theme},
+};
+use ratatui::{
+    backend::TestBackend,
+    crossterm::event::{KeyCode, KeyEvent, KeyModifiers},
+    Terminal,
+};
+use std::sync::{Arc, Mutex, OnceLock};
+
+const LOGIN: &str = "tester";
+
+/// One demo database for every test in this file (building it is the slow part).
+fn db() -> &'static Mutex<(tempfile::TempDir, Arc<Service>)> {
+    static DB: OnceLock<Mutex<(tempfile::TempDir, Arc<Service>)>> = OnceLock::new();
+    DB.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        frontoffice::demo::build(&path, LOGIN, "Тест Тестов", 300, common::clock()).unwrap();
+        let svc = Service::open(&path, common::clock()).unwrap();
+        Mutex::new((dir, svc))
+    })
+}
+
+fn app(lang: Lang, theme: &str, ascii: bool) -> App {
+    let guard = db().lock().unwrap_or_else(|e| e.into_inner());
+    let session = guard.1.session(LOGIN).unwrap();
+    let clerk = session.whoami().unwrap();
+    let settings = session.settings().unwrap().settings;
+    let cx = Cx::new(
+        Box::new(session),
+        I18n::new(lang),
+        Theme::builtin(theme),
+        Symbols::new(ascii),
+        clerk,
+        settings,
+        common::clock(),
+    );
+    App::new(cx)
+}
+
+fn key(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+fn ctrl(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.on_key(key(KeyCode::Char(c)));
+    }
+}
+
+fn screen(app: &App, w: u16, h: u16) -> String {
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    draw(&mut term, app).unwrap();
+    let buf = term.backend().buffer();
+    (0..h)
+        .map(|y| {
+            let mut line = String::new();
+            for x in 0..w {
+                let cell = &buf[(x, y)];
+                line.push_str(cell.symbol());
+            }
+            line.trim_end().to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn shot(app: &App) -> String {
+    screen(app, 80, 24)
+}
+
+/// A scenario person with an agreement, reports and a deadline.
+const AGREEMENT: &str = "СП-2026-0001";
+
+/// The screens of this issue, reached by keys, in one language and look.
+fn every_screen(lang: Lang, theme: &str, ascii: bool, suffix: &str) {
+    let mut a = app(lang, theme, ascii);
+    insta::assert_snapshot!(format!("search_empty{suffix}"), shot(&a));
+    typed(&mut a, "petrova");
+    insta::assert_snapshot!(format!("search_latin{suffix}"), shot(&a));
+    a.on_key(ctrl('u'));
+    typed(&mut a, AGREEMENT);
+    a.on_key(key(KeyCode::Enter));
+    insta::assert_snapshot!(format!("person_card{suffix}"), shot(&a));
+    a.on_key(key(KeyCode::F(1)));
+    insta::assert_snapshot!(format!("help{suffix}"), shot(&a));
+    a.on_key(key(KeyCode::Esc));
+    a.on_key(key(KeyCode::F(9)));
+    insta::assert_snapshot!(format!("palette{suffix}"), shot(&a));
+    a.on_key(key(KeyCode::Esc));
+    a.on_key(key(KeyCode::F(6)));
+    insta::assert_snapshot!(format!("person_edit{suffix}"), shot(&a));
+    a.on_key(key(KeyCode::Esc));
+    a.on_key(key(KeyCode::Esc));
+    a.on_key(key(KeyCode::F(7)));
+    a.on_key(key(KeyCode::F(2)));
+    insta::assert_snapshot!(format!("person_new_refused{suffix}"), shot(&a));
+    // From the first name (the first bad field) to the settlement.
+    for _ in 0..4 {
+        a.on_key(key(KeyCode::Tab));
+    }
+    a.on_key(key(KeyCode::F(4)));
+    insta::assert_snapshot!(format!("person_choice_list{suffix}"), shot(&a));
+    insta::assert_snapshot!(format!("too_small{suffix}"), screen(&a, 60, 20));
+}
+
+#[test]
+fn snapshots_bulgarian() {
+    every_screen(Lang::Bg, "default", false, "_bg");
+}
+
+#[test]
+fn snapshots_english() {
+    every_screen(Lang::En, "default", false, "_en");
+}
+
+#[test]
+fn snapshots_mono_ascii() {
+    every_screen(Lang::Bg, "mono", true, "_mono_ascii");
+}
+
+#[test]
+fn a_latin_query_finds_cyrillic_names_and_enter_opens_the_card() {
+    let mut a = app(Lang::Bg, "default", false);
+    typed(&mut a, "petrova");
+    let s = shot(&a);
+    assert!(s.contains("Петрова"), "{s}");
+    assert!(s.contains("******"), "ЕГН masked in the list: {s}");
+    a.on_key(key(KeyCode::Down));
+    a.on_key(key(KeyCode::Enter));
+    assert_eq!(a.depth(), 2);
+    assert!(a.top().title(&a.cx.t).starts_with("Лице"));
+    a.on_key(key(KeyCode::Esc));
+    assert_eq!(a.depth(), 1);
+    // Esc on the first screen is safe: it stays.
+    a.on_key(key(KeyCode::Esc));
+    assert_eq!(a.depth(), 1);
+    assert!(!a.quit);
+}
+
+#[test]
+fn revealing_an_ident_is_an_audited_read() {
+    let mut a = app(Lang::Bg, "default", false);
+    typed(&mut a, AGREEMENT);
+    a.on_key(key(KeyCode::Enter));
+    let before = shot(&a);
+    assert!(before.contains("******"));
+    a.on_key(key(KeyCode::F(5)));
+    let after = shot(&a);
+    let line = after.lines().nth(1).unwrap();
+    assert!(!line.contains("******"), "{line}");
+    assert!(
+        line.chars().filter(|c| c.is_ascii_digit()).count() >= 10,
+        "{line}"
+    );
+    let reveals = |a: &App| {
+        a.cx.api
+            .audit_log(None, 1_000_000)
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == AuditAction::Reveal && e.login == LOGIN)
+            .count()
+    };
+    let after_one = reveals(&a);
+    assert!(after_one >= 1, "the read is in the audit log");
+    // F5 again hides it, without another read.
+    a.on_key(key(KeyCode::F(5)));
+    assert!(shot(&a).lines().nth(1).unwrap().contains("******"));
+    assert_eq!(reveals(&a), after_one);
+}
+
+#[test]
+fn saving_is_refused_on_the_first_bad_field_then_succeeds() {
+    let mut a = app(Lang::En, "default", false);
+    a.on_key(key(KeyCode::F(7)));
+    typed(&mut a, "123"); // a bad ЕГН
+    a.on_key(key(KeyCode::Tab));
+    let s = shot(&a);
+    assert!(
+        s.contains('!'),
+        "the error shows beside the field as it is left: {s}"
+    );
+    a.on_key(ctrl('s'));
+    let s = shot(&a);
+    assert!(s.contains("Not saved"), "{s}");
+    // Focus went back to the first bad field (the ЕГН): fix it there.
+    for _ in 0..3 {
+        a.on_key(key(KeyCode::Backspace));
+    }
+    let egn = frontoffice::domain::egn::make_egn(common::date(1961, 3, 9), 417).unwrap();
+    typed(&mut a, &egn);
+    a.on_key(key(KeyCode::Enter));
+    let s = shot(&a);
+    assert!(
+        s.contains("09.03.1961"),
+        "birth date derived from the ЕГН: {s}"
+    );
+    typed(&mut a, "Radka");
+    a.on_key(key(KeyCode::Enter));
+    a.on_key(key(KeyCode::Enter));
+    typed(&mut a, "Кръстева");
+    a.on_key(key(KeyCode::F(2)));
+    let s = shot(&a);
+    assert!(s.contains("Saved: Radka Кръстева"), "{s}");
+    assert!(
+        s.contains("Person: Radka Кръстева"),
+        "the new card opens: {s}"
+    );
+    // The save is in the database.
+    let hits = a.cx.api.search(&egn, 5).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].name, "Radka Кръстева");
+}
+
+#[test]
+fn a_duplicate_is_shown_while_typing_and_opens_with_a_key() {
+    let mut a = app(Lang::Bg, "default", false);
+    // The ЕГН of a person on file.
+    typed(&mut a, AGREEMENT);
+    a.on_key(key(KeyCode::Enter));
+    a.on_key(key(KeyCode::F(5)));
+    let line = shot(&a).lines().nth(1).unwrap().to_string();
+    let egn: String = line
+        .split_whitespace()
+        .find(|w| w.len() == 10 && w.chars().all(|c| c.is_ascii_digit()))
+        .unwrap()
+        .to_string();
+    a.on_key(key(KeyCode::F(7)));
+    typed(&mut a, &egn);
+    let s = shot(&a);
+    assert!(s.contains("същото ЕГН"), "{s}");
+    assert!(s.contains("F11"), "{s}");
+    let depth = a.depth();
+    a.on_key(ctrl('o'));
+    assert_eq!(a.depth(), depth + 1);
+    assert!(a.top().title(&a.cx.t).starts_with("Лице"));
+}
+
+#[test]
+fn leaving_unsaved_work_takes_a_second_press() {
+    let mut a = app(Lang::Bg, "default", false);
+    a.on_key(key(KeyCode::F(7)));
+    typed(&mut a, "8");
+    a.on_key(key(KeyCode::Esc));
+    assert_eq!(a.depth(), 2, "first Esc only warns");
+    assert!(shot(&a).contains("незаписани"));
+    a.on_key(key(KeyCode::Esc));
+    assert_eq!(a.depth(), 1);
+    a.on_key(key(KeyCode::F(7)));
+    typed(&mut a, "8");
+    a.on_key(key(KeyCode::F(10)));
+    assert!(!a.quit);
+    a.on_key(key(KeyCode::F(10)));
+    assert!(a.quit);
+}
+
+#[test]
+fn copy_previous_fills_the_field_from_the_last_saved_person() {
+    let mut a = app(Lang::Bg, "default", false);
+    a.cx.previous
+        .insert("person", vec![("first_name", "Донка".to_string())]);
+    a.on_key(key(KeyCode::F(7)));
+    a.on_key(key(KeyCode::Tab));
+    a.on_key(key(KeyCode::F(8)));
+    assert!(shot(&a).contains("Донка"));
+}
+
+#[test]
+fn the_palette_runs_a_command_by_name() {
+    let mut a = app(Lang::Bg, "default", false);
+    a.on_key(key(KeyCode::F(9)));
+    typed(&mut a, "novo"); // Latin for "Ново лице"
+    a.on_key(key(KeyCode::Enter));
+    assert!(
+        a.top().title(&a.cx.t).starts_with("Ново лице"),
+        "{}",
+        shot(&a)
+    );
+}
+
+#[test]
+fn stored_control_characters_never_reach_the_screen() {
+    let mut a = app(Lang::Bg, "default", false);
+    typed(&mut a, "ab");
+    a.dispatch(frontoffice::tui::Ev::Paste("\u{1b}[2J\u{7}".into()));
+    let s = shot(&a);
+    assert!(!s.chars().any(|c| c.is_control() && c != '\n'), "{s:?}");
+}
+
+#[test]
+fn random_keys_on_every_screen_never_panic() {
+    use proptest::prelude::*;
+    let pool: Vec<KeyEvent> = {
+        let mut v: Vec<KeyEvent> = (1..=12).map(|n| key(KeyCode::F(n))).collect();
+        for c in ['a', 'я', '1', '0', '/', '?', ' ', '.', '-', 'Z'] {
+            v.push(key(KeyCode::Char(c)));
+        }
+        for c in [
+            's', 'u', 'd', 'o', 't', 'r', 'e', 'n', 'p', 'l', 'w', 'k', 'j',
+        ] {
+            v.push(ctrl(c));
+        }
+        for k in [
+            KeyCode::Enter,
+            KeyCode::Tab,
+            KeyCode::BackTab,
+            KeyCode::Backspace,
+            KeyCode::Delete,
+            KeyCode::Up,
+            KeyCode::Down,
+            KeyCode::Left,
+            KeyCode::Right,
+            KeyCode::Home,
+            KeyCode::End,
+            KeyCode::PageUp,
+            KeyCode::PageDown,
+        ] {
+            v.push(key(k));
+        }
+        v
+    };
+    // Start on each screen: search, card, form, help, palette.
+    let starts: [&[KeyEvent]; 5] = [
+        &[],
+        &[key(KeyCode::Char('p')), key(KeyCode::Enter)],
+        &[key(KeyCode::F(7))],
+        &[key(KeyCode::F(1))],
+        &[key(KeyCode::F(9))],
+    ];
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: 40,
+        ..ProptestConfig::default()
+    });
+    let n = pool.len();
+    runner
+        .run(
+            &(0..starts.len(), prop::collection::vec(0..n, 1..60)),
+            |(start, keys)| {
+                let mut a = app(Lang::Bg, "default", false);
+                for k in starts[start] {
+                    a.on_key(*k);
+                }
+                for i in keys {
+                    // F10 twice quits; keep going as if the clerk had not.
+                    a.quit = false;
+                    a.on_key(pool[i]);
+                    let _ = screen(&a, 80, 24);
+                }
+                let _ = screen(&a, 40, 10);
+                Ok(())
+            },
+        )
+        .unwrap();
+}

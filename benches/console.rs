@@ -1,0 +1,273 @@
+//! Console figures at 100k persons: handle + render per keystroke (80x24 and 200x60), bytes sent
+//! to the terminal (one typed character, a full redraw, idle seconds), and start to first frame
+//! of the real binary in a pseudo-terminal. Prints figures; asserts nothing about speed.
+//!
+//! FO_BENCH_PERSONS (default 100000) and FO_IDLE_SECS (default 60) change the run.
+
+use frontoffice::domain::Lang;
+use frontoffice::service::{system_clock, ApiExt, Service};
+use frontoffice::tui::{
+    app::{App, Cx},
+    draw,
+    event::Msg,
+    i18n::I18n,
+    main_loop,
+    terminal::{backend, CountingWriter},
+    theme::{Symbols, Theme},
+};
+use portable_pty::{native_pty_system, CommandBuilder, PtySize};
+use ratatui::{
+    crossterm::event::{KeyCode, KeyEvent, KeyModifiers},
+    layout::Rect,
+    Terminal, TerminalOptions, Viewport,
+};
+use std::{
+    io::Read,
+    sync::{atomic::Ordering, mpsc, Arc, Mutex},
+    thread,
+    time::{Duration, Instant},
+};
+
+fn pct(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[((v.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn key(c: KeyCode) -> KeyEvent {
+    KeyEvent::new(c, KeyModifiers::NONE)
+}
+
+fn env_num(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() {
+    let persons = env_num("FO_BENCH_PERSONS", 100_000) as usize;
+    let idle_secs = env_num("FO_IDLE_SECS", 60);
+    let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    std::fs::create_dir_all(&base).unwrap();
+    let dir = tempfile::tempdir_in(&base).unwrap();
+    let db = dir.path().join("db");
+    let login = frontoffice::os::current_user()
+        .map(|u| u.login)
+        .unwrap_or_else(|| "bench".into());
+    let t = Instant::now();
+    frontoffice::demo::build(&db, &login, "Bench", persons, system_clock()).unwrap();
+    println!(
+        "built demo database with {persons} generated persons in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+
+    start_to_first_frame(&db);
+
+    let svc = Service::open(&db, system_clock()).unwrap();
+    let make_app = || {
+        let s = svc.session(&login).unwrap();
+        let clerk = s.whoami().unwrap();
+        let settings = s.settings().unwrap().settings;
+        App::new(Cx::new(
+            Box::new(s),
+            I18n::new(Lang::Bg),
+            Theme::builtin("default"),
+            Symbols::new(false),
+            clerk,
+            settings,
+            system_clock(),
+        ))
+    };
+    println!("\nhandle + render per keystroke (the search box searches on every key)");
+    println!("{:<34}{:>10}{:>10}{:>10}", "screen", "p50", "p99", "max");
+    for (w, h) in [(80u16, 24u16), (200, 60)] {
+        let writer = CountingWriter::new(std::io::sink());
+        let mut term = Terminal::with_options(
+            backend(writer),
+            TerminalOptions {
+                viewport: Viewport::Fixed(Rect::new(0, 0, w, h)),
+            },
+        )
+        .unwrap();
+        let mut app = make_app();
+        draw(&mut term, &app).unwrap();
+        let mut search = Vec::new();
+        let mut form = Vec::new();
+        for _ in 0..100 {
+            for c in ["p", "e", "t", "r", "o", "v", "a"] {
+                let k = key(KeyCode::Char(c.chars().next().unwrap()));
+                let t = Instant::now();
+                app.on_key(k);
+                draw(&mut term, &app).unwrap();
+                search.push(t.elapsed().as_secs_f64() * 1e6);
+            }
+            for _ in 0..7 {
+                let t = Instant::now();
+                app.on_key(key(KeyCode::Backspace));
+                draw(&mut term, &app).unwrap();
+                search.push(t.elapsed().as_secs_f64() * 1e6);
+            }
+        }
+        app.on_key(key(KeyCode::F(7)));
+        app.on_key(key(KeyCode::Tab));
+        // Now in the new-person form: typing into a field.
+        for _ in 0..50 {
+            for c in "Радослава".chars() {
+                let t = Instant::now();
+                app.on_key(key(KeyCode::Char(c)));
+                draw(&mut term, &app).unwrap();
+                form.push(t.elapsed().as_secs_f64() * 1e6);
+            }
+            for _ in 0..9 {
+                let t = Instant::now();
+                app.on_key(key(KeyCode::Backspace));
+                draw(&mut term, &app).unwrap();
+                form.push(t.elapsed().as_secs_f64() * 1e6);
+            }
+        }
+        for (name, v) in [("search box", &mut search), ("form field", &mut form)] {
+            let max = v.iter().cloned().fold(0.0, f64::max);
+            println!(
+                "{:<34}{:>8.0}µs{:>8.0}µs{:>8.0}µs",
+                format!("{name}, {w}x{h}"),
+                pct(v, 0.5),
+                pct(v, 0.99),
+                max
+            );
+        }
+    }
+
+    bytes(&make_app);
+    idle(make_app(), idle_secs);
+}
+
+/// Bytes the terminal receives for one typed character in a form field and for a full redraw.
+fn bytes(make_app: &dyn Fn() -> App) {
+    let writer = CountingWriter::new(std::io::sink());
+    let count = Arc::clone(&writer.count);
+    let mut term = Terminal::with_options(
+        backend(writer),
+        TerminalOptions {
+            viewport: Viewport::Fixed(Rect::new(0, 0, 80, 24)),
+        },
+    )
+    .unwrap();
+    let mut app = make_app();
+    draw(&mut term, &app).unwrap();
+    app.on_key(key(KeyCode::F(7)));
+    app.on_key(key(KeyCode::Tab));
+    draw(&mut term, &app).unwrap();
+    let mut per_char = Vec::new();
+    for c in "Радослава Petrova".chars() {
+        let before = count.load(Ordering::Relaxed);
+        app.on_key(key(KeyCode::Char(c)));
+        draw(&mut term, &app).unwrap();
+        per_char.push((count.load(Ordering::Relaxed) - before) as f64);
+    }
+    // A full redraw (Ctrl-L) of a busy screen: search results for a common name.
+    app.on_key(key(KeyCode::F(3)));
+    for c in "иван".chars() {
+        app.on_key(key(KeyCode::Char(c)));
+    }
+    // A fresh terminal has empty buffers, so its first frame sends every cell, as Ctrl-L does.
+    let fresh = CountingWriter::new(std::io::sink());
+    let fresh_count = Arc::clone(&fresh.count);
+    let mut fresh_term = Terminal::with_options(
+        backend(fresh),
+        TerminalOptions {
+            viewport: Viewport::Fixed(Rect::new(0, 0, 80, 24)),
+        },
+    )
+    .unwrap();
+    draw(&mut fresh_term, &app).unwrap();
+    let full = fresh_count.load(Ordering::Relaxed);
+    let max = per_char.iter().cloned().fold(0.0, f64::max);
+    println!("\nbytes to the terminal at 80x24");
+    println!(
+        "  one typed character in a form field: p50 {:.0} B, max {:.0} B",
+        pct(&mut per_char, 0.5),
+        max
+    );
+    println!("  full redraw of a screen of search results: {full} B");
+}
+
+/// The real message loop with nothing happening: bytes written while idle.
+fn idle(mut app: App, secs: u64) {
+    let writer = CountingWriter::new(std::io::sink());
+    let count = Arc::clone(&writer.count);
+    let mut term = Terminal::with_options(
+        backend(writer),
+        TerminalOptions {
+            viewport: Viewport::Fixed(Rect::new(0, 0, 80, 24)),
+        },
+    )
+    .unwrap();
+    let (tx, rx) = mpsc::channel::<Msg>();
+    let counter = Arc::clone(&count);
+    let watcher = thread::spawn(move || {
+        thread::sleep(Duration::from_millis(500));
+        let first = counter.load(Ordering::Relaxed);
+        thread::sleep(Duration::from_secs(secs));
+        let idle = counter.load(Ordering::Relaxed) - first;
+        drop(tx);
+        (first, idle)
+    });
+    main_loop(&mut term, &mut app, &rx).unwrap();
+    let (first, idle) = watcher.join().unwrap();
+    println!("  first frame: {first} B; then {secs} idle seconds: {idle} B");
+}
+
+/// The real binary in a pseudo-terminal: from spawn to the first frame on screen.
+fn start_to_first_frame(db: &std::path::Path) {
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: 24,
+                cols: 80,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_frontoffice"));
+        cmd.arg("--db");
+        cmd.arg(db);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("LANG", "C.UTF-8");
+        let start = Instant::now();
+        let mut child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let seen = Arc::new(Mutex::new(String::new()));
+        let s2 = Arc::clone(&seen);
+        thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                s2.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        let elapsed = loop {
+            if seen.lock().unwrap().contains("F10") {
+                break start.elapsed();
+            }
+            assert!(start.elapsed() < Duration::from_secs(60), "no first frame");
+            thread::sleep(Duration::from_micros(200));
+        };
+        times.push(elapsed.as_secs_f64() * 1e3);
+        let mut w = pair.master.take_writer().unwrap();
+        let _ = std::io::Write::write_all(&mut w, b"\x1b[21~");
+        let _ = child.wait();
+    }
+    let max = times.iter().cloned().fold(0.0, f64::max);
+    println!(
+        "start to first frame (real binary in a pty): p50 {:.0} ms, max {:.0} ms over {} starts",
+        pct(&mut times, 0.5),
+        max,
+        times.len()
+    );
+}

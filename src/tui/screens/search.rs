@@ -15,8 +15,8 @@ use ratatui::{buffer::Buffer, layout::Rect};
 use ratatui_textarea::TextArea;
 use std::collections::HashMap;
 
-/// Enough for any screen height; a clerk narrows the query rather than scrolling far.
-const LIMIT: u32 = 100;
+/// Fills a 200x60 screen; a clerk narrows the query rather than scrolling far.
+const LIMIT: u32 = 60;
 
 pub struct Search {
     input: TextArea<'static>,

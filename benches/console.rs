@@ -64,6 +64,17 @@ fn main() {
     start_to_first_frame(&db);
 
     let svc = Service::open(&db, system_clock()).unwrap();
+    let t = Instant::now();
+    let rss_before = rss_mib();
+    while !svc.search_index_ready() {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    println!(
+        "memory search index built in the background in {:.2} s; RSS {:.0} MiB -> {:.0} MiB",
+        t.elapsed().as_secs_f64(),
+        rss_before,
+        rss_mib()
+    );
     let make_app = || {
         let s = svc.session(&login).unwrap();
         let clerk = s.whoami().unwrap();
@@ -270,4 +281,15 @@ fn start_to_first_frame(db: &std::path::Path) {
         max,
         times.len()
     );
+}
+
+/// Resident memory of this process (Linux).
+fn rss_mib() -> f64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: f64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    pages * 4096.0 / (1024.0 * 1024.0)
 }

@@ -7,7 +7,8 @@ mod audit;
 mod check;
 mod commands;
 pub mod error;
-mod search;
+mod memindex;
+pub(crate) mod search;
 
 pub use api::{Api, ApiExt, CheckReport, Hit, Request, Response};
 pub use error::ServiceError;
@@ -24,7 +25,15 @@ use crate::store::{
 };
 use access::Action;
 use chrono::NaiveDateTime;
-use std::{path::Path, sync::Arc};
+use memindex::MemIndex;
+use std::{
+    path::Path,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, Mutex, RwLock,
+    },
+    thread,
+};
 
 /// Where "now" comes from; tests fix it.
 pub type Clock = Arc<dyn Fn() -> NaiveDateTime + Send + Sync>;
@@ -34,8 +43,68 @@ pub fn system_clock() -> Clock {
 }
 
 pub struct Service {
-    store: Store,
+    store: Arc<Store>,
     clock: Clock,
+    mem: Arc<RwLock<MemState>>,
+    builder: Mutex<Option<thread::JoinHandle<()>>>,
+    stop: Arc<AtomicBool>,
+}
+
+/// The memory search index: being built (changes meanwhile are queued), ready, or given up
+/// (search then stays on the sled index trees).
+enum MemState {
+    Building(Vec<(Option<Record>, Record)>),
+    Ready(MemIndex),
+    Failed,
+}
+
+/// Records read per step of the background build; the service may close between steps.
+const BUILD_CHUNK: usize = 2000;
+
+/// Builds the memory index in steps, stopping early when the service closes.
+fn build_mem_index(store: Arc<Store>, mem: Arc<RwLock<MemState>>, stop: Arc<AtomicBool>) {
+    let mut idx = MemIndex::default();
+    for kind in memindex::KINDS {
+        let mut after = None;
+        loop {
+            if stop.load(Ordering::Relaxed) {
+                return;
+            }
+            let chunk: Result<Vec<Record>, _> = store.scan(kind, after).take(BUILD_CHUNK).collect();
+            let Ok(chunk) = chunk else {
+                *mem.write().unwrap_or_else(|e| e.into_inner()) = MemState::Failed;
+                return;
+            };
+            let Some(last) = chunk.last() else { break };
+            after = Some(last.id());
+            for r in &chunk {
+                idx.apply(None, r);
+            }
+        }
+    }
+    let mut m = mem.write().unwrap_or_else(|e| e.into_inner());
+    if let MemState::Building(pending) = std::mem::replace(&mut *m, MemState::Failed) {
+        for (old, new) in &pending {
+            idx.apply(old.as_ref(), new);
+        }
+    }
+    *m = MemState::Ready(idx);
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        // The builder stops at its next step; wait for it, so the database is really closed
+        // (its lock released) when the service is gone.
+        self.stop.store(true, Ordering::Relaxed);
+        let handle = self
+            .builder
+            .get_mut()
+            .map(|h| h.take())
+            .unwrap_or_else(|e| e.into_inner().take());
+        if let Some(h) = handle {
+            let _ = h.join();
+        }
+    }
 }
 
 /// The largest page a list or search returns.
@@ -45,7 +114,7 @@ impl Service {
     /// Opens an existing database.
     pub fn open(dir: &Path, clock: Clock) -> Result<Arc<Service>, StoreError> {
         let (store, _) = Store::open(dir, OpenMode::Existing)?;
-        Ok(Arc::new(Service { store, clock }))
+        Ok(Service::start(Service::new(store, clock)))
     }
 
     /// Opens the database, creating it when there is none: the Unix user who creates it becomes
@@ -58,11 +127,67 @@ impl Service {
         clock: Clock,
     ) -> Result<(Arc<Service>, bool), ServiceError> {
         let (store, created) = Store::open(dir, OpenMode::CreateIfMissing)?;
-        let svc = Service { store, clock };
+        let svc = Service::new(store, clock);
         if created {
             svc.initialise(creator, creator_name, settings)?;
         }
-        Ok((Arc::new(svc), created))
+        Ok((Service::start(svc), created))
+    }
+
+    fn new(store: Store, clock: Clock) -> Service {
+        Service {
+            store: Arc::new(store),
+            clock,
+            mem: Arc::new(RwLock::new(MemState::Building(Vec::new()))),
+            builder: Mutex::new(None),
+            stop: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// Shares the service and starts building its memory search index.
+    fn start(svc: Service) -> Arc<Service> {
+        let (store, mem, stop) = (
+            Arc::clone(&svc.store),
+            Arc::clone(&svc.mem),
+            Arc::clone(&svc.stop),
+        );
+        let handle = thread::Builder::new()
+            .name("search-index".into())
+            .spawn(move || build_mem_index(store, mem, stop));
+        match handle {
+            Ok(h) => *svc.builder.lock().unwrap_or_else(|e| e.into_inner()) = Some(h),
+            Err(_) => *svc.mem.write().unwrap_or_else(|e| e.into_inner()) = MemState::Failed,
+        }
+        Arc::new(svc)
+    }
+
+    /// Whether search is served from memory yet (tests and benchmarks wait for it).
+    pub fn search_index_ready(&self) -> bool {
+        matches!(
+            *self.mem.read().unwrap_or_else(|e| e.into_inner()),
+            MemState::Ready(_)
+        )
+    }
+
+    /// Applies a committed change to the memory index (after the commit, never inside it).
+    pub(crate) fn indexed(&self, old: Option<&Record>, new: &Record) {
+        if !memindex::KINDS.contains(&new.kind()) {
+            return;
+        }
+        match &mut *self.mem.write().unwrap_or_else(|e| e.into_inner()) {
+            MemState::Building(pending) => pending.push((old.cloned(), new.clone())),
+            MemState::Ready(idx) => idx.apply(old, new),
+            MemState::Failed => {}
+        }
+    }
+
+    fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>, StoreError> {
+        let m = self.mem.read().unwrap_or_else(|e| e.into_inner());
+        let mem = match &*m {
+            MemState::Ready(idx) => Some(idx),
+            _ => None,
+        };
+        search::search(&self.store, mem, query, limit)
     }
 
     fn initialise(&self, login: &str, name: &str, settings: Settings) -> Result<(), ServiceError> {
@@ -249,11 +374,9 @@ impl Api for Session {
             }
             Request::Search { query, limit } => {
                 self.require(&clerk, Action::Read)?;
-                Ok(Response::Hits(search::search(
-                    store,
-                    &query,
-                    limit.min(MAX_PAGE) as usize,
-                )?))
+                Ok(Response::Hits(
+                    svc.search(&query, limit.min(MAX_PAGE) as usize)?,
+                ))
             }
             Request::RevealIdent { person } => {
                 self.require(&clerk, Action::Reveal)?;

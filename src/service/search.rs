@@ -4,6 +4,7 @@
 //! words, a bounded number of candidates), never a scan of the records.
 
 use super::api::Hit;
+use super::memindex::{self, MemIndex};
 use crate::domain::{
     date::format_date,
     phone::phone_search_digits,
@@ -47,8 +48,10 @@ impl Scores {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn scan_into(
     store: &Store,
+    mem: Option<&MemIndex>,
     scores: &mut Scores,
     index: Index,
     prefix: &[u8],
@@ -57,28 +60,36 @@ fn scan_into(
     limit: usize,
 ) -> Result<(), StoreError> {
     let exact = index::exact(prefix);
+    let bare = prefix.strip_suffix(&[0]).unwrap_or(prefix);
     let mut taken = 0;
+    let mut take = |kind: Kind, id: u64, is_exact: bool| {
+        let bonus = if is_exact { exact_bonus } else { 0 };
+        scores.add(kind, id, score + bonus);
+        taken += 1;
+        taken >= limit
+    };
+    if let Some(mem) = mem.filter(|_| memindex::held(index)) {
+        for f in mem.scan(index, prefix) {
+            if take(f.kind, f.id, f.key == bare) {
+                break;
+            }
+        }
+        return Ok(());
+    }
     for item in store.index_scan_keys(index, prefix) {
         let key = item?;
         let key = key.as_ref();
         let Some((_, kind, id)) = index::split(key) else {
             continue;
         };
-        let bonus = if key.starts_with(&exact) {
-            exact_bonus
-        } else {
-            0
-        };
-        scores.add(kind, id, score + bonus);
-        taken += 1;
-        if taken >= limit {
+        if take(kind, id, key.starts_with(&exact)) {
             break;
         }
     }
     Ok(())
 }
 
-fn hit(record: &Record, score: u32) -> Hit {
+pub(super) fn hit(record: &Record, score: u32) -> Hit {
     let (name, ident, detail) = match &record.body {
         Body::Person(p) => (
             p.full_name(),
@@ -114,7 +125,12 @@ fn tokens_of(record: &Record) -> Vec<String> {
     }
 }
 
-pub fn search(store: &Store, query: &str, limit: usize) -> Result<Vec<Hit>, StoreError> {
+pub fn search(
+    store: &Store,
+    mem: Option<&MemIndex>,
+    query: &str,
+    limit: usize,
+) -> Result<Vec<Hit>, StoreError> {
     let query = query.trim();
     if query.is_empty() || limit == 0 {
         return Ok(Vec::new());
@@ -128,6 +144,7 @@ pub fn search(store: &Store, query: &str, limit: usize) -> Result<Vec<Hit>, Stor
         if digits.len() <= 10 {
             scan_into(
                 store,
+                mem,
                 &mut scores,
                 Index::Ident,
                 digits.as_bytes(),
@@ -139,6 +156,7 @@ pub fn search(store: &Store, query: &str, limit: usize) -> Result<Vec<Hit>, Stor
         if digits.len() == 4 {
             scan_into(
                 store,
+                mem,
                 &mut scores,
                 Index::IdentLast4,
                 &index::exact(digits.as_bytes()),
@@ -151,6 +169,7 @@ pub fn search(store: &Store, query: &str, limit: usize) -> Result<Vec<Hit>, Stor
         if phone.len() >= 3 {
             scan_into(
                 store,
+                mem,
                 &mut scores,
                 Index::Phone,
                 phone.as_bytes(),
@@ -166,6 +185,7 @@ pub fn search(store: &Store, query: &str, limit: usize) -> Result<Vec<Hit>, Stor
         if !key.is_empty() {
             scan_into(
                 store,
+                mem,
                 &mut scores,
                 Index::Number,
                 key.as_bytes(),
@@ -176,7 +196,7 @@ pub fn search(store: &Store, query: &str, limit: usize) -> Result<Vec<Hit>, Stor
         }
     }
     if has_letters {
-        name_search(store, query, limit, &mut scores)?;
+        name_search(store, mem, query, limit, &mut scores)?;
     }
 
     let mut ranked: Vec<((Kind, u64), u32)> =
@@ -185,7 +205,9 @@ pub fn search(store: &Store, query: &str, limit: usize) -> Result<Vec<Hit>, Stor
     ranked.sort_by_key(|r| std::cmp::Reverse(r.1));
     let mut hits = Vec::with_capacity(limit.min(ranked.len()));
     for ((kind, id), score) in ranked.into_iter().take(limit) {
-        if let Some(r) = store.get(kind, id)? {
+        if let Some(h) = mem.and_then(|m| m.hit(kind, id, score)) {
+            hits.push(h);
+        } else if let Some(r) = store.get(kind, id)? {
             hits.push(hit(&r, score));
         }
     }
@@ -194,6 +216,7 @@ pub fn search(store: &Store, query: &str, limit: usize) -> Result<Vec<Hit>, Stor
 
 fn name_search(
     store: &Store,
+    mem: Option<&MemIndex>,
     query: &str,
     limit: usize,
     scores: &mut Scores,
@@ -209,6 +232,7 @@ fn name_search(
         // One word: the index order is the answer (exact words first, then by spelling).
         return scan_into(
             store,
+            mem,
             scores,
             Index::Name,
             driver.as_bytes(),
@@ -217,10 +241,15 @@ fn name_search(
             limit,
         );
     }
+    if let Some(mem) = mem {
+        mem_words(mem, &words, limit, scores);
+        return Ok(());
+    }
     // Several words: read candidates for the longest word, keep those whose other words match.
     let mut candidates = Scores::default();
     scan_into(
         store,
+        None,
         &mut candidates,
         Index::Name,
         driver.as_bytes(),
@@ -253,4 +282,45 @@ fn name_search(
         }
     }
     Ok(())
+}
+
+/// Several words against the memory index: candidates of the rarest word (fewest records), each
+/// kept if every other word matches one of its name tokens. Nothing is read from disk.
+fn mem_words(mem: &MemIndex, words: &[String], limit: usize, scores: &mut Scores) {
+    // Per word, a score by token id (0: no match), so checking a candidate is array lookups.
+    let mut matched: Vec<(Vec<u8>, usize)> = Vec::with_capacity(words.len());
+    for w in words {
+        let (toks, n) = mem.word(w);
+        let mut by_token = vec![0u8; mem.token_count()];
+        for (t, exact) in toks {
+            by_token[t as usize] = if exact { NAME_EXACT } else { NAME_PREFIX } as u8;
+        }
+        matched.push((by_token, n));
+    }
+    let Some(driver) = (0..words.len()).min_by_key(|i| matched[*i].1) else {
+        return;
+    };
+    let mut seen = std::collections::HashSet::new();
+    for f in mem.scan(Index::Name, words[driver].as_bytes()) {
+        if !seen.insert(f.slot) {
+            continue;
+        }
+        let tokens = mem.tokens(f.slot);
+        let mut score = 0;
+        let all = matched.iter().all(|(by_token, _)| {
+            let best = tokens
+                .iter()
+                .map(|t| by_token.get(*t as usize).copied().unwrap_or(0))
+                .max()
+                .unwrap_or(0);
+            score += u32::from(best);
+            best > 0
+        });
+        if all {
+            scores.add(f.kind, f.id, score);
+            if scores.len() >= limit * 4 {
+                break;
+            }
+        }
+    }
 }

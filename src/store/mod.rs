@@ -136,6 +136,27 @@ fn map_open_error(e: sled::Error, dir: &Path) -> StoreError {
     }
 }
 
+/// How long a lock held by a closing instance may take to go: sled releases its file lock from
+/// background threads shortly after the database is dropped.
+const LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_millis(1500);
+
+fn open_sled(dir: &Path) -> Result<sled::Db, StoreError> {
+    let start = std::time::Instant::now();
+    loop {
+        match sled::Config::new()
+            .path(dir)
+            .cache_capacity(CACHE_BYTES)
+            .open()
+            .map_err(|e| map_open_error(e, dir))
+        {
+            Err(StoreError::Locked { .. }) if start.elapsed() < LOCK_PATIENCE => {
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            other => return other,
+        }
+    }
+}
+
 fn is_empty_dir(dir: &Path) -> std::io::Result<bool> {
     Ok(std::fs::read_dir(dir)?.next().is_none())
 }
@@ -166,11 +187,7 @@ impl Store {
         if empty {
             std::fs::create_dir_all(dir)?;
         }
-        let db = sled::Config::new()
-            .path(dir)
-            .cache_capacity(CACHE_BYTES)
-            .open()
-            .map_err(|e| map_open_error(e, dir))?;
+        let db = open_sled(dir)?;
         let trees = tree_names()
             .into_iter()
             .map(|n| db.open_tree(n))

@@ -4,15 +4,18 @@
 //!
 //! FO_BENCH_PERSONS (default 100000) and FO_IDLE_SECS (default 60) change the run.
 
+mod common;
+
+use common::env_num;
 use frontoffice::domain::Lang;
-use frontoffice::service::{system_clock, ApiExt, Service};
+use frontoffice::service::{system_clock, ApiExt};
 use frontoffice::tui::{
     app::{App, Cx},
     draw,
     event::Msg,
     i18n::I18n,
     main_loop,
-    terminal::{backend, CountingWriter},
+    terminal::{backend, Backend, CountingWriter},
     theme::{Symbols, Theme},
 };
 use portable_pty::{native_pty_system, CommandBuilder, PtySize};
@@ -23,7 +26,10 @@ use ratatui::{
 };
 use std::{
     io::Read,
-    sync::{atomic::Ordering, mpsc, Arc, Mutex},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        mpsc, Arc, Mutex,
+    },
     thread,
     time::{Duration, Instant},
 };
@@ -37,44 +43,29 @@ fn key(c: KeyCode) -> KeyEvent {
     KeyEvent::new(c, KeyModifiers::NONE)
 }
 
-fn env_num(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+/// A terminal of `w`x`h` whose bytes are counted and thrown away.
+type Counted = Terminal<Backend<CountingWriter<std::io::Sink>>>;
+
+fn counting_terminal(w: u16, h: u16) -> (Counted, Arc<AtomicU64>) {
+    let writer = CountingWriter::new(std::io::sink());
+    let count = Arc::clone(&writer.count);
+    let term = Terminal::with_options(
+        backend(writer),
+        TerminalOptions {
+            viewport: Viewport::Fixed(Rect::new(0, 0, w, h)),
+        },
+    )
+    .unwrap();
+    (term, count)
 }
 
 fn main() {
     let persons = env_num("FO_BENCH_PERSONS", 100_000) as usize;
     let idle_secs = env_num("FO_IDLE_SECS", 60);
-    let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
-    std::fs::create_dir_all(&base).unwrap();
-    let dir = tempfile::tempdir_in(&base).unwrap();
-    let db = dir.path().join("db");
-    let login = frontoffice::os::current_user()
-        .map(|u| u.login)
-        .unwrap_or_else(|| "bench".into());
-    let t = Instant::now();
-    frontoffice::demo::build(&db, &login, "Bench", persons, system_clock()).unwrap();
-    println!(
-        "built demo database with {persons} generated persons in {:.1} s",
-        t.elapsed().as_secs_f64()
-    );
-
-    start_to_first_frame(&db);
-
-    let svc = Service::open(&db, system_clock()).unwrap();
-    let t = Instant::now();
-    let rss_before = rss_mib();
-    while !svc.search_index_ready() {
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    println!(
-        "memory search index built in the background in {:.2} s; RSS {:.0} MiB -> {:.0} MiB",
-        t.elapsed().as_secs_f64(),
-        rss_before,
-        rss_mib()
-    );
+    let bench = common::demo_db(persons);
+    start_to_first_frame(&bench.db);
+    let svc = common::open_ready(&bench);
+    let login = bench.login.clone();
     let make_app = || {
         let s = svc.session(&login).unwrap();
         let clerk = s.whoami().unwrap();
@@ -92,14 +83,7 @@ fn main() {
     println!("\nhandle + render per keystroke (the search box searches on every key)");
     println!("{:<34}{:>10}{:>10}{:>10}", "screen", "p50", "p99", "max");
     for (w, h) in [(80u16, 24u16), (200, 60)] {
-        let writer = CountingWriter::new(std::io::sink());
-        let mut term = Terminal::with_options(
-            backend(writer),
-            TerminalOptions {
-                viewport: Viewport::Fixed(Rect::new(0, 0, w, h)),
-            },
-        )
-        .unwrap();
+        let (mut term, _) = counting_terminal(w, h);
         let mut app = make_app();
         draw(&mut term, &app).unwrap();
         let mut search = Vec::new();
@@ -154,15 +138,7 @@ fn main() {
 
 /// Bytes the terminal receives for one typed character in a form field and for a full redraw.
 fn bytes(make_app: &dyn Fn() -> App) {
-    let writer = CountingWriter::new(std::io::sink());
-    let count = Arc::clone(&writer.count);
-    let mut term = Terminal::with_options(
-        backend(writer),
-        TerminalOptions {
-            viewport: Viewport::Fixed(Rect::new(0, 0, 80, 24)),
-        },
-    )
-    .unwrap();
+    let (mut term, count) = counting_terminal(80, 24);
     let mut app = make_app();
     draw(&mut term, &app).unwrap();
     app.on_key(key(KeyCode::F(7)));
@@ -181,15 +157,7 @@ fn bytes(make_app: &dyn Fn() -> App) {
         app.on_key(key(KeyCode::Char(c)));
     }
     // A fresh terminal has empty buffers, so its first frame sends every cell, as Ctrl-L does.
-    let fresh = CountingWriter::new(std::io::sink());
-    let fresh_count = Arc::clone(&fresh.count);
-    let mut fresh_term = Terminal::with_options(
-        backend(fresh),
-        TerminalOptions {
-            viewport: Viewport::Fixed(Rect::new(0, 0, 80, 24)),
-        },
-    )
-    .unwrap();
+    let (mut fresh_term, fresh_count) = counting_terminal(80, 24);
     draw(&mut fresh_term, &app).unwrap();
     let full = fresh_count.load(Ordering::Relaxed);
     let max = per_char.iter().cloned().fold(0.0, f64::max);
@@ -204,15 +172,7 @@ fn bytes(make_app: &dyn Fn() -> App) {
 
 /// The real message loop with nothing happening: bytes written while idle.
 fn idle(mut app: App, secs: u64) {
-    let writer = CountingWriter::new(std::io::sink());
-    let count = Arc::clone(&writer.count);
-    let mut term = Terminal::with_options(
-        backend(writer),
-        TerminalOptions {
-            viewport: Viewport::Fixed(Rect::new(0, 0, 80, 24)),
-        },
-    )
-    .unwrap();
+    let (mut term, count) = counting_terminal(80, 24);
     let (tx, rx) = mpsc::channel::<Msg>();
     let counter = Arc::clone(&count);
     let watcher = thread::spawn(move || {
@@ -281,15 +241,4 @@ fn start_to_first_frame(db: &std::path::Path) {
         max,
         times.len()
     );
-}
-
-/// Resident memory of this process (Linux).
-fn rss_mib() -> f64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: f64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0);
-    pages * 4096.0 / (1024.0 * 1024.0)
 }

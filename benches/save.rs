@@ -5,25 +5,16 @@ use frontoffice::domain::{
     intake::{Channel, Intake, Outcome, Topic},
     record::Body,
 };
-use frontoffice::service::{system_clock, ApiExt};
+mod common;
+
+use common::pct;
+use frontoffice::service::ApiExt;
 use std::time::{Duration, Instant};
 
-fn pct(mut v: Vec<Duration>, p: f64) -> Duration {
-    v.sort();
-    v[((v.len() as f64 - 1.0) * p).round() as usize]
-}
-
 fn main() {
-    let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
-    std::fs::create_dir_all(&base).unwrap();
-    let dir = tempfile::tempdir_in(&base).unwrap();
-    let db = dir.path().join("db");
-    let login = frontoffice::os::current_user()
-        .map(|u| u.login)
-        .unwrap_or_else(|| "bench".into());
-    frontoffice::demo::build(&db, &login, "Bench", 10_000, system_clock()).unwrap();
-    let svc = frontoffice::service::Service::open(&db, system_clock()).unwrap();
-    let s = svc.session(&login).unwrap();
+    let bench = common::demo_db(10_000);
+    let svc = common::open_ready(&bench);
+    let s = svc.session(&bench.login).unwrap();
     let person = s.search("иван", 1).unwrap()[0].id;
     let n = 500;
     let mut creates = Vec::with_capacity(n);

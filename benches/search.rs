@@ -3,51 +3,23 @@
 //! `cargo bench --bench search` (FO_BENCH_PERSONS changes the size).
 
 use frontoffice::domain::{phone::phone_search_digits, record::Body, search_key::search_tokens};
-use frontoffice::service::{system_clock, ApiExt};
+mod common;
+
+use common::pct;
+use frontoffice::service::ApiExt;
 use rusqlite::{params, Connection};
 use std::time::{Duration, Instant};
-
-fn pct(mut v: Vec<Duration>, p: f64) -> Duration {
-    v.sort();
-    v[((v.len() as f64 - 1.0) * p).round() as usize]
-}
 
 fn us(d: Duration) -> f64 {
     d.as_secs_f64() * 1e6
 }
 
 fn main() {
-    let persons: usize = std::env::var("FO_BENCH_PERSONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
-    let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
-    std::fs::create_dir_all(&base).unwrap();
-    let dir = tempfile::tempdir_in(&base).unwrap();
-    let db = dir.path().join("db");
-    let login = frontoffice::os::current_user()
-        .map(|u| u.login)
-        .unwrap_or_else(|| "bench".into());
-    let t = Instant::now();
-    frontoffice::demo::build(&db, &login, "Bench", persons, system_clock()).unwrap();
-    println!(
-        "built demo database with {persons} generated persons in {:.1} s",
-        t.elapsed().as_secs_f64()
-    );
-
-    let svc = frontoffice::service::Service::open(&db, system_clock()).unwrap();
-    let s = svc.session(&login).unwrap();
-    let t = Instant::now();
-    let rss_before = rss_mib();
-    while !svc.search_index_ready() {
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    println!(
-        "memory search index built in the background in {:.2} s; RSS {:.0} MiB -> {:.0} MiB",
-        t.elapsed().as_secs_f64(),
-        rss_before,
-        rss_mib()
-    );
+    let persons = common::env_num("FO_BENCH_PERSONS", 100_000) as usize;
+    let bench = common::demo_db(persons);
+    let svc = common::open_ready(&bench);
+    let s = svc.session(&bench.login).unwrap();
+    let dir = &bench.dir;
 
     // Mirror every person into SQLite: tokens, identifiers and phones, each indexed.
     let sql = Connection::open(dir.path().join("mirror.sqlite")).unwrap();
@@ -249,15 +221,4 @@ fn main() {
             us(o99) / us(s99)
         );
     }
-}
-
-/// Resident memory of this process (Linux).
-fn rss_mib() -> f64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: f64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0);
-    pages * 4096.0 / (1024.0 * 1024.0)
 }

@@ -114,12 +114,7 @@ impl Screen for Palette {
     fn render(&self, area: Rect, buf: &mut Buffer, cx: &Cx) {
         let (t, theme, sym) = (&cx.t, &cx.theme, &cx.sym);
         let w = area.width as usize;
-        let prompt = format!("{} ", t.t("palette.prompt"));
-        buf.set_string(area.x, area.y, &prompt, theme.label);
-        let x = area.x + unicode_width::UnicodeWidthStr::width(prompt.as_str()) as u16;
-        let field = Rect::new(x, area.y, area.right().saturating_sub(x), 1);
-        buf.set_style(field, theme.input);
-        ratatui::widgets::Widget::render(&self.input, field, buf);
+        input::render_prompt(area, buf, t.t("palette.prompt"), &self.input, theme);
         for (n, a) in self
             .items(t)
             .iter()

@@ -197,12 +197,7 @@ impl Screen for Search {
     fn render(&self, area: Rect, buf: &mut Buffer, cx: &Cx) {
         let (t, theme, sym) = (&cx.t, &cx.theme, &cx.sym);
         let w = area.width as usize;
-        let prompt = format!("{} ", t.t("search.prompt"));
-        buf.set_string(area.x, area.y, &prompt, theme.label);
-        let x = area.x + unicode_width::UnicodeWidthStr::width(prompt.as_str()) as u16;
-        let field = Rect::new(x, area.y, area.right().saturating_sub(x), 1);
-        buf.set_style(field, theme.input);
-        ratatui::widgets::Widget::render(&self.input, field, buf);
+        input::render_prompt(area, buf, t.t("search.prompt"), &self.input, theme);
         let list = Rect::new(
             area.x,
             area.y + 2,

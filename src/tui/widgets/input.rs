@@ -1,9 +1,13 @@
 //! One-line text input on top of ratatui-textarea: navigation keys are taken before the text
 //! widget sees them, and nothing can put a newline or a control character in the value.
 
+use crate::tui::theme::Theme;
 use ratatui::{
+    buffer::Buffer,
     crossterm::event::{KeyCode, KeyEvent, KeyModifiers},
+    layout::Rect,
     style::Style,
+    widgets::Widget,
 };
 use ratatui_textarea::TextArea;
 
@@ -69,6 +73,16 @@ pub fn paste_line(ta: &mut TextArea<'static>, text: &str) -> bool {
         .filter(|c| !c.is_control())
         .collect();
     !clean.is_empty() && ta.insert_str(clean)
+}
+
+/// A prompt and its one-line input across the first row of `area`.
+pub fn render_prompt(area: Rect, buf: &mut Buffer, prompt: &str, ta: &TextArea<'_>, theme: &Theme) {
+    let prompt = format!("{prompt} ");
+    buf.set_string(area.x, area.y, &prompt, theme.label);
+    let x = area.x + unicode_width::UnicodeWidthStr::width(prompt.as_str()) as u16;
+    let field = Rect::new(x, area.y, area.right().saturating_sub(x), 1);
+    buf.set_style(field, theme.input);
+    ta.render(field, buf);
 }
 
 #[cfg(test)]

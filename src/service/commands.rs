@@ -78,14 +78,10 @@ pub fn save(
     body: Body,
 ) -> Result<Record, ServiceError> {
     let _writer = svc.store.writer();
-    let old = match target {
-        Some((id, _)) => svc.store.get(body.kind(), id)?,
-        None => None,
-    };
     let mut ws = WriteSet::default();
     let record = save_into(svc, &mut ws, clerk, target, body, &mut Batch::default())?;
     svc.store.commit(ws)?;
-    svc.indexed(old.as_ref(), &record);
+    svc.committed(std::slice::from_ref(&record));
     Ok(record)
 }
 
@@ -116,9 +112,7 @@ pub fn save_many(
         out.push(save_into(svc, &mut ws, clerk, None, body, &mut batch)?);
     }
     svc.store.commit(ws)?;
-    for r in &out {
-        svc.indexed(None, r);
-    }
+    svc.committed(&out);
     Ok(out)
 }
 

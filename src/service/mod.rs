@@ -7,8 +7,8 @@ mod audit;
 mod check;
 mod commands;
 pub mod error;
-mod memindex;
-pub(crate) mod search;
+mod search;
+mod search_index;
 
 pub use api::{Api, ApiExt, CheckReport, Hit, Request, Response};
 pub use error::ServiceError;
@@ -25,14 +25,14 @@ use crate::store::{
 };
 use access::Action;
 use chrono::NaiveDateTime;
-use memindex::MemIndex;
+use search_index::SearchIndex;
 use std::{
     path::Path,
     sync::{
         atomic::{AtomicBool, Ordering},
         Arc, Mutex, RwLock,
     },
-    thread,
+    thread::JoinHandle,
 };
 
 /// Where "now" comes from; tests fix it.
@@ -43,66 +43,81 @@ pub fn system_clock() -> Clock {
 }
 
 pub struct Service {
+    /// Shared with the thread that builds the search index.
     store: Arc<Store>,
     clock: Clock,
-    mem: Arc<RwLock<MemState>>,
-    builder: Mutex<Option<thread::JoinHandle<()>>>,
-    stop: Arc<AtomicBool>,
+    search: Arc<SearchMemory>,
+    builder: Mutex<Option<JoinHandle<()>>>,
 }
 
-/// The memory search index: being built (changes meanwhile are queued), ready, or given up
-/// (search then stays on the sled index trees).
+/// The in-memory search index and its life: built in the background after opening, then kept
+/// current by every committed save.
+#[derive(Default)]
+struct SearchMemory {
+    state: RwLock<MemState>,
+    cancel: AtomicBool,
+}
+
+#[derive(Default)]
 enum MemState {
-    Building(Vec<(Option<Record>, Record)>),
-    Ready(MemIndex),
-    Failed,
+    /// Saves committed meanwhile, in commit order, to replay onto the finished build.
+    Building(Vec<Record>),
+    Ready(Box<SearchIndex>),
+    /// The build failed or was cancelled: the index trees serve.
+    #[default]
+    Off,
 }
 
-/// Records read per step of the background build; the service may close between steps.
-const BUILD_CHUNK: usize = 2000;
-
-/// Builds the memory index in steps, stopping early when the service closes.
-fn build_mem_index(store: Arc<Store>, mem: Arc<RwLock<MemState>>, stop: Arc<AtomicBool>) {
-    let mut idx = MemIndex::default();
-    for kind in memindex::KINDS {
-        let mut after = None;
-        loop {
-            if stop.load(Ordering::Relaxed) {
-                return;
+impl SearchMemory {
+    fn build(&self, store: &Store) {
+        let mut index = SearchIndex::default();
+        for kind in SearchIndex::kinds() {
+            for record in store.scan(kind, None) {
+                if self.cancel.load(Ordering::Relaxed) {
+                    return self.set_off();
+                }
+                match record {
+                    Ok(r) => index.apply(&r, search::hit(&r, 0)),
+                    Err(_) => return self.set_off(),
+                }
             }
-            let chunk: Result<Vec<Record>, _> = store.scan(kind, after).take(BUILD_CHUNK).collect();
-            let Ok(chunk) = chunk else {
-                *mem.write().unwrap_or_else(|e| e.into_inner()) = MemState::Failed;
-                return;
-            };
-            let Some(last) = chunk.last() else { break };
-            after = Some(last.id());
-            for r in &chunk {
-                idx.apply(None, r);
+        }
+        let mut state = self.state.write().unwrap_or_else(|p| p.into_inner());
+        if let MemState::Building(pending) = std::mem::take(&mut *state) {
+            for r in &pending {
+                index.apply(r, search::hit(r, 0));
+            }
+            if index.usable() {
+                *state = MemState::Ready(Box::new(index));
             }
         }
     }
-    let mut m = mem.write().unwrap_or_else(|e| e.into_inner());
-    if let MemState::Building(pending) = std::mem::replace(&mut *m, MemState::Failed) {
-        for (old, new) in &pending {
-            idx.apply(old.as_ref(), new);
-        }
-    }
-    *m = MemState::Ready(idx);
-}
 
-impl Drop for Service {
-    fn drop(&mut self) {
-        // The builder stops at its next step; wait for it, so the database is really closed
-        // (its lock released) when the service is gone.
-        self.stop.store(true, Ordering::Relaxed);
-        let handle = self
-            .builder
-            .get_mut()
-            .map(|h| h.take())
-            .unwrap_or_else(|e| e.into_inner().take());
-        if let Some(h) = handle {
-            let _ = h.join();
+    fn set_off(&self) {
+        *self.state.write().unwrap_or_else(|p| p.into_inner()) = MemState::Off;
+    }
+
+    /// Called after a commit, under the writer lock, so changes arrive in commit order.
+    fn committed(&self, records: &[Record]) {
+        let mut records = records
+            .iter()
+            .filter(|r| SearchIndex::holds(r.kind()))
+            .peekable();
+        if records.peek().is_none() {
+            return;
+        }
+        let mut state = self.state.write().unwrap_or_else(|p| p.into_inner());
+        match &mut *state {
+            MemState::Building(pending) => pending.extend(records.cloned()),
+            MemState::Ready(index) => {
+                for r in records {
+                    index.apply(r, search::hit(r, 0));
+                }
+                if !index.usable() {
+                    *state = MemState::Off;
+                }
+            }
+            MemState::Off => {}
         }
     }
 }
@@ -114,7 +129,92 @@ impl Service {
     /// Opens an existing database.
     pub fn open(dir: &Path, clock: Clock) -> Result<Arc<Service>, StoreError> {
         let (store, _) = Store::open(dir, OpenMode::Existing)?;
-        Ok(Service::start(Service::new(store, clock)))
+        Ok(Arc::new(Service::with_store(store, clock)))
+    }
+
+    /// Wraps an open store and starts building the search index in the background: opening
+    /// must not wait for it (search uses the index trees meanwhile).
+    fn with_store(store: Store, clock: Clock) -> Service {
+        let store = Arc::new(store);
+        let search = Arc::new(SearchMemory {
+            state: RwLock::new(MemState::Building(Vec::new())),
+            cancel: AtomicBool::new(false),
+        });
+        let builder = {
+            let (store, search) = (Arc::clone(&store), Arc::clone(&search));
+            std::thread::Builder::new()
+                .name("search-index".into())
+                .spawn(move || search.build(&store))
+                .ok()
+        };
+        if builder.is_none() {
+            search.set_off();
+        }
+        Service {
+            store,
+            clock,
+            search,
+            builder: Mutex::new(builder),
+        }
+    }
+
+    /// Waits until the background build of the search index has finished; returns whether
+    /// search is now served from memory.
+    pub fn wait_search_index(&self) -> bool {
+        let handle = self
+            .builder
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(h) = handle {
+            let _ = h.join();
+        }
+        matches!(
+            &*self.search.state.read().unwrap_or_else(|p| p.into_inner()),
+            MemState::Ready(_)
+        )
+    }
+
+    /// Approximate bytes the in-memory search index holds, once it is ready.
+    pub fn search_index_bytes(&self) -> Option<usize> {
+        match &*self.search.state.read().unwrap_or_else(|p| p.into_inner()) {
+            MemState::Ready(index) => Some(index.approx_bytes()),
+            _ => None,
+        }
+    }
+
+    /// Search as a session runs it (memory when ready, else the index trees), without the
+    /// access check.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>, StoreError> {
+        let state = self.search.state.read().unwrap_or_else(|p| p.into_inner());
+        match &*state {
+            MemState::Ready(index) => search::search(&self.store, Some(index), query, limit),
+            _ => {
+                drop(state);
+                search::search(&self.store, None, query, limit)
+            }
+        }
+    }
+
+    /// Search on the index trees only (the reference the memory index is tested against).
+    pub fn search_sled(&self, query: &str, limit: usize) -> Result<Vec<Hit>, StoreError> {
+        search::search(&self.store, None, query, limit)
+    }
+
+    /// Search on the memory index only; None until it is ready.
+    pub fn search_memory(&self, query: &str, limit: usize) -> Result<Option<Vec<Hit>>, StoreError> {
+        match &*self.search.state.read().unwrap_or_else(|p| p.into_inner()) {
+            MemState::Ready(index) => {
+                search::search(&self.store, Some(index), query, limit).map(Some)
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Brings the search index up to date with records just committed. Callers hold the writer
+    /// lock and call this after the commit succeeded, never inside the transaction.
+    fn committed(&self, records: &[Record]) {
+        self.search.committed(records);
     }
 
     /// Opens the database, creating it when there is none: the Unix user who creates it becomes
@@ -127,67 +227,11 @@ impl Service {
         clock: Clock,
     ) -> Result<(Arc<Service>, bool), ServiceError> {
         let (store, created) = Store::open(dir, OpenMode::CreateIfMissing)?;
-        let svc = Service::new(store, clock);
+        let svc = Service::with_store(store, clock);
         if created {
             svc.initialise(creator, creator_name, settings)?;
         }
-        Ok((Service::start(svc), created))
-    }
-
-    fn new(store: Store, clock: Clock) -> Service {
-        Service {
-            store: Arc::new(store),
-            clock,
-            mem: Arc::new(RwLock::new(MemState::Building(Vec::new()))),
-            builder: Mutex::new(None),
-            stop: Arc::new(AtomicBool::new(false)),
-        }
-    }
-
-    /// Shares the service and starts building its memory search index.
-    fn start(svc: Service) -> Arc<Service> {
-        let (store, mem, stop) = (
-            Arc::clone(&svc.store),
-            Arc::clone(&svc.mem),
-            Arc::clone(&svc.stop),
-        );
-        let handle = thread::Builder::new()
-            .name("search-index".into())
-            .spawn(move || build_mem_index(store, mem, stop));
-        match handle {
-            Ok(h) => *svc.builder.lock().unwrap_or_else(|e| e.into_inner()) = Some(h),
-            Err(_) => *svc.mem.write().unwrap_or_else(|e| e.into_inner()) = MemState::Failed,
-        }
-        Arc::new(svc)
-    }
-
-    /// Whether search is served from memory yet (tests and benchmarks wait for it).
-    pub fn search_index_ready(&self) -> bool {
-        matches!(
-            *self.mem.read().unwrap_or_else(|e| e.into_inner()),
-            MemState::Ready(_)
-        )
-    }
-
-    /// Applies a committed change to the memory index (after the commit, never inside it).
-    pub(crate) fn indexed(&self, old: Option<&Record>, new: &Record) {
-        if !memindex::KINDS.contains(&new.kind()) {
-            return;
-        }
-        match &mut *self.mem.write().unwrap_or_else(|e| e.into_inner()) {
-            MemState::Building(pending) => pending.push((old.cloned(), new.clone())),
-            MemState::Ready(idx) => idx.apply(old, new),
-            MemState::Failed => {}
-        }
-    }
-
-    fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>, StoreError> {
-        let m = self.mem.read().unwrap_or_else(|e| e.into_inner());
-        let mem = match &*m {
-            MemState::Ready(idx) => Some(idx),
-            _ => None,
-        };
-        search::search(&self.store, mem, query, limit)
+        Ok((Arc::new(svc), created))
     }
 
     fn initialise(&self, login: &str, name: &str, settings: Settings) -> Result<(), ServiceError> {
@@ -294,6 +338,21 @@ impl Service {
         };
         self.store.append_audit(ws, entry)?;
         Ok(())
+    }
+}
+
+impl Drop for Service {
+    /// Stops a build still running, so that the store is closed when the service is dropped.
+    fn drop(&mut self) {
+        self.search.cancel.store(true, Ordering::Relaxed);
+        if let Some(h) = self
+            .builder
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
+            let _ = h.join();
+        }
     }
 }
 
@@ -439,5 +498,64 @@ impl Api for Session {
                 Ok(Response::Check(check::check(store)))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{
+        person::Person,
+        settings::{Settings, Settlement},
+    };
+
+    /// A save committed while the build scans is replayed onto the finished build, over the
+    /// older version the scan read.
+    #[test]
+    fn saves_queued_during_the_build_win_over_the_scan() {
+        let dir = tempfile::tempdir().unwrap();
+        let (svc, _) = Service::open_or_create(
+            &dir.path().join("db"),
+            "admin",
+            "Админ",
+            Settings {
+                settlements: vec![Settlement {
+                    ekatte: "99001".into(),
+                    name: "Тестово".into(),
+                }],
+                ..Settings::default()
+            },
+            system_clock(),
+        )
+        .unwrap();
+        let s = svc.session("admin").unwrap();
+        let rec = s
+            .create(Body::Person(Person {
+                first_name: "Иван".into(),
+                last_name: "Иванов".into(),
+                settlement: "99001".into(),
+                ..Person::default()
+            }))
+            .unwrap();
+        let mut renamed = rec.clone();
+        if let Body::Person(p) = &mut renamed.body {
+            p.last_name = "Петров".into();
+        }
+        let memory = SearchMemory {
+            state: RwLock::new(MemState::Building(Vec::new())),
+            cancel: AtomicBool::new(false),
+        };
+        memory.committed(std::slice::from_ref(&renamed));
+        memory.build(&svc.store);
+        let state = memory.state.read().unwrap();
+        let MemState::Ready(index) = &*state else {
+            panic!("not ready")
+        };
+        let hits = search::search(&svc.store, Some(index), "петров", 5).unwrap();
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].name, "Иван Петров");
+        assert!(search::search(&svc.store, Some(index), "иванов", 5)
+            .unwrap()
+            .is_empty());
     }
 }

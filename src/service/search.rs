@@ -1,10 +1,11 @@
 //! Search as the clerk types: name word prefixes in either script, ЕГН/ЛНЧ (whole, prefix, last
-//! four), phones in any format, register and agreement numbers. Served from the index trees: a
+//! four), phones in any format, register and agreement numbers. Served from the in-memory index
+//! once it is built (no record decoded, see `search_index`), until then from the index trees: a
 //! query reads index keys in order and decodes only the records it returns (or, for several
-//! words, a bounded number of candidates), never a scan of the records.
+//! words, a bounded number of candidates), never a scan of the records. Both paths meet keys in
+//! the same order and score them alike, so they return the same hits.
 
-use super::api::Hit;
-use super::memindex::{self, MemIndex};
+use super::{api::Hit, search_index::SearchIndex};
 use crate::domain::{
     date::format_date,
     phone::phone_search_digits,
@@ -48,10 +49,8 @@ impl Scores {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn scan_into(
     store: &Store,
-    mem: Option<&MemIndex>,
     scores: &mut Scores,
     index: Index,
     prefix: &[u8],
@@ -60,35 +59,41 @@ fn scan_into(
     limit: usize,
 ) -> Result<(), StoreError> {
     let exact = index::exact(prefix);
-    let bare = prefix.strip_suffix(&[0]).unwrap_or(prefix);
     let mut taken = 0;
-    let mut take = |kind: Kind, id: u64, is_exact: bool| {
-        let bonus = if is_exact { exact_bonus } else { 0 };
-        scores.add(kind, id, score + bonus);
-        taken += 1;
-        taken >= limit
-    };
-    if let Some(mem) = mem.filter(|_| memindex::held(index)) {
-        for f in mem.scan(index, prefix) {
-            if take(f.kind, f.id, f.key == bare) {
-                break;
-            }
-        }
-        return Ok(());
-    }
     for item in store.index_scan_keys(index, prefix) {
         let key = item?;
         let key = key.as_ref();
         let Some((_, kind, id)) = index::split(key) else {
             continue;
         };
-        if take(kind, id, key.starts_with(&exact)) {
+        let bonus = if key.starts_with(&exact) {
+            exact_bonus
+        } else {
+            0
+        };
+        scores.add(kind, id, score + bonus);
+        taken += 1;
+        if taken >= limit {
             break;
         }
     }
     Ok(())
 }
 
+/// Adds the first `limit` keys an in-memory scan yields, as `scan_into` does for a tree.
+fn add_keys(
+    scores: &mut Scores,
+    keys: impl Iterator<Item = (Kind, u64, bool)>,
+    score: u32,
+    exact_bonus: u32,
+    limit: usize,
+) {
+    for (kind, id, exact) in keys.take(limit) {
+        scores.add(kind, id, score + if exact { exact_bonus } else { 0 });
+    }
+}
+
+/// The hit a record shows in a result list.
 pub(super) fn hit(record: &Record, score: u32) -> Hit {
     let (name, ident, detail) = match &record.body {
         Body::Person(p) => (
@@ -125,9 +130,10 @@ fn tokens_of(record: &Record) -> Vec<String> {
     }
 }
 
+/// Searches with the in-memory index when given one, else with the index trees.
 pub fn search(
     store: &Store,
-    mem: Option<&MemIndex>,
+    mem: Option<&SearchIndex>,
     query: &str,
     limit: usize,
 ) -> Result<Vec<Hit>, StoreError> {
@@ -142,50 +148,75 @@ pub fn search(
 
     if numeric {
         if digits.len() <= 10 {
-            scan_into(
-                store,
-                mem,
-                &mut scores,
-                Index::Ident,
-                digits.as_bytes(),
-                IDENT_PREFIX,
-                EXACT_IDENT - IDENT_PREFIX,
-                limit,
-            )?;
+            let bonus = EXACT_IDENT - IDENT_PREFIX;
+            match mem {
+                Some(m) => add_keys(
+                    &mut scores,
+                    m.ident_prefix(&digits),
+                    IDENT_PREFIX,
+                    bonus,
+                    limit,
+                ),
+                None => scan_into(
+                    store,
+                    &mut scores,
+                    Index::Ident,
+                    digits.as_bytes(),
+                    IDENT_PREFIX,
+                    bonus,
+                    limit,
+                )?,
+            }
         }
         if digits.len() == 4 {
-            scan_into(
-                store,
-                mem,
-                &mut scores,
-                Index::IdentLast4,
-                &index::exact(digits.as_bytes()),
-                LAST_FOUR,
-                0,
-                limit,
-            )?;
+            match mem {
+                Some(m) => add_keys(
+                    &mut scores,
+                    m.last_four(&digits).map(|(k, id)| (k, id, false)),
+                    LAST_FOUR,
+                    0,
+                    limit,
+                ),
+                None => scan_into(
+                    store,
+                    &mut scores,
+                    Index::IdentLast4,
+                    &index::exact(digits.as_bytes()),
+                    LAST_FOUR,
+                    0,
+                    limit,
+                )?,
+            }
         }
         let phone = phone_search_digits(query);
         if phone.len() >= 3 {
-            scan_into(
-                store,
-                mem,
-                &mut scores,
-                Index::Phone,
-                phone.as_bytes(),
-                PHONE,
-                0,
-                limit,
-            )?;
+            match mem {
+                Some(m) => add_keys(
+                    &mut scores,
+                    m.phone_prefix(&phone).map(|(k, id)| (k, id, false)),
+                    PHONE,
+                    0,
+                    limit,
+                ),
+                None => scan_into(
+                    store,
+                    &mut scores,
+                    Index::Phone,
+                    phone.as_bytes(),
+                    PHONE,
+                    0,
+                    limit,
+                )?,
+            }
         }
     }
-    // Register numbers mix letters and digits ("ЗД-2026-0007") or are digits with dashes.
+    // Register numbers mix letters and digits ("ЗД-2026-0007") or are digits with dashes. Few
+    // records: they stay on the tree in both paths.
     if !digits.is_empty() {
         let key = index::number_key(query);
         if !key.is_empty() {
             scan_into(
                 store,
-                mem,
                 &mut scores,
                 Index::Number,
                 key.as_bytes(),
@@ -216,7 +247,7 @@ pub fn search(
 
 fn name_search(
     store: &Store,
-    mem: Option<&MemIndex>,
+    mem: Option<&SearchIndex>,
     query: &str,
     limit: usize,
     scores: &mut Scores,
@@ -230,9 +261,18 @@ fn name_search(
     };
     if words.len() == 1 {
         // One word: the index order is the answer (exact words first, then by spelling).
+        if let Some(m) = mem {
+            add_keys(
+                scores,
+                m.name_prefix(driver),
+                NAME_PREFIX,
+                NAME_EXACT - NAME_PREFIX,
+                limit,
+            );
+            return Ok(());
+        }
         return scan_into(
             store,
-            mem,
             scores,
             Index::Name,
             driver.as_bytes(),
@@ -241,15 +281,29 @@ fn name_search(
             limit,
         );
     }
-    if let Some(mem) = mem {
-        mem_words(mem, &words, limit, scores);
+    if let Some(m) = mem {
+        // Same candidates, order and cut-offs as below, without decoding a record.
+        let order = words
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, w)| w.len())
+            .map_or(0, |(i, _)| i);
+        m.name_all(
+            &words,
+            order,
+            CANDIDATES,
+            (NAME_EXACT, NAME_PREFIX),
+            |kind, id, score| {
+                scores.add(kind, id, score);
+                scores.len() < limit * 4
+            },
+        );
         return Ok(());
     }
     // Several words: read candidates for the longest word, keep those whose other words match.
     let mut candidates = Scores::default();
     scan_into(
         store,
-        None,
         &mut candidates,
         Index::Name,
         driver.as_bytes(),
@@ -282,45 +336,4 @@ fn name_search(
         }
     }
     Ok(())
-}
-
-/// Several words against the memory index: candidates of the rarest word (fewest records), each
-/// kept if every other word matches one of its name tokens. Nothing is read from disk.
-fn mem_words(mem: &MemIndex, words: &[String], limit: usize, scores: &mut Scores) {
-    // Per word, a score by token id (0: no match), so checking a candidate is array lookups.
-    let mut matched: Vec<(Vec<u8>, usize)> = Vec::with_capacity(words.len());
-    for w in words {
-        let (toks, n) = mem.word(w);
-        let mut by_token = vec![0u8; mem.token_count()];
-        for (t, exact) in toks {
-            by_token[t as usize] = if exact { NAME_EXACT } else { NAME_PREFIX } as u8;
-        }
-        matched.push((by_token, n));
-    }
-    let Some(driver) = (0..words.len()).min_by_key(|i| matched[*i].1) else {
-        return;
-    };
-    let mut seen = std::collections::HashSet::new();
-    for f in mem.scan(Index::Name, words[driver].as_bytes()) {
-        if !seen.insert(f.slot) {
-            continue;
-        }
-        let tokens = mem.tokens(f.slot);
-        let mut score = 0;
-        let all = matched.iter().all(|(by_token, _)| {
-            let best = tokens
-                .iter()
-                .map(|t| by_token.get(*t as usize).copied().unwrap_or(0))
-                .max()
-                .unwrap_or(0);
-            score += u32::from(best);
-            best > 0
-        });
-        if all {
-            scores.add(f.kind, f.id, score);
-            if scores.len() >= limit * 4 {
-                break;
-            }
-        }
-    }
 }

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod demo;
 pub mod domain;
 pub mod os;
+pub mod server;
 pub mod service;
 pub mod store;
 pub mod tui;

@@ -39,3 +39,23 @@ pub fn user_of_uid(uid: libc::uid_t) -> Option<UnixUser> {
         full_name: gecos.split(',').next().unwrap_or("").trim().to_string(),
     })
 }
+
+/// Looks a group name up (getgrnam_r: thread-safe).
+pub fn gid_of(name: &str) -> Option<libc::gid_t> {
+    let cname = std::ffi::CString::new(name).ok()?;
+    let mut buf = vec![0 as libc::c_char; 16 * 1024];
+    // SAFETY: group is plain old data; zeroed is valid before getgrnam_r fills it.
+    let mut grp: libc::group = unsafe { std::mem::zeroed() };
+    let mut result: *mut libc::group = std::ptr::null_mut();
+    // SAFETY: every pointer is valid for the call and `buf` outlives it.
+    let rc = unsafe {
+        libc::getgrnam_r(
+            cname.as_ptr(),
+            &mut grp,
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut result,
+        )
+    };
+    (rc == 0 && !result.is_null()).then_some(grp.gr_gid)
+}

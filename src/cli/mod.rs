@@ -1,7 +1,7 @@
 //! The command line. Every subcommand goes through the service API as the Unix user running it.
 
 use crate::domain::{clerk::Role, record::Body, Explain, Lang};
-use crate::service::{system_clock, ApiExt, Service, ServiceError, Session};
+use crate::service::{system_clock, Api, ApiExt, Service, ServiceError};
 use clap::{Parser, Subcommand};
 use std::{path::PathBuf, process::ExitCode, sync::Arc};
 
@@ -18,6 +18,9 @@ pub struct Cli {
     /// Language of messages: bg or en.
     #[arg(long, global = true, env = "FRONTOFFICE_LANG", default_value = "bg", value_parser = parse_lang)]
     pub lang: Lang,
+    /// Work through a running server's socket instead of opening the database.
+    #[arg(long, global = true, env = "FRONTOFFICE_SOCKET")]
+    pub connect: Option<PathBuf>,
     /// Open the console on the demo database (built in the data directory on first use).
     #[arg(long)]
     pub demo: bool,
@@ -57,6 +60,15 @@ pub enum Command {
     },
     /// Verify values, indexes and the audit chain.
     Check,
+    /// Own the database and serve consoles and tools over a Unix socket.
+    Serve {
+        /// The socket to create (mode 0660).
+        #[arg(long)]
+        socket: PathBuf,
+        /// The group that may connect (the clerks' group).
+        #[arg(long)]
+        group: Option<String>,
+    },
     /// Clerk accounts.
     Clerk {
         #[command(subcommand)]
@@ -121,12 +133,23 @@ fn whoami(lang: Lang) -> Result<crate::os::UnixUser, Failure> {
     })
 }
 
-fn open_session(db: &std::path::Path, lang: Lang) -> Result<Session, Failure> {
+/// The service as this user: through the server's socket when one is named, else in process.
+fn open_session(
+    db: &std::path::Path,
+    connect: Option<&std::path::Path>,
+    lang: Lang,
+) -> Result<Box<dyn Api>, Failure> {
+    if let Some(path) = connect {
+        let client = crate::server::client::Client::connect(path, lang).map_err(Failure)?;
+        return Ok(Box::new(client));
+    }
     let user = whoami(lang)?;
     let svc: Arc<Service> =
         Service::open(db, system_clock()).map_err(|e| Failure::from((e, lang)))?;
-    svc.session(&user.login)
-        .map_err(|e| Failure::from((e, lang)))
+    let session = svc
+        .session(&user.login)
+        .map_err(|e| Failure::from((e, lang)))?;
+    Ok(Box::new(session))
 }
 
 pub fn run(cli: Cli) -> ExitCode {
@@ -149,6 +172,7 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
         };
         crate::tui::run(crate::tui::Options {
             db,
+            connect: cli.connect,
             demo: cli.demo,
             lang,
             theme: cli.theme,
@@ -230,7 +254,7 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
             );
         }
         Command::Find { query, json, limit } => {
-            let s = open_session(&db, lang)?;
+            let s = open_session(&db, cli.connect.as_deref(), lang)?;
             let hits = s.search(&query, limit).map_err(fail)?;
             if json {
                 let items: Vec<serde_json::Value> = hits
@@ -263,7 +287,7 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
             }
         }
         Command::Check => {
-            let s = open_session(&db, lang)?;
+            let s = open_session(&db, cli.connect.as_deref(), lang)?;
             let report = s.check().map_err(fail)?;
             println!(
                 "{}",
@@ -293,15 +317,37 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
             }
             println!("{}", lang.pick("Всичко е наред.", "All is well."));
         }
+        Command::Serve { socket, group } => {
+            let gid = match group {
+                Some(g) => Some(crate::os::gid_of(&g).ok_or_else(|| {
+                    Failure(match lang {
+                        Lang::Bg => format!("Няма група „{g}“."),
+                        Lang::En => format!("There is no group '{g}'."),
+                    })
+                })?),
+                None => None,
+            };
+            let svc = Service::open(&db, system_clock()).map_err(|e| Failure::from((e, lang)))?;
+            let server = crate::server::Server::bind(svc, &socket, gid)
+                .map_err(|e| Failure(format!("{}: {e}", socket.display())))?;
+            eprintln!(
+                "{}",
+                match lang {
+                    Lang::Bg => format!("Сървърът слуша на {}.", socket.display()),
+                    Lang::En => format!("The server listens on {}.", socket.display()),
+                }
+            );
+            server.run().map_err(|e| Failure(e.to_string()))?;
+        }
         Command::Clerk { command } => {
-            let s = open_session(&db, lang)?;
-            clerk(&s, command, lang)?;
+            let s = open_session(&db, cli.connect.as_deref(), lang)?;
+            clerk(s.as_ref(), command, lang)?;
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn clerk(s: &Session, command: ClerkCommand, lang: Lang) -> Result<(), Failure> {
+fn clerk(s: &dyn Api, command: ClerkCommand, lang: Lang) -> Result<(), Failure> {
     let fail = |e: ServiceError| Failure::from((e, lang));
     match &command {
         ClerkCommand::Add { login, name, role } => {

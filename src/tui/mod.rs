@@ -29,6 +29,8 @@ pub enum Ev {
 
 pub struct Options {
     pub db: PathBuf,
+    /// A running server's socket: then `db` is not opened here.
+    pub connect: Option<PathBuf>,
     /// Build a demo database in `db` first if there is none.
     pub demo: bool,
     pub lang: Lang,
@@ -58,6 +60,22 @@ pub fn prepare(opts: &Options, clock: Clock) -> Result<Cx, String> {
     let lang = opts.lang;
     let t = I18n::new(lang);
     let (theme, sym) = look(opts.theme.as_deref(), opts.ascii, |k| std::env::var(k).ok())?;
+    let api: Box<dyn crate::service::Api> = match &opts.connect {
+        Some(path) => Box::new(crate::server::client::Client::connect(path, lang)?),
+        None => open_here(opts, &t, clock.clone())?,
+    };
+    let clerk = api.whoami().map_err(|e| e.explain(lang))?;
+    let settings = api.settings().map_err(|e| e.explain(lang))?.settings;
+    Ok(Cx::new(api, t, theme, sym, clerk, settings, clock))
+}
+
+/// The embedded mode: this process opens the database (building the demo first if asked).
+fn open_here(
+    opts: &Options,
+    t: &I18n,
+    clock: Clock,
+) -> Result<Box<dyn crate::service::Api>, String> {
+    let lang = opts.lang;
     let user = crate::os::current_user().ok_or_else(|| t.t("shell.no_user").to_string())?;
     if opts.demo && !opts.db.join("db").exists() {
         eprintln!(
@@ -81,17 +99,7 @@ pub fn prepare(opts: &Options, clock: Clock) -> Result<Cx, String> {
     }
     let svc = Service::open(&opts.db, clock.clone()).map_err(|e| e.explain(lang))?;
     let session = svc.session(&user.login).map_err(|e| e.explain(lang))?;
-    let clerk = session.whoami().map_err(|e| e.explain(lang))?;
-    let settings = session.settings().map_err(|e| e.explain(lang))?.settings;
-    Ok(Cx::new(
-        Box::new(session),
-        t,
-        theme,
-        sym,
-        clerk,
-        settings,
-        clock,
-    ))
+    Ok(Box::new(session))
 }
 
 /// Opens the console; returns when the clerk quits or the terminal goes away.

@@ -238,3 +238,43 @@ fn no_color_means_no_colour_codes_and_ascii_borders_without_utf8() {
 fn nz(n: u16) -> std::num::NonZeroU16 {
     std::num::NonZeroU16::new(n).expect("a size above zero")
 }
+
+#[test]
+fn the_console_works_against_a_running_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let socket = dir.path().join("fo.sock");
+    let built = std::process::Command::new(env!("CARGO_BIN_EXE_frontoffice"))
+        .arg("demo")
+        .arg("--db")
+        .arg(&db)
+        .args(["--persons", "50"])
+        .output()
+        .unwrap();
+    assert!(built.status.success());
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_frontoffice"))
+        .arg("serve")
+        .arg("--db")
+        .arg(&db)
+        .arg("--socket")
+        .arg(&socket)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while std::os::unix::net::UnixStream::connect(&socket).is_err() {
+        assert!(start.elapsed() < LIMIT, "the server never listened");
+        thread::sleep(Duration::from_millis(20));
+    }
+    let socket_arg = socket.to_string_lossy().into_owned();
+    let mut c = Console::start(&[], &["--connect", &socket_arg]);
+    c.wait_for("Търсене:");
+    c.send("ivan");
+    c.wait_for("Иван");
+    c.send("\r");
+    c.wait_for("Лице:");
+    c.send(F10);
+    assert_eq!(c.wait_exit(), 0);
+    let _ = server.kill();
+    let _ = server.wait();
+}

@@ -388,3 +388,28 @@ fn random_keys_on_every_screen_never_panic() {
         )
         .unwrap();
 }
+
+#[test]
+fn the_idle_lock_hides_personal_data_until_a_key() {
+    let mut a = app(Lang::Bg, "default", false);
+    assert_eq!(
+        a.idle_limit(),
+        Some(std::time::Duration::from_secs(10 * 60)),
+        "the default setting"
+    );
+    typed(&mut a, AGREEMENT);
+    a.on_key(key(KeyCode::Enter));
+    let card = shot(&a);
+    assert!(card.contains("Вълчев"));
+    a.lock();
+    let locked = shot(&a);
+    assert!(
+        !locked.contains("Вълчев") && !locked.contains("******"),
+        "{locked}"
+    );
+    assert!(locked.contains("заключен"));
+    // The unlocking key does nothing else (F10 here would have quit).
+    a.on_key(key(KeyCode::F(10)));
+    assert!(!a.quit);
+    assert_eq!(shot(&a), card);
+}

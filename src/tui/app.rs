@@ -137,6 +137,8 @@ pub struct App {
     pub clear: bool,
     /// An action that needs a second press (leaving unsaved work).
     armed: Option<Action>,
+    /// No key for the idle-lock time: personal data is hidden until a key is pressed.
+    pub locked: bool,
 }
 
 impl App {
@@ -149,6 +151,7 @@ impl App {
             dirty: true,
             clear: false,
             armed: None,
+            locked: false,
         }
     }
 
@@ -173,8 +176,28 @@ impl App {
         }
     }
 
+    /// The idle lock: how long without a key before personal data is hidden (a setting).
+    pub fn idle_limit(&self) -> Option<std::time::Duration> {
+        let m = self.cx.settings.idle_lock_minutes;
+        (m > 0).then(|| std::time::Duration::from_secs(u64::from(m) * 60))
+    }
+
+    /// Hides the screen (called by the loop when no key came for the idle limit).
+    pub fn lock(&mut self) {
+        if !self.locked {
+            self.locked = true;
+            self.dirty = true;
+        }
+    }
+
     pub fn on_key(&mut self, key: KeyEvent) {
         if key.kind == KeyEventKind::Release {
+            return;
+        }
+        if self.locked {
+            // The key that unlocks does nothing else: it may have been meant for another window.
+            self.locked = false;
+            self.dirty = true;
             return;
         }
         let ev = match keymap::resolve(self.top().context(), &key) {
@@ -296,6 +319,17 @@ impl App {
                 fit(&msg, area.width as usize, sym.ellipsis),
                 area.width as usize,
                 theme.error,
+            );
+            return;
+        }
+        if self.locked {
+            let msg = t.t("shell.locked");
+            buf.set_stringn(
+                area.x,
+                area.y + area.height / 2,
+                crate::tui::widgets::pad(msg, area.width as usize, sym.ellipsis),
+                area.width as usize,
+                theme.title,
             );
             return;
         }

@@ -156,7 +156,24 @@ pub fn main_loop<B: Backend>(
 ) -> Result<(), B::Error> {
     draw(term, app)?;
     app.dirty = false;
-    while let Ok(msg) = rx.recv() {
+    loop {
+        // Wait for a message, or for the idle lock to fall due; nothing wakes the loop otherwise.
+        let msg = match app.idle_limit().filter(|_| !app.locked) {
+            Some(limit) => match rx.recv_timeout(limit) {
+                Ok(m) => m,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    app.lock();
+                    draw(term, app)?;
+                    app.dirty = false;
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            },
+            None => match rx.recv() {
+                Ok(m) => m,
+                Err(_) => break,
+            },
+        };
         handle(app, msg);
         while let Ok(more) = rx.try_recv() {
             handle(app, more);

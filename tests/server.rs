@@ -233,26 +233,12 @@ fn unknown_and_disabled_users_are_refused() {
     }
 }
 
-#[test]
-fn the_command_line_works_against_a_running_server() {
-    let r = start();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_frontoffice"))
-        .args(["--connect"])
-        .arg(&r.socket)
-        .args(["find", "petrova", "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(!v.as_array().unwrap().is_empty());
+/// The real binary with `--connect` to the server; its standard output, after success.
+fn connected(r: &Running, args: &[&str]) -> Vec<u8> {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_frontoffice"))
         .args(["--lang", "en", "--connect"])
         .arg(&r.socket)
-        .arg("check")
+        .args(args)
         .output()
         .unwrap();
     assert!(
@@ -260,5 +246,15 @@ fn the_command_line_works_against_a_running_server() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("All is well"));
+    out.stdout
+}
+
+#[test]
+fn the_command_line_works_against_a_running_server() {
+    let r = start();
+    let v: serde_json::Value =
+        serde_json::from_slice(&connected(&r, &["find", "petrova", "--json"])).unwrap();
+    assert!(!v.as_array().unwrap().is_empty());
+    let check = connected(&r, &["check"]);
+    assert!(String::from_utf8_lossy(&check).contains("All is well"));
 }

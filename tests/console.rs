@@ -413,3 +413,32 @@ fn the_idle_lock_hides_personal_data_until_a_key() {
     assert!(!a.quit);
     assert_eq!(shot(&a), card);
 }
+
+#[test]
+fn a_decision_without_its_date_is_refused_beside_the_date() {
+    let mut a = app(Lang::Bg, "default", false);
+    a.on_key(key(KeyCode::F(7)));
+    a.on_key(key(KeyCode::Tab));
+    typed(&mut a, "Радка");
+    a.on_key(key(KeyCode::Tab));
+    a.on_key(key(KeyCode::Tab));
+    typed(&mut a, "Бонева");
+    // From the surname to "Решение: орган".
+    for _ in 0..7 {
+        a.on_key(key(KeyCode::Tab));
+    }
+    typed(&mut a, "ТЕЛК");
+    a.on_key(key(KeyCode::F(2)));
+    let s = shot(&a);
+    assert!(s.contains("Не е записано"), "{s}");
+    let line = s.lines().find(|l| l.contains("Решение: дата")).unwrap();
+    assert!(
+        line.contains('!'),
+        "the error stands beside the date: {line}"
+    );
+    assert!(
+        line.starts_with(a.cx.sym.pointer),
+        "and the focus is there: {line}"
+    );
+    assert!(a.cx.api.search("радка бонева", 5).unwrap().is_empty());
+}

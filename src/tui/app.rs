@@ -290,7 +290,7 @@ impl App {
                 }
             }
             Action::NewPerson => {
-                let form = PersonForm::new(&self.cx, None, "");
+                let form = PersonForm::new(&self.cx, "");
                 self.stack.push(Box::new(form));
             }
             Action::Redraw => self.clear = true,

@@ -157,7 +157,7 @@ pub struct PersonCard {
 }
 
 impl PersonCard {
-    pub fn open(cx: &mut Cx, id: u64) -> Result<PersonCard, ServiceError> {
+    pub fn open(cx: &Cx, id: u64) -> Result<PersonCard, ServiceError> {
         let data = load(cx, id)?;
         Ok(PersonCard {
             data,

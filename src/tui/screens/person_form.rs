@@ -8,9 +8,10 @@ use crate::domain::{
     lnch::Lnch,
     person::{DisabilityDecision, ExpertBody, Person, PersonalId, Representative},
     phone::Phone,
+    reason::Reason,
     record::{Body, Kind, Record},
     text::clean_name,
-    Explain,
+    Explain, FieldError,
 };
 use crate::service::{ApiExt, ServiceError};
 use crate::tui::{
@@ -128,7 +129,7 @@ pub struct PersonForm {
 
 impl PersonForm {
     /// A new person; the search query fills the ЕГН or the names.
-    pub fn new(cx: &Cx, _id: Option<u64>, query: &str) -> PersonForm {
+    pub fn new(cx: &Cx, query: &str) -> PersonForm {
         let mut form = Form::new(fields(cx), &cx.theme);
         let q = query.trim();
         if !q.is_empty() && q.chars().all(|c| c.is_ascii_digit()) {
@@ -163,7 +164,7 @@ impl PersonForm {
     }
 
     pub fn edit(cx: &Cx, record: &Record) -> PersonForm {
-        let mut f = PersonForm::new(cx, None, "");
+        let mut f = PersonForm::new(cx, "");
         f.editing = Some((record.id(), record.meta.rev));
         if let Body::Person(p) = &record.body {
             let form = &mut f.form;
@@ -209,7 +210,7 @@ impl PersonForm {
     }
 
     /// The person the form describes, with the refusals of fields that cannot be read.
-    fn person(&self, cx: &Cx) -> (Person, Vec<(&'static str, String)>) {
+    fn person(&self, cx: &Cx) -> (Person, Vec<FieldError>) {
         let f = &self.form;
         let today = cx.today();
         let mut missing = Vec::new();
@@ -233,7 +234,7 @@ impl PersonForm {
                     .unwrap_or(ExpertBody::Telk);
                 let issued = f.date("disability_issued", today);
                 if issued.is_none() {
-                    missing.push(("disability_issued", cx.t.t("form.required").to_string()));
+                    missing.push(FieldError::new("disability_issued", Reason::Required));
                 }
                 issued.map(|issued| DisabilityDecision {
                     body,
@@ -314,20 +315,7 @@ impl PersonForm {
         }
         let (person, missing) = self.person(cx);
         if !missing.is_empty() {
-            for (key, msg) in missing {
-                self.form
-                    .fields
-                    .iter_mut()
-                    .filter(|f| f.key == key)
-                    .for_each(|f| f.error = Some(msg.clone()));
-            }
-            self.form.validate_all(&Self::check_cx(cx));
-            if let Some(i) = self.form.fields.iter().position(|f| f.error.is_some()) {
-                let key = self.form.fields[i].key;
-                self.form.focus_key(key);
-            }
-            let msg = cx.t.t("status.fix_fields").to_string();
-            cx.say(Level::Error, msg);
+            self.refused(cx, &missing);
             return Outcome::Consumed;
         }
         let settlements = cx.settings.settlement_codes();
@@ -373,7 +361,7 @@ impl PersonForm {
         }
     }
 
-    fn refused(&mut self, cx: &mut Cx, errors: &[crate::domain::FieldError]) {
+    fn refused(&mut self, cx: &mut Cx, errors: &[FieldError]) {
         let rest = self.form.apply_errors(errors, cx.t.lang());
         let msg = rest
             .first()

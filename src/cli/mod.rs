@@ -337,7 +337,20 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
                     Lang::En => format!("The server listens on {}.", socket.display()),
                 }
             );
+            // SIGTERM (systemd stop) and Ctrl-C: finish what was read, flush, exit.
+            let stopper = server.stopper();
+            let mut signals = signal_hook::iterator::Signals::new([
+                signal_hook::consts::SIGTERM,
+                signal_hook::consts::SIGINT,
+            ])
+            .map_err(|e| Failure(e.to_string()))?;
+            std::thread::spawn(move || {
+                if signals.forever().next().is_some() {
+                    stopper.stop();
+                }
+            });
             server.run().map_err(|e| Failure(e.to_string()))?;
+            eprintln!("{}", lang.pick("Сървърът спря.", "The server stopped."));
         }
         Command::Clerk { command } => {
             let s = open_session(&db, cli.connect.as_deref(), lang)?;

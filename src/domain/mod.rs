@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod clerk;
 pub mod date;
 mod digits;
+pub mod draft;
 pub mod egn;
 pub mod eik;
 pub mod iban;

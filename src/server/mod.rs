@@ -6,7 +6,7 @@ pub mod client;
 pub mod wire;
 
 use crate::domain::Lang;
-use crate::service::{Api, Request, Response, Service, ServiceError};
+use crate::service::{Api, Change, Request, Service, ServiceError};
 use std::{
     io,
     os::unix::{
@@ -14,11 +14,15 @@ use std::{
         net::{UnixListener, UnixStream},
     },
     path::{Path, PathBuf},
-    sync::Arc,
-    thread,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        mpsc::channel,
+        Arc, Mutex,
+    },
+    thread::{self, JoinHandle},
     time::Duration,
 };
-use wire::{Hello, Welcome};
+use wire::{Hello, ServerFrame, Welcome};
 
 /// The handshake must come quickly.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -49,6 +53,24 @@ pub struct Server {
     listener: UnixListener,
     svc: Arc<Service>,
     pub path: PathBuf,
+    stop: Arc<AtomicBool>,
+    /// Live connections: a copy of each socket (to stop its reads) and its thread.
+    conns: Mutex<Vec<(UnixStream, JoinHandle<()>)>>,
+}
+
+/// Asks a running server to stop; safe to use from a signal thread.
+#[derive(Clone)]
+pub struct Stopper {
+    stop: Arc<AtomicBool>,
+    path: PathBuf,
+}
+
+impl Stopper {
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wakes the accept loop.
+        let _ = UnixStream::connect(&self.path);
+    }
 }
 
 impl Server {
@@ -78,36 +100,72 @@ impl Server {
             listener,
             svc,
             path: path.to_path_buf(),
+            stop: Arc::new(AtomicBool::new(false)),
+            conns: Mutex::new(Vec::new()),
         })
     }
 
-    /// Serves connections until the listener fails; each connection has its own thread.
+    pub fn stopper(&self) -> Stopper {
+        Stopper {
+            stop: Arc::clone(&self.stop),
+            path: self.path.clone(),
+        }
+    }
+
+    /// Serves connections until stopped; each connection has its own thread. On stop no new
+    /// request is read, the requests already read are answered, everything is flushed to
+    /// disk and the socket file removed.
     pub fn run(&self) -> io::Result<()> {
         for conn in self.listener.incoming() {
+            if self.stop.load(Ordering::SeqCst) {
+                break;
+            }
             let stream = match conn {
                 Ok(s) => s,
                 Err(e) => {
-                    eprintln!("frontoffice serve: accept: {e}");
+                    tracing::warn!("accept: {e}");
                     continue;
                 }
             };
+            let copy = stream.try_clone()?;
             let svc = Arc::clone(&self.svc);
-            thread::Builder::new()
-                .name("client".into())
-                .spawn(move || {
-                    if let Err(e) = serve_one(stream, &svc) {
-                        if e.kind() != io::ErrorKind::UnexpectedEof {
-                            eprintln!("frontoffice serve: connection closed: {e}");
-                        }
-                    }
-                })?;
+            let handle =
+                thread::Builder::new()
+                    .name("client".into())
+                    .spawn(move || match serve_one(stream, &svc) {
+                        Ok(()) => {}
+                        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {}
+                        Err(e) => tracing::warn!("connection closed: {e}"),
+                    })?;
+            let mut conns = self.conns.lock().unwrap_or_else(|p| p.into_inner());
+            conns.retain(|(_, h)| !h.is_finished());
+            conns.push((copy, handle));
         }
+        self.drain()
+    }
+
+    fn drain(&self) -> io::Result<()> {
+        let conns = std::mem::take(&mut *self.conns.lock().unwrap_or_else(|p| p.into_inner()));
+        tracing::info!("stopping: {} connections to finish", conns.len());
+        for (stream, _) in &conns {
+            let _ = stream.shutdown(std::net::Shutdown::Read);
+        }
+        for (_, handle) in conns {
+            let _ = handle.join();
+        }
+        self.svc
+            .store()
+            .sync()
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        let _ = std::fs::remove_file(&self.path);
+        tracing::info!("stopped; everything on disk");
         Ok(())
     }
 }
 
 fn refuse(stream: &mut UnixStream, e: &ServiceError) -> io::Result<()> {
     use crate::domain::Explain;
+    tracing::info!("refused: {}", e.explain(Lang::En));
     wire::write_frame(
         stream,
         &Welcome::Refused {
@@ -117,7 +175,16 @@ fn refuse(stream: &mut UnixStream, e: &ServiceError) -> io::Result<()> {
     )
 }
 
-/// One connection: handshake, identity, then requests in order until the client leaves.
+/// What a connection's loop handles next: a request read off the socket, a change to pass
+/// on, or the end of the client.
+enum Inbox {
+    Request(Request),
+    Changed(Change),
+    Gone(io::Error),
+}
+
+/// One connection: handshake, identity, then requests in order until the client leaves, with
+/// change events sent between answers.
 fn serve_one(mut stream: UnixStream, svc: &Arc<Service>) -> io::Result<()> {
     stream.set_read_timeout(Some(HELLO_TIMEOUT))?;
     let hello: Hello = wire::read_frame(&mut stream)?;
@@ -146,11 +213,43 @@ fn serve_one(mut stream: UnixStream, svc: &Arc<Service>) -> io::Result<()> {
             login: user.login.clone(),
         },
     )?;
+    tracing::info!("{} connected", user.login);
     // A console may sit idle all day; a client that is gone shows as end of file.
     stream.set_read_timeout(None)?;
-    loop {
-        let req: Request = wire::read_frame(&mut stream)?;
-        let answer: Result<Response, ServiceError> = session.call(req);
-        wire::write_frame(&mut stream, &answer)?;
+    let (inbox, rx) = channel();
+    {
+        let inbox = inbox.clone();
+        svc.subscribe_with(move |c| inbox.send(Inbox::Changed(c.clone())).is_ok());
     }
+    let mut reader = stream.try_clone()?;
+    thread::Builder::new()
+        .name("client-reader".into())
+        .spawn(move || loop {
+            match wire::read_frame::<Request>(&mut reader) {
+                Ok(req) => {
+                    if inbox.send(Inbox::Request(req)).is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    let _ = inbox.send(Inbox::Gone(e));
+                    return;
+                }
+            }
+        })?;
+    let result = loop {
+        match rx.recv() {
+            Ok(Inbox::Request(req)) => {
+                let answer = session.call(req);
+                wire::write_frame(&mut stream, &ServerFrame::Answer(answer))?;
+            }
+            Ok(Inbox::Changed(change)) => {
+                wire::write_frame(&mut stream, &ServerFrame::Changed(change))?;
+            }
+            Ok(Inbox::Gone(e)) => break Err(e),
+            Err(_) => break Ok(()),
+        }
+    };
+    tracing::info!("{} disconnected", user.login);
+    result
 }

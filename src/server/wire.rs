@@ -1,11 +1,12 @@
 //! Frames on the socket: a 4-byte big-endian length, then a bincode 2 payload. Sizes are bounded
 //! both ways, so a malformed or huge frame costs one closed connection, never the server.
 
+use crate::service::{Change, Response, ServiceError};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::io::{self, Read, Write};
 
 /// Bumped whenever a request or answer changes shape; the handshake refuses a mismatch.
-pub const PROTOCOL: u32 = 1;
+pub const PROTOCOL: u32 = 2;
 pub const MAGIC: [u8; 4] = *b"FOPR";
 /// The largest frame either side accepts (a batch of records, a page of audit entries).
 pub const MAX_FRAME: usize = 8 * 1024 * 1024;
@@ -22,6 +23,14 @@ pub enum Welcome {
     Ok { login: String },
     /// Why the server will not serve this connection, in Bulgarian and English.
     Refused { bg: String, en: String },
+}
+
+/// What the server sends after the handshake: answers in request order, and change events
+/// whenever a save lands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ServerFrame {
+    Answer(Result<Response, ServiceError>),
+    Changed(Change),
 }
 
 fn config() -> impl bincode::config::Config {

@@ -5,11 +5,13 @@ use super::error::ServiceError;
 use crate::domain::{
     audit::AuditEntry,
     clerk::{Clerk, Role},
+    draft::Draft,
     record::{Body, Kind, Record},
     settings::Settings,
 };
 use crate::store::schema::VersionedSettings;
 use serde::{Deserialize, Serialize};
+use std::sync::mpsc::Receiver;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Request {
@@ -70,6 +72,43 @@ pub enum Request {
         limit: u32,
     },
     Check,
+    /// Keeps the caller's unsaved form (replaces the draft with the same key).
+    SaveDraft {
+        draft: Draft,
+    },
+    /// The caller's drafts.
+    Drafts,
+    /// Forgets one of the caller's drafts (saved or given up).
+    DropDraft {
+        key: String,
+    },
+}
+
+/// One record a save changed, as subscribers hear of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Changed {
+    pub kind: Kind,
+    pub id: u64,
+    pub rev: u64,
+    /// The records it points to (its person, agreement...): a card showing one of them shows
+    /// this one too.
+    pub refs: Vec<u64>,
+}
+
+/// What one committed command changed, and which clerk did it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub by: String,
+    pub records: Vec<Changed>,
+}
+
+impl Change {
+    /// Whether a view showing these ids should reload.
+    pub fn touches(&self, ids: &[u64]) -> bool {
+        self.records
+            .iter()
+            .any(|c| ids.contains(&c.id) || c.refs.iter().any(|r| ids.contains(r)))
+    }
 }
 
 /// One search result.
@@ -104,12 +143,19 @@ pub enum Response {
     Clerks(Vec<Record>),
     Audit(Vec<AuditEntry>),
     Check(CheckReport),
+    Drafts(Vec<Draft>),
     Done,
 }
 
 /// Anything that answers requests: the in-process session, and later the socket client.
 pub trait Api {
     fn call(&self, req: Request) -> Result<Response, ServiceError>;
+
+    /// Change events from now on; None when this connection cannot deliver them. The
+    /// receiver is handed out once.
+    fn subscribe(&self) -> Option<Receiver<Change>> {
+        None
+    }
 }
 
 fn unexpected(r: Response) -> ServiceError {
@@ -238,6 +284,27 @@ pub trait ApiExt: Api {
     fn audit_log(&self, after: Option<u64>, limit: u32) -> Result<Vec<AuditEntry>, ServiceError> {
         match self.call(Request::Audit { after, limit })? {
             Response::Audit(a) => Ok(a),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn save_draft(&self, draft: Draft) -> Result<(), ServiceError> {
+        match self.call(Request::SaveDraft { draft })? {
+            Response::Done => Ok(()),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn drafts(&self) -> Result<Vec<Draft>, ServiceError> {
+        match self.call(Request::Drafts)? {
+            Response::Drafts(d) => Ok(d),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn drop_draft(&self, key: &str) -> Result<(), ServiceError> {
+        match self.call(Request::DropDraft { key: key.into() })? {
+            Response::Done => Ok(()),
             r => Err(unexpected(r)),
         }
     }

@@ -7,6 +7,7 @@ use crate::domain::{
     audit::AuditAction,
     calendar::WorkCalendar,
     clerk::Clerk,
+    draft::{Draft, MAX_DRAFT_BYTES},
     reason::{FieldError, Reason},
     record::{Body, Kind, Meta, Record},
     referral::{ReferralStatus, StatusChange},
@@ -77,12 +78,12 @@ pub fn save(
     target: Option<(u64, u64)>,
     body: Body,
 ) -> Result<Record, ServiceError> {
-    let _writer = svc.store.writer();
-    let mut ws = WriteSet::default();
-    let record = save_into(svc, &mut ws, clerk, target, body, &mut Batch::default())?;
-    svc.store.commit(ws)?;
-    svc.committed(std::slice::from_ref(&record));
-    Ok(record)
+    svc.write(&clerk.login, |ws| {
+        let record = save_into(svc, ws, clerk, target, body, &mut Batch::default())?;
+        // The clerk's draft of this form is done with in the same commit.
+        drop_saved_draft(svc, ws, clerk, target.map(|(id, _)| id), record.kind())?;
+        Ok((record.clone(), vec![record]))
+    })
 }
 
 /// What the records of one batch must not repeat among themselves.
@@ -97,23 +98,63 @@ pub fn save_many(
     clerk: &Clerk,
     bodies: Vec<Body>,
 ) -> Result<Vec<Record>, ServiceError> {
-    let _writer = svc.store.writer();
-    let mut ws = WriteSet::default();
-    let mut batch = Batch::default();
-    let mut out = Vec::with_capacity(bodies.len());
-    for body in bodies {
-        if matches!(body.kind(), Kind::Agreement | Kind::Report | Kind::Clerk) {
-            // Their rules read neighbours that earlier items of the batch may have changed.
-            return Err(ServiceError::BadRequest(format!(
-                "{} cannot be created in a batch",
-                body.kind().tree()
-            )));
+    svc.write(&clerk.login, |ws| {
+        let mut batch = Batch::default();
+        let mut out = Vec::with_capacity(bodies.len());
+        for body in bodies {
+            if matches!(body.kind(), Kind::Agreement | Kind::Report | Kind::Clerk) {
+                // Their rules read neighbours that earlier items of the batch may have changed.
+                return Err(ServiceError::BadRequest(format!(
+                    "{} cannot be created in a batch",
+                    body.kind().tree()
+                )));
+            }
+            out.push(save_into(svc, ws, clerk, None, body, &mut batch)?);
         }
-        out.push(save_into(svc, &mut ws, clerk, None, body, &mut batch)?);
+        Ok((out.clone(), out))
+    })
+}
+
+/// The draft key of a form: one per kind and record ("person/new", "person/1234").
+pub fn draft_key(kind: Kind, id: Option<u64>) -> String {
+    match id {
+        Some(id) => format!("{}/{id}", kind.tree()),
+        None => format!("{}/new", kind.tree()),
     }
-    svc.store.commit(ws)?;
-    svc.committed(&out);
-    Ok(out)
+}
+
+fn drop_saved_draft(
+    svc: &Service,
+    ws: &mut WriteSet,
+    clerk: &Clerk,
+    id: Option<u64>,
+    kind: Kind,
+) -> Result<(), ServiceError> {
+    let key = draft_key(kind, id);
+    if svc.store.has_draft(&clerk.login, &key)? {
+        Store::remove_draft(ws, &clerk.login, &key);
+    }
+    Ok(())
+}
+
+pub fn save_draft(svc: &Service, clerk: &Clerk, draft: Draft) -> Result<(), ServiceError> {
+    if draft.size() > MAX_DRAFT_BYTES || draft.key.is_empty() || draft.key.contains('\0') {
+        return Err(ServiceError::BadRequest(format!(
+            "a draft of {} bytes",
+            draft.size()
+        )));
+    }
+    svc.write(&clerk.login, |ws| {
+        Store::put_draft(ws, &clerk.login, &draft)?;
+        Ok(((), Vec::new()))
+    })
+}
+
+pub fn drop_draft(svc: &Service, clerk: &Clerk, key: &str) -> Result<(), ServiceError> {
+    svc.write(&clerk.login, |ws| {
+        Store::remove_draft(ws, &clerk.login, key);
+        Ok(((), Vec::new()))
+    })
 }
 
 fn save_into(
@@ -464,30 +505,29 @@ fn prepare(
 
 /// The full identifier of a person; the read is audited.
 pub fn reveal(svc: &Service, clerk: &Clerk, person: u64) -> Result<String, ServiceError> {
-    let _writer = svc.store.writer();
-    let p = match svc.store.get(Kind::Person, person)? {
-        Some(Record {
-            body: Body::Person(p),
-            ..
-        }) => p,
-        _ => {
-            return Err(ServiceError::NotFound {
-                kind: Kind::Person,
-                id: person,
-            })
-        }
-    };
-    let mut ws = WriteSet::default();
-    svc.append_audit(
-        &mut ws,
-        &clerk.login,
-        AuditAction::Reveal,
-        Some(Kind::Person),
-        Some(person),
-        Vec::new(),
-    )?;
-    svc.store.commit(ws)?;
-    Ok(p.ident.as_str().unwrap_or_default().to_string())
+    svc.write(&clerk.login, |ws| {
+        let p = match svc.store.get(Kind::Person, person)? {
+            Some(Record {
+                body: Body::Person(p),
+                ..
+            }) => p,
+            _ => {
+                return Err(ServiceError::NotFound {
+                    kind: Kind::Person,
+                    id: person,
+                })
+            }
+        };
+        svc.append_audit(
+            ws,
+            &clerk.login,
+            AuditAction::Reveal,
+            Some(Kind::Person),
+            Some(person),
+            Vec::new(),
+        )?;
+        Ok((p.ident.as_str().unwrap_or_default().to_string(), Vec::new()))
+    })
 }
 
 pub fn update_settings(
@@ -496,28 +536,20 @@ pub fn update_settings(
     base_rev: u64,
     settings: Settings,
 ) -> Result<VersionedSettings, ServiceError> {
-    let _writer = svc.store.writer();
-    let current = svc.settings()?;
-    if current.rev != base_rev {
-        return Err(ServiceError::SettingsConflict {
-            current_rev: current.rev,
-        });
-    }
-    let diff = changes(Some(&current.settings), &settings);
-    let next = VersionedSettings {
-        rev: current.rev + 1,
-        settings,
-    };
-    let mut ws = WriteSet::default();
-    Store::put_settings(&mut ws, &next)?;
-    svc.append_audit(
-        &mut ws,
-        &clerk.login,
-        AuditAction::Settings,
-        None,
-        None,
-        diff,
-    )?;
-    svc.store.commit(ws)?;
-    Ok(next)
+    svc.write(&clerk.login, |ws| {
+        let current = svc.settings()?;
+        if current.rev != base_rev {
+            return Err(ServiceError::SettingsConflict {
+                current_rev: current.rev,
+            });
+        }
+        let diff = changes(Some(&current.settings), &settings);
+        let next = VersionedSettings {
+            rev: current.rev + 1,
+            settings,
+        };
+        Store::put_settings(ws, &next)?;
+        svc.append_audit(ws, &clerk.login, AuditAction::Settings, None, None, diff)?;
+        Ok((next, Vec::new()))
+    })
 }

@@ -4,13 +4,15 @@
 pub mod access;
 pub mod api;
 mod audit;
+mod bus;
 mod check;
 mod commands;
 pub mod error;
+mod group_commit;
 mod search;
 mod search_index;
 
-pub use api::{Api, ApiExt, CheckReport, Hit, Request, Response};
+pub use api::{Api, ApiExt, Change, Changed, CheckReport, Hit, Request, Response};
 pub use error::ServiceError;
 
 use crate::domain::{
@@ -48,6 +50,8 @@ pub struct Service {
     clock: Clock,
     search: Arc<SearchMemory>,
     builder: Mutex<Option<JoinHandle<()>>>,
+    group: group_commit::GroupCommit,
+    bus: bus::Bus,
 }
 
 /// The in-memory search index and its life: built in the background after opening, then kept
@@ -155,6 +159,8 @@ impl Service {
             clock,
             search,
             builder: Mutex::new(builder),
+            group: Default::default(),
+            bus: Default::default(),
         }
     }
 
@@ -211,10 +217,46 @@ impl Service {
         }
     }
 
-    /// Brings the search index up to date with records just committed. Callers hold the writer
-    /// lock and call this after the commit succeeded, never inside the transaction.
-    fn committed(&self, records: &[Record]) {
-        self.search.committed(records);
+    /// Runs one command: under the writer lock `build` reads what it needs and fills a write
+    /// set, which is applied at once (commands are applied one at a time, in order); then,
+    /// outside the lock, the command waits for a flush + fsync that covers it, shared with the
+    /// commands queued meanwhile (group commit). Only then is it acknowledged and announced.
+    /// `build` returns its answer and the records it saved.
+    fn write<T>(
+        &self,
+        by: &str,
+        build: impl FnOnce(&mut WriteSet) -> Result<(T, Vec<Record>), ServiceError>,
+    ) -> Result<T, ServiceError> {
+        let (answer, records, seq) = {
+            let _writer = self.store.writer();
+            let mut ws = WriteSet::default();
+            let (answer, records) = build(&mut ws)?;
+            if ws.is_empty() {
+                return Ok(answer);
+            }
+            self.store.apply(ws)?;
+            let seq = self.group.applied();
+            self.search.committed(&records);
+            (answer, records, seq)
+        };
+        self.group.durable(seq, || self.store.sync())?;
+        self.bus.publish(by, &records);
+        Ok(answer)
+    }
+
+    /// Change events of every save from now on.
+    pub fn subscribe(&self) -> std::sync::mpsc::Receiver<Change> {
+        self.bus.subscribe()
+    }
+
+    /// Change events handed to `f` (on the saving thread) until it returns false.
+    pub fn subscribe_with(&self, f: impl Fn(&Change) -> bool + Send + 'static) {
+        self.bus.subscribe_with(Box::new(f))
+    }
+
+    /// How many flush + fsync calls saves have needed so far (fewer than saves under load).
+    pub fn syncs(&self) -> u64 {
+        self.group.syncs()
     }
 
     /// Opens the database, creating it when there is none: the Unix user who creates it becomes
@@ -384,6 +426,10 @@ impl Session {
 }
 
 impl Api for Session {
+    fn subscribe(&self) -> Option<std::sync::mpsc::Receiver<Change>> {
+        Some(self.svc.subscribe())
+    }
+
     fn call(&self, req: Request) -> Result<Response, ServiceError> {
         let svc = &*self.svc;
         // Re-read the account on every call: a clerk disabled meanwhile is stopped at once.
@@ -496,6 +542,13 @@ impl Api for Session {
             Request::Check => {
                 self.require(&clerk, Action::Check)?;
                 Ok(Response::Check(check::check(store)))
+            }
+            Request::SaveDraft { draft } => {
+                commands::save_draft(svc, &clerk, draft).map(|()| Response::Done)
+            }
+            Request::Drafts => Ok(Response::Drafts(store.drafts(&clerk.login)?)),
+            Request::DropDraft { key } => {
+                commands::drop_draft(svc, &clerk, &key).map(|()| Response::Done)
             }
         }
     }

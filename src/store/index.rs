@@ -206,3 +206,18 @@ pub fn entries(record: &Record) -> Vec<(Index, Vec<u8>)> {
 pub fn name_prefix(word: &str) -> String {
     search_key(word)
 }
+
+/// The ids a record points to (its person, agreement, provider...): what a change to it can
+/// show up on.
+pub fn refs(record: &Record) -> Vec<u64> {
+    let mut out: Vec<u64> = entries(record)
+        .into_iter()
+        .filter(|(index, _)| *index == Index::Ref)
+        .filter_map(|(_, k)| {
+            let (prefix, _, _) = split(&k)?;
+            Some(u64::from_be_bytes(prefix.try_into().ok()?))
+        })
+        .collect();
+    out.dedup();
+    out
+}

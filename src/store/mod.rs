@@ -9,6 +9,7 @@ pub mod schema;
 
 use crate::domain::{
     audit::AuditEntry,
+    draft::Draft,
     record::{Kind, Record},
 };
 use error::StoreError;
@@ -297,6 +298,16 @@ impl Store {
         if ws.is_empty() {
             return Ok(());
         }
+        self.apply(ws)?;
+        self.sync()
+    }
+
+    /// Applies the write set atomically, in memory only: the caller makes it durable with
+    /// `sync` (or a group commit) before acknowledging it.
+    pub fn apply(&self, ws: WriteSet) -> Result<(), StoreError> {
+        if ws.is_empty() {
+            return Ok(());
+        }
         let ops = ws.ops;
         let result = self.trees.as_slice().transaction(|tx| {
             for (target, key, value) in &ops {
@@ -309,13 +320,10 @@ impl Store {
             Ok::<(), sled::transaction::ConflictableTransactionError<()>>(())
         });
         match result {
-            Ok(()) => {}
-            Err(TransactionError::Storage(e)) => return Err(e.into()),
-            Err(TransactionError::Abort(())) => {
-                return Err(StoreError::Sled("transaction aborted".into()))
-            }
+            Ok(()) => Ok(()),
+            Err(TransactionError::Storage(e)) => Err(e.into()),
+            Err(TransactionError::Abort(())) => Err(StoreError::Sled("transaction aborted".into())),
         }
-        self.sync()
     }
 
     /// `flush` plus `fsync` of the database file.
@@ -502,6 +510,57 @@ impl Store {
                     }
                 })
             })
+    }
+}
+
+/// A clerk's drafts live under "login\0key".
+fn draft_key(login: &str, key: &str) -> Vec<u8> {
+    let mut k = login.as_bytes().to_vec();
+    k.push(0);
+    k.extend_from_slice(key.as_bytes());
+    k
+}
+
+impl Store {
+    pub fn put_draft(ws: &mut WriteSet, login: &str, draft: &Draft) -> Result<(), StoreError> {
+        let bytes =
+            codec::encode(schema::DRAFT_CODE, schema::DRAFT_VERSION, draft).map_err(|err| {
+                StoreError::Codec {
+                    tree: "drafts".into(),
+                    key: draft.key.clone(),
+                    err,
+                }
+            })?;
+        ws.put(Target::Drafts, draft_key(login, &draft.key), bytes);
+        Ok(())
+    }
+
+    pub fn remove_draft(ws: &mut WriteSet, login: &str, key: &str) {
+        ws.remove(Target::Drafts, draft_key(login, key));
+    }
+
+    pub fn has_draft(&self, login: &str, key: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .tree(Target::Drafts)
+            .contains_key(draft_key(login, key))?)
+    }
+
+    /// A clerk's drafts, oldest key first.
+    pub fn drafts(&self, login: &str) -> Result<Vec<Draft>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.tree(Target::Drafts).scan_prefix(draft_key(login, "")) {
+            let (k, v) = item?;
+            let draft =
+                codec::decode(schema::DRAFT_CODE, schema::DRAFT_VERSION, &v).map_err(|err| {
+                    StoreError::Codec {
+                        tree: "drafts".into(),
+                        key: String::from_utf8_lossy(&k).into_owned(),
+                        err,
+                    }
+                })?;
+            out.push(draft);
+        }
+        Ok(out)
     }
 }
 

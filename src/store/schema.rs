@@ -17,6 +17,7 @@ pub const SCHEMA: u32 = 1;
 /// Envelope kind codes of values that are not records.
 pub const AUDIT_CODE: u8 = 100;
 pub const SETTINGS_CODE: u8 = 101;
+pub const DRAFT_CODE: u8 = 102;
 
 /// The current payload version of each record kind.
 pub fn version(_kind: Kind) -> u16 {
@@ -25,6 +26,7 @@ pub fn version(_kind: Kind) -> u16 {
 
 pub const AUDIT_VERSION: u16 = 1;
 pub const SETTINGS_VERSION: u16 = 1;
+pub const DRAFT_VERSION: u16 = 1;
 
 #[derive(Serialize)]
 struct StoredRef<'a, T> {

@@ -81,7 +81,7 @@ fn read_frames(
     loop {
         match wire::read_frame::<ServerFrame>(&mut stream) {
             Ok(ServerFrame::Answer(a)) => {
-                if answers.send(a).is_err() {
+                if answers.send(*a).is_err() {
                     return;
                 }
             }

@@ -178,7 +178,7 @@ fn refuse(stream: &mut UnixStream, e: &ServiceError) -> io::Result<()> {
 /// What a connection's loop handles next: a request read off the socket, a change to pass
 /// on, or the end of the client.
 enum Inbox {
-    Request(Request),
+    Request(Box<Request>),
     Changed(Change),
     Gone(io::Error),
 }
@@ -227,7 +227,7 @@ fn serve_one(mut stream: UnixStream, svc: &Arc<Service>) -> io::Result<()> {
         .spawn(move || loop {
             match wire::read_frame::<Request>(&mut reader) {
                 Ok(req) => {
-                    if inbox.send(Inbox::Request(req)).is_err() {
+                    if inbox.send(Inbox::Request(Box::new(req))).is_err() {
                         return;
                     }
                 }
@@ -240,8 +240,8 @@ fn serve_one(mut stream: UnixStream, svc: &Arc<Service>) -> io::Result<()> {
     let result = loop {
         match rx.recv() {
             Ok(Inbox::Request(req)) => {
-                let answer = session.call(req);
-                wire::write_frame(&mut stream, &ServerFrame::Answer(answer))?;
+                let answer = session.call(*req);
+                wire::write_frame(&mut stream, &ServerFrame::Answer(Box::new(answer)))?;
             }
             Ok(Inbox::Changed(change)) => {
                 wire::write_frame(&mut stream, &ServerFrame::Changed(change))?;

@@ -29,7 +29,7 @@ pub enum Welcome {
 /// whenever a save lands.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ServerFrame {
-    Answer(Result<Response, ServiceError>),
+    Answer(Box<Result<Response, ServiceError>>),
     Changed(Change),
 }
 

@@ -1,6 +1,7 @@
 //! A form's unsaved state, kept per clerk so that a dropped SSH link, a crash or a kill loses
 //! at most a second of typing.
 
+use super::record::Kind;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +22,19 @@ pub struct Draft {
 }
 
 impl Draft {
+    /// The key of a form: one per kind and record ("person/new", "person/1234").
+    pub fn key_for(kind: Kind, id: Option<u64>) -> String {
+        match id {
+            Some(id) => format!("{}/{id}", kind.tree()),
+            None => format!("{}/new", kind.tree()),
+        }
+    }
+
+    /// Whether two drafts hold the same typing (the time saved aside).
+    pub fn same_as(&self, other: &Draft) -> bool {
+        self.key == other.key && self.target == other.target && self.fields == other.fields
+    }
+
     pub fn size(&self) -> usize {
         self.key.len()
             + self.title.len()

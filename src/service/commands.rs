@@ -115,14 +115,6 @@ pub fn save_many(
     })
 }
 
-/// The draft key of a form: one per kind and record ("person/new", "person/1234").
-pub fn draft_key(kind: Kind, id: Option<u64>) -> String {
-    match id {
-        Some(id) => format!("{}/{id}", kind.tree()),
-        None => format!("{}/new", kind.tree()),
-    }
-}
-
 fn drop_saved_draft(
     svc: &Service,
     ws: &mut WriteSet,
@@ -130,7 +122,7 @@ fn drop_saved_draft(
     id: Option<u64>,
     kind: Kind,
 ) -> Result<(), ServiceError> {
-    let key = draft_key(kind, id);
+    let key = Draft::key_for(kind, id);
     if svc.store.has_draft(&clerk.login, &key)? {
         Store::remove_draft(ws, &clerk.login, &key);
     }

@@ -5,13 +5,16 @@
 use super::{
     i18n::I18n,
     keymap::{self, Action, Context},
-    screens::{help::Help, palette::Palette, person_form::PersonForm, search::Search},
+    screens::{
+        drafts::Drafts, help::Help, palette::Palette, person_form::PersonForm, search::Search,
+    },
     theme::{Symbols, Theme},
     widgets::{fit, pad},
     Ev,
 };
+use crate::domain::draft::Draft;
 use crate::domain::{clerk::Clerk, settings::Settings, Explain};
-use crate::service::{Api, Clock, ServiceError};
+use crate::service::{Api, ApiExt, Change, Clock, ServiceError};
 use chrono::NaiveDate;
 use ratatui::{
     buffer::Buffer,
@@ -20,7 +23,10 @@ use ratatui::{
     text::{Line, Span},
     widgets::{Paragraph, Widget},
 };
-use std::collections::HashMap;
+use std::{
+    collections::HashMap,
+    time::{Duration, Instant},
+};
 use unicode_width::UnicodeWidthStr;
 
 pub const MIN_WIDTH: u16 = 80;
@@ -125,6 +131,15 @@ pub trait Screen {
     fn is_search(&self) -> bool {
         false
     }
+    /// Another save (this clerk's or another's) changed records: reload what this screen shows
+    /// of them. Returns whether anything shown changed.
+    fn changed(&mut self, _change: &Change, _cx: &mut Cx) -> bool {
+        false
+    }
+    /// The unsaved form as a draft to keep (forms only).
+    fn draft(&self, _cx: &Cx) -> Option<Draft> {
+        None
+    }
 }
 
 pub struct App {
@@ -139,6 +154,20 @@ pub struct App {
     armed: Option<Action>,
     /// No key for the idle-lock time: personal data is hidden until a key is pressed.
     pub locked: bool,
+    drafts: DraftKeeper,
+}
+
+/// How often unsaved forms are sent to the service as drafts: at most once a second, and never
+/// more than a second behind the typing.
+pub const DRAFT_EVERY: Duration = Duration::from_secs(1);
+
+#[derive(Default)]
+struct DraftKeeper {
+    /// The last draft sent per key.
+    sent: HashMap<String, Draft>,
+    last_sent: Option<Instant>,
+    /// A change not sent yet is due then.
+    due: Option<Instant>,
 }
 
 impl App {
@@ -152,6 +181,83 @@ impl App {
             clear: false,
             armed: None,
             locked: false,
+            drafts: DraftKeeper::default(),
+        }
+    }
+
+    /// The console as it opens: search, with this clerk's unsaved forms offered first.
+    pub fn start(cx: Cx) -> App {
+        let drafts = cx.api.drafts();
+        let mut app = App::new(cx);
+        match drafts {
+            Ok(d) if !d.is_empty() => app.stack.push(Box::new(Drafts::new(d))),
+            Ok(_) => {}
+            Err(e) => app.cx.fail(&e),
+        }
+        app
+    }
+
+    /// Records changed (pushed by the service): every open screen reloads what it shows.
+    pub fn on_change(&mut self, change: &Change) {
+        for screen in self.stack.iter_mut() {
+            if screen.changed(change, &mut self.cx) {
+                self.dirty = true;
+            }
+        }
+    }
+
+    /// When the next draft save falls due, if one is waiting.
+    pub fn draft_due(&self) -> Option<Instant> {
+        self.drafts.due
+    }
+
+    /// Sends the drafts of unsaved forms that changed since last sent: at once when the last
+    /// send is a second old (or `now` is forced), else when it falls due.
+    pub fn keep_drafts(&mut self, now: Instant, force: bool) {
+        let current: Vec<Draft> = self
+            .stack
+            .iter()
+            .filter_map(|s| s.draft(&self.cx))
+            .collect();
+        let keep = &mut self.drafts;
+        keep.sent.retain(|k, _| current.iter().any(|d| &d.key == k));
+        let changed: Vec<Draft> = current
+            .into_iter()
+            .filter(|d| !keep.sent.get(&d.key).is_some_and(|s| s.same_as(d)))
+            .collect();
+        if changed.is_empty() {
+            keep.due = None;
+            return;
+        }
+        let ready = force || keep.last_sent.is_none_or(|t| now >= t + DRAFT_EVERY);
+        if !ready {
+            keep.due = keep.last_sent.map(|t| t + DRAFT_EVERY);
+            return;
+        }
+        keep.last_sent = Some(now);
+        keep.due = None;
+        for d in changed {
+            match self.cx.api.save_draft(d.clone()) {
+                Ok(()) => {
+                    self.drafts.sent.insert(d.key.clone(), d);
+                }
+                Err(e) => {
+                    let why = e.explain(self.cx.t.lang());
+                    let msg = self.cx.t.f("status.draft_failed", &[("why", &why)]);
+                    self.cx.say(Level::Warn, msg);
+                    self.dirty = true;
+                }
+            }
+        }
+    }
+
+    /// The clerk gave up a form: its draft goes too.
+    fn drop_draft_of(&mut self, screen: &dyn Screen) {
+        if let Some(d) = screen.draft(&self.cx) {
+            self.drafts.sent.remove(&d.key);
+            if let Err(e) = self.cx.api.drop_draft(&d.key) {
+                self.cx.fail(&e);
+            }
         }
     }
 
@@ -239,7 +345,10 @@ impl App {
             }
             Outcome::Pop => self.pop(),
             Outcome::PopAndRun(a) => {
-                self.pop();
+                // No `resume`: the screen below gets the action as if nothing had been above.
+                if self.stack.len() > 1 {
+                    self.stack.pop();
+                }
                 self.dispatch(Ev::Action(a));
             }
         }
@@ -276,6 +385,11 @@ impl App {
                     self.cx.say(Level::Warn, msg);
                 } else {
                     self.armed = None;
+                    if self.stack.len() > 1 {
+                        let top = self.stack.pop().expect("more than one");
+                        self.drop_draft_of(top.as_ref());
+                        self.stack.push(top);
+                    }
                     self.pop();
                 }
             }
@@ -286,6 +400,12 @@ impl App {
                     let msg = self.cx.t.t("status.unsaved_quit").to_string();
                     self.cx.say(Level::Warn, msg);
                 } else {
+                    // Quitting twice past the warning gives the typing up, drafts included.
+                    let stack = std::mem::take(&mut self.stack);
+                    for screen in &stack {
+                        self.drop_draft_of(screen.as_ref());
+                    }
+                    self.stack = stack;
                     self.quit = true;
                 }
             }

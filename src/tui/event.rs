@@ -15,6 +15,21 @@ pub enum Msg {
     /// The terminal stopped answering (EOF or a read error).
     InputGone,
     Signal(i32),
+    /// Records saved (by anyone) that open screens may show.
+    Changed(crate::service::Change),
+}
+
+/// Passes the service's change events to the loop; ends with either side.
+pub fn spawn_changes(changes: std::sync::mpsc::Receiver<crate::service::Change>, tx: Sender<Msg>) {
+    let _ = thread::Builder::new()
+        .name("changes".into())
+        .spawn(move || {
+            for c in changes {
+                if tx.send(Msg::Changed(c)).is_err() {
+                    return;
+                }
+            }
+        });
 }
 
 /// Reads the terminal on its own thread. Ends when the loop is gone or the terminal is.

@@ -32,6 +32,8 @@ pub enum Action {
     Home,
     End,
     Open,
+    /// Drop the selected draft; take the other clerk's version in a conflict.
+    Discard,
 }
 
 impl Action {
@@ -60,6 +62,7 @@ impl Action {
             Action::Home => "action.home",
             Action::End => "action.end",
             Action::Open => "action.open",
+            Action::Discard => "action.discard",
         }
     }
 
@@ -124,7 +127,7 @@ const NONE: KeyModifiers = KeyModifiers::NONE;
 const CTRL: KeyModifiers = KeyModifiers::CONTROL;
 const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
 use Context::*;
-use KeyCode::{BackTab, Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Tab, Up, F};
+use KeyCode::{BackTab, Char, Delete, Down, End, Enter, Esc, Home, PageDown, PageUp, Tab, Up, F};
 
 /// The table. Order matters only for display: the first binding of an action is its main key.
 pub const BINDINGS: &[Binding] = &[
@@ -163,6 +166,8 @@ pub const BINDINGS: &[Binding] = &[
     b(List, Home, NONE, Action::Home),
     b(List, End, NONE, Action::End),
     b(List, Enter, NONE, Action::Open),
+    b(List, Delete, NONE, Action::Discard),
+    b(List, Char('k'), CTRL, Action::Discard),
     // The search box: the arrows move in the results, Enter opens, letters are typed.
     b(SearchBox, Up, NONE, Action::Up),
     b(SearchBox, Down, NONE, Action::Down),

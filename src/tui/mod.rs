@@ -16,7 +16,7 @@ use app::{App, Cx};
 use event::Msg;
 use i18n::I18n;
 use ratatui::{backend::Backend, crossterm::event::KeyEvent, Terminal};
-use std::{io::Write, path::PathBuf, sync::mpsc};
+use std::{io::Write, path::PathBuf, sync::mpsc, time::Instant};
 use theme::{Symbols, Theme};
 
 /// What reaches a screen: an action from the keymap, or a key or paste to type.
@@ -110,10 +110,13 @@ pub fn run(opts: Options) -> Result<(), String> {
         // reverse video; the mono theme has no colours, so let those changes through.
         ratatui::crossterm::style::force_color_output(true);
     }
-    let mut app = App::new(cx);
+    let mut app = App::start(cx);
     terminal::install_panic_hook();
     let (tx, rx) = mpsc::channel();
     event::spawn_signals(tx.clone()).map_err(|e| e.to_string())?;
+    if let Some(changes) = app.cx.api.subscribe() {
+        event::spawn_changes(changes, tx.clone());
+    }
     let mut term = terminal::open().map_err(|e| {
         terminal::restore();
         e.to_string()
@@ -144,11 +147,17 @@ pub fn draw<B: Backend>(term: &mut Terminal<B>, app: &App) -> Result<(), B::Erro
 pub fn handle(app: &mut App, msg: Msg) {
     match msg {
         Msg::Input(ev) => app.on_event(ev),
-        Msg::InputGone | Msg::Signal(_) => app.quit = true,
+        Msg::Changed(change) => app.on_change(&change),
+        // The terminal is gone or we are told to stop: keep the typing as drafts first.
+        Msg::InputGone | Msg::Signal(_) => {
+            app.keep_drafts(Instant::now(), true);
+            app.quit = true;
+        }
     }
 }
 
-/// The message loop: drain what is pending, update, draw once if anything changed.
+/// The message loop: drain what is pending, update, draw once if anything changed. Besides
+/// messages only two things wake it: the idle lock and a draft falling due.
 pub fn main_loop<B: Backend>(
     term: &mut Terminal<B>,
     app: &mut App,
@@ -156,31 +165,43 @@ pub fn main_loop<B: Backend>(
 ) -> Result<(), B::Error> {
     draw(term, app)?;
     app.dirty = false;
+    let mut last_key = Instant::now();
     loop {
-        // Wait for a message, or for the idle lock to fall due; nothing wakes the loop otherwise.
-        let msg = match app.idle_limit().filter(|_| !app.locked) {
-            Some(limit) => match rx.recv_timeout(limit) {
-                Ok(m) => m,
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    app.lock();
-                    draw(term, app)?;
-                    app.dirty = false;
-                    continue;
-                }
+        let idle_at = app
+            .idle_limit()
+            .filter(|_| !app.locked)
+            .map(|limit| last_key + limit);
+        let wake = idle_at.into_iter().chain(app.draft_due()).min();
+        let first = match wake {
+            Some(at) => match rx.recv_timeout(at.saturating_duration_since(Instant::now())) {
+                Ok(m) => Some(m),
+                Err(mpsc::RecvTimeoutError::Timeout) => None,
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
             },
             None => match rx.recv() {
-                Ok(m) => m,
+                Ok(m) => Some(m),
                 Err(_) => break,
             },
         };
-        handle(app, msg);
-        while let Ok(more) = rx.try_recv() {
-            handle(app, more);
+        let mut pending: Vec<Msg> = first.into_iter().collect();
+        pending.extend(rx.try_iter());
+        for msg in pending {
+            if matches!(msg, Msg::Input(ratatui::crossterm::event::Event::Key(_))) {
+                last_key = Instant::now();
+            }
+            handle(app, msg);
         }
         if app.quit {
             break;
         }
+        let now = Instant::now();
+        if app
+            .idle_limit()
+            .is_some_and(|limit| now >= last_key + limit)
+        {
+            app.lock();
+        }
+        app.keep_drafts(now, false);
         if app.clear {
             term.clear()?;
             app.clear = false;

@@ -1,5 +1,7 @@
 //! One module per screen.
 
+pub mod conflict;
+pub mod drafts;
 pub mod help;
 pub mod palette;
 pub mod person_card;

@@ -12,7 +12,7 @@ use crate::domain::{
     referral::Referral,
     report::MonthlyReport,
 };
-use crate::service::{ApiExt, ServiceError};
+use crate::service::{ApiExt, Change, ServiceError};
 use crate::tui::{
     app::{Cx, Level, Outcome, Screen},
     i18n::I18n,
@@ -61,6 +61,8 @@ pub struct CardData {
     agreements: Vec<AgreementView>,
     /// Users this person is the assistant of.
     assisting: Vec<String>,
+    /// Every record shown: a change to any of them (or to one pointing at them) reloads.
+    shown: Vec<u64>,
 }
 
 fn name_of(cx: &Cx, kind: Kind, id: u64) -> String {
@@ -89,9 +91,11 @@ fn load(cx: &Cx, id: u64) -> Result<CardData, ServiceError> {
         applications: Vec::new(),
         agreements: Vec::new(),
         assisting: Vec::new(),
+        shown: vec![id],
     };
     for r in cx.api.related(id)? {
         let rid = r.id();
+        d.shown.push(rid);
         match r.body {
             Body::Intake(i) => d.intakes.push(i),
             Body::Referral(x) => {
@@ -558,6 +562,18 @@ impl Screen for PersonCard {
             Ok(d) => self.data = d,
             Err(e) => cx.fail(&e),
         }
+    }
+
+    fn changed(&mut self, change: &Change, cx: &mut Cx) -> bool {
+        if !change.touches(&self.data.shown) {
+            return false;
+        }
+        self.resume(cx);
+        if change.by != cx.clerk.login {
+            let msg = cx.t.f("status.changed_by", &[("login", &change.by)]);
+            cx.say(Level::Info, msg);
+        }
+        true
     }
 
     fn render(&self, area: Rect, buf: &mut Buffer, cx: &Cx) {

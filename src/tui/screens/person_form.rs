@@ -1,9 +1,10 @@
 //! Create and edit a person with the form widget. While the clerk types, a possible duplicate
 //! (the same ЕГН, or a similar name with the same birth date) is shown with a key to open it.
 
-use super::person_card::PersonCard;
+use super::{conflict::Conflict, person_card::PersonCard};
 use crate::domain::{
     date::format_date,
+    draft::Draft,
     egn::Egn,
     lnch::Lnch,
     person::{DisabilityDecision, ExpertBody, Person, PersonalId, Representative},
@@ -13,7 +14,7 @@ use crate::domain::{
     text::clean_name,
     Explain, FieldError,
 };
-use crate::service::{ApiExt, ServiceError};
+use crate::service::{ApiExt, Change, ServiceError};
 use crate::tui::{
     app::{Cx, Level, Outcome, Screen},
     i18n::I18n,
@@ -125,6 +126,8 @@ pub struct PersonForm {
     /// The record being edited (id and the rev it was loaded at).
     editing: Option<(u64, u64)>,
     pub duplicate: Option<Duplicate>,
+    /// The newer saved version a save ran into, while the clerk decides (conflict screen).
+    theirs: Option<Record>,
 }
 
 impl PersonForm {
@@ -160,7 +163,30 @@ impl PersonForm {
             form,
             editing: None,
             duplicate: None,
+            theirs: None,
         }
+    }
+
+    /// A form left unsaved, back as it was typed. An edit keeps the rev it was loaded at, so a
+    /// record changed since shows as a conflict on save.
+    pub fn from_draft(cx: &Cx, draft: &Draft) -> Result<PersonForm, String> {
+        let mut f = match draft.target {
+            Some((id, rev)) => {
+                let record = match cx.api.get(Kind::Person, id) {
+                    Ok(r) => r,
+                    Err(ServiceError::NotFound { .. }) => {
+                        return Err(cx.t.t("drafts.gone").to_string())
+                    }
+                    Err(e) => return Err(e.explain(cx.t.lang())),
+                };
+                let mut f = PersonForm::edit(cx, &record);
+                f.editing = Some((id, rev));
+                f
+            }
+            None => PersonForm::new(cx, ""),
+        };
+        f.form.restore(&draft.fields);
+        Ok(f)
     }
 
     pub fn edit(cx: &Cx, record: &Record) -> PersonForm {
@@ -354,11 +380,36 @@ impl PersonForm {
                 self.refused(cx, &errors);
                 Outcome::Consumed
             }
+            Err(ServiceError::Conflict { current }) => {
+                let saved = PersonForm::edit(cx, &current);
+                let rows = self.form.differences(&saved.form, &cx.t);
+                let when = format!(
+                    "{} {}",
+                    format_date(current.meta.updated.date()),
+                    current.meta.updated.format("%H:%M")
+                );
+                let screen = Conflict::new(current.meta.by.clone(), when, rows);
+                self.theirs = Some(*current);
+                Outcome::Push(Box::new(screen))
+            }
             Err(e) => {
                 cx.fail(&e);
                 Outcome::Consumed
             }
         }
+    }
+
+    /// The clerk chose in the conflict screen: save their typing over the newer version, or
+    /// load the newer version and drop the typing.
+    fn decide(&mut self, keep_mine: bool, theirs: Record, cx: &mut Cx) -> Outcome {
+        if keep_mine {
+            self.editing = Some((theirs.id(), theirs.meta.rev));
+            return self.save(cx);
+        }
+        *self = PersonForm::edit(cx, &theirs);
+        let msg = cx.t.t("conflict.taken").to_string();
+        cx.say(Level::Info, msg);
+        Outcome::Consumed
     }
 
     fn refused(&mut self, cx: &mut Cx, errors: &[FieldError]) {
@@ -400,8 +451,54 @@ impl Screen for PersonForm {
         self.form.dirty
     }
 
+    fn resume(&mut self, _cx: &mut Cx) {
+        // Back from the conflict screen without a choice: the next save asks again.
+        self.theirs = None;
+    }
+
+    fn changed(&mut self, change: &Change, cx: &mut Cx) -> bool {
+        let Some((id, rev)) = self.editing else {
+            return false;
+        };
+        match change.records.iter().find(|c| c.id == id) {
+            Some(c) if c.rev > rev => {
+                let msg = cx.t.f("status.edited_meanwhile", &[("login", &change.by)]);
+                cx.say(Level::Warn, msg);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn draft(&self, cx: &Cx) -> Option<Draft> {
+        if !self.form.dirty {
+            return None;
+        }
+        let name = [self.form.text("first_name"), self.form.text("last_name")].join(" ");
+        Some(Draft {
+            key: Draft::key_for(Kind::Person, self.editing.map(|(id, _)| id)),
+            target: self.editing,
+            title: if name.trim().is_empty() {
+                cx.t.t("person.new_title").to_string()
+            } else {
+                name.trim().to_string()
+            },
+            fields: self
+                .form
+                .values()
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+            saved: (cx.clock)(),
+        })
+    }
+
     fn handle(&mut self, ev: &Ev, cx: &mut Cx) -> Outcome {
         match ev {
+            Ev::Action(a @ (Action::Save | Action::Discard)) if self.theirs.is_some() => {
+                let theirs = self.theirs.take().expect("checked");
+                return self.decide(*a == Action::Save, theirs, cx);
+            }
             Ev::Action(Action::Save) => return self.save(cx),
             Ev::Action(Action::OpenDuplicate) => {
                 if let Some(d) = &self.duplicate {

@@ -3,7 +3,7 @@
 
 use super::person_card::{person_of, PersonCard};
 use crate::domain::record::Kind;
-use crate::service::{ApiExt, Hit};
+use crate::service::{ApiExt, Change, Hit};
 use crate::tui::{
     app::{Cx, Level, Outcome, Screen},
     i18n::I18n,
@@ -192,6 +192,21 @@ impl Screen for Search {
         let keep = self.selected;
         self.run(cx);
         self.selected = keep.min(self.hits.len().saturating_sub(1));
+    }
+
+    fn changed(&mut self, change: &Change, cx: &mut Cx) -> bool {
+        // New and renamed records can enter or leave the results: search again when any
+        // searchable record changed and a query is showing.
+        let searchable = change
+            .records
+            .iter()
+            .any(|c| !matches!(c.kind, Kind::Clerk | Kind::Report));
+        if !searchable || self.query().trim().is_empty() {
+            return false;
+        }
+        let before = self.hits.clone();
+        self.resume(cx);
+        self.hits != before
     }
 
     fn render(&self, area: Rect, buf: &mut Buffer, cx: &Cx) {

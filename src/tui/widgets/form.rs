@@ -289,6 +289,37 @@ impl Form {
         self.fields.iter().map(|f| (f.key, f.raw())).collect()
     }
 
+    /// Puts back values kept earlier (a draft): unknown keys are skipped.
+    pub fn restore(&mut self, values: &[(String, String)]) {
+        for (k, v) in values {
+            if let Some(i) = self.index(k) {
+                self.fields[i].set_raw(v);
+            }
+        }
+        self.dirty = true;
+    }
+
+    /// Field label, the other form's value and this one's, for every field that differs
+    /// (a conflict shown side by side). Choices show their labels, yes/no a word.
+    pub fn differences(&self, other: &Form, t: &I18n) -> Vec<(String, String, String)> {
+        let shown = |f: &Field| match f.kind {
+            FieldKind::YesNo => t.t(if f.yes { "form.yes" } else { "form.no" }).to_string(),
+            _ => f.raw(),
+        };
+        self.fields
+            .iter()
+            .zip(&other.fields)
+            .filter(|(a, b)| a.raw().trim() != b.raw().trim())
+            .map(|(mine, theirs)| {
+                (
+                    t.t(&format!("field.{}", mine.key)).to_string(),
+                    shown(theirs),
+                    shown(mine),
+                )
+            })
+            .collect()
+    }
+
     /// Validates field `i` by its kind and its check; normalises the shown value.
     fn validate_field(&mut self, i: usize, cx: &CheckCx) {
         let f = &mut self.fields[i];

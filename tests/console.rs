@@ -48,10 +48,18 @@ fn own_db() -> (tempfile::TempDir, Arc<Service>) {
 }
 
 fn app_on(svc: &Arc<Service>, lang: Lang, theme: &str, ascii: bool) -> App {
+    App::new(cx_look(svc, lang, theme, ascii))
+}
+
+fn cx_on(svc: &Arc<Service>, lang: Lang) -> Cx {
+    cx_look(svc, lang, "default", false)
+}
+
+fn cx_look(svc: &Arc<Service>, lang: Lang, theme: &str, ascii: bool) -> Cx {
     let session = svc.session(LOGIN).unwrap();
     let clerk = session.whoami().unwrap();
     let settings = session.settings().unwrap().settings;
-    let cx = Cx::new(
+    Cx::new(
         Box::new(session),
         I18n::new(lang),
         Theme::builtin(theme),
@@ -59,8 +67,7 @@ fn app_on(svc: &Arc<Service>, lang: Lang, theme: &str, ascii: bool) -> App {
         clerk,
         settings,
         common::clock(),
-    );
-    App::new(cx)
+    )
 }
 
 fn key(code: KeyCode) -> KeyEvent {
@@ -441,4 +448,189 @@ fn a_decision_without_its_date_is_refused_beside_the_date() {
         "and the focus is there: {line}"
     );
     assert!(a.cx.api.search("радка бонева", 5).unwrap().is_empty());
+}
+
+/// The person of the demo's first agreement: (record id, the colleague's session).
+fn agreement_person(svc: &Arc<Service>) -> (u64, frontoffice::service::Session) {
+    use frontoffice::domain::{clerk::Role, record::Body, Kind};
+    let admin = svc.session(LOGIN).unwrap();
+    admin
+        .add_clerk("colleague", "Колега Колегов", Role::Clerk)
+        .unwrap();
+    let hit = admin.search(AGREEMENT, 1).unwrap().remove(0);
+    let Body::Agreement(a) = admin.get(Kind::Agreement, hit.id).unwrap().body else {
+        panic!("not an agreement")
+    };
+    (a.user, svc.session("colleague").unwrap())
+}
+
+/// The colleague changes the person's address: a save the clerk's console did not make.
+fn colleague_sets_address(other: &frontoffice::service::Session, id: u64, address: &str) {
+    use frontoffice::domain::{record::Body, Kind};
+    let rec = other.get(Kind::Person, id).unwrap();
+    let Body::Person(mut p) = rec.body else {
+        panic!("not a person")
+    };
+    p.address = address.to_string();
+    other.update(id, rec.meta.rev, Body::Person(p)).unwrap();
+}
+
+fn address_on_file(svc: &Arc<Service>, id: u64) -> String {
+    use frontoffice::domain::{record::Body, Kind};
+    match svc
+        .session(LOGIN)
+        .unwrap()
+        .get(Kind::Person, id)
+        .unwrap()
+        .body
+    {
+        Body::Person(p) => p.address,
+        _ => panic!("not a person"),
+    }
+}
+
+#[test]
+fn an_open_card_shows_a_colleagues_save_by_itself() {
+    let (_dir, svc) = own_db();
+    let (person, other) = agreement_person(&svc);
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    let changes =
+        a.cx.api
+            .subscribe()
+            .expect("in process, changes are delivered");
+    typed(&mut a, AGREEMENT);
+    a.on_key(key(KeyCode::Enter));
+    assert!(!shot(&a).contains("ул. Нова 5"));
+    colleague_sets_address(&other, person, "ул. Нова 5");
+    let change = changes
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("the save is announced");
+    assert_eq!(change.by, "colleague");
+    a.on_change(&change);
+    let s = shot(&a);
+    assert!(s.contains("ул. Нова 5"), "the card reloaded: {s}");
+    assert!(s.contains("colleague промени"), "and says who: {s}");
+}
+
+#[test]
+fn a_stale_save_shows_both_versions_and_the_clerk_decides() {
+    let (_dir, svc) = own_db();
+    let (person, other) = agreement_person(&svc);
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    let changes = a.cx.api.subscribe().unwrap();
+    typed(&mut a, AGREEMENT);
+    a.on_key(key(KeyCode::Enter));
+    a.on_key(key(KeyCode::F(6)));
+    let form_depth = a.depth();
+    // To the address; the clerk types over it.
+    for _ in 0..6 {
+        a.on_key(key(KeyCode::Tab));
+    }
+    a.on_key(ctrl('u'));
+    typed(&mut a, "ул. Моя 1");
+    // Meanwhile the colleague saves the same person; the form says so at once.
+    colleague_sets_address(&other, person, "ул. Тяхна 2");
+    a.on_change(
+        &changes
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .unwrap(),
+    );
+    assert!(shot(&a).contains("colleague промени този запис"));
+
+    a.on_key(key(KeyCode::F(2)));
+    let s = shot(&a);
+    assert!(s.contains("Две версии на записа"), "{s}");
+    let row = s
+        .lines()
+        .find(|l| l.starts_with("Адрес"))
+        .expect("the address row");
+    assert!(
+        row.contains("ул. Тяхна 2") && row.contains("ул. Моя 1"),
+        "side by side: {row}"
+    );
+    assert_eq!(
+        address_on_file(&svc, person),
+        "ул. Тяхна 2",
+        "nothing overwritten"
+    );
+
+    // Esc: back to the form, undecided; saving asks again.
+    a.on_key(key(KeyCode::Esc));
+    assert_eq!(a.depth(), form_depth);
+    a.on_key(key(KeyCode::F(2)));
+    assert!(shot(&a).contains("Две версии на записа"));
+
+    // Del takes theirs: the form shows the saved address and nothing is saved.
+    a.on_key(key(KeyCode::Delete));
+    assert_eq!(a.depth(), form_depth);
+    assert!(shot(&a).contains("ул. Тяхна 2"));
+    assert!(!a.top().unsaved());
+
+    // Type again, the colleague saves again, and this time the clerk keeps theirs over it.
+    a.on_key(ctrl('u'));
+    typed(&mut a, "ул. Моя 3");
+    colleague_sets_address(&other, person, "ул. Тяхна 4");
+    a.on_key(key(KeyCode::F(2)));
+    assert!(shot(&a).contains("ул. Тяхна 4"));
+    a.on_key(key(KeyCode::F(2)));
+    assert_eq!(a.depth(), form_depth - 1, "saved: back on the card");
+    assert_eq!(address_on_file(&svc, person), "ул. Моя 3");
+    assert!(shot(&a).contains("ул. Моя 3"));
+}
+
+#[test]
+fn drafts_follow_the_typing_within_a_second_and_come_back_on_the_next_start() {
+    use std::time::{Duration, Instant};
+    let (_dir, svc) = own_db();
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    a.on_key(key(KeyCode::F(7)));
+    a.on_key(key(KeyCode::Tab));
+    typed(&mut a, "Драфтина");
+    let t0 = Instant::now();
+    a.keep_drafts(t0, false);
+    let drafts = || a_session(&svc).drafts().unwrap();
+    assert_eq!(drafts().len(), 1, "the first change is sent at once");
+    a.on_key(key(KeyCode::Tab));
+    a.on_key(key(KeyCode::Tab));
+    typed(&mut a, "Чернова");
+    a.keep_drafts(t0 + Duration::from_millis(500), false);
+    assert!(
+        !drafts()[0].title.contains("Чернова"),
+        "not twice in a second"
+    );
+    assert_eq!(a.draft_due(), Some(t0 + Duration::from_secs(1)));
+    a.keep_drafts(t0 + Duration::from_secs(1), false);
+    assert_eq!(drafts()[0].title, "Драфтина Чернова", "sent when due");
+    assert_eq!(a.draft_due(), None);
+    drop(a);
+
+    let mut b = frontoffice::tui::app::App::start(cx_on(&svc, Lang::Bg));
+    let s = shot(&b);
+    assert!(
+        s.contains("Незавършени форми") && s.contains("Драфтина Чернова"),
+        "{s}"
+    );
+    b.on_key(key(KeyCode::Enter));
+    let s = shot(&b);
+    assert!(s.contains("Драфтина") && s.contains("Чернова"), "{s}");
+    b.on_key(key(KeyCode::F(2)));
+    assert!(
+        shot(&b).contains("Записано: Драфтина Чернова"),
+        "{}",
+        shot(&b)
+    );
+    assert!(drafts().is_empty(), "the save took the draft with it");
+
+    // A draft given up (Esc twice) is gone too.
+    b.on_key(key(KeyCode::F(7)));
+    typed(&mut b, "8");
+    b.keep_drafts(Instant::now() + Duration::from_secs(5), false);
+    assert_eq!(drafts().len(), 1);
+    b.on_key(key(KeyCode::Esc));
+    b.on_key(key(KeyCode::Esc));
+    assert!(drafts().is_empty());
+}
+
+fn a_session(svc: &Arc<Service>) -> frontoffice::service::Session {
+    svc.session(LOGIN).unwrap()
 }

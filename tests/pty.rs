@@ -18,12 +18,16 @@ struct Console {
     child: Box<dyn Child + Send + Sync>,
     parser: Arc<Mutex<vt100::Parser>>,
     raw: Arc<Mutex<Vec<u8>>>,
-    _home: tempfile::TempDir,
+    home: tempfile::TempDir,
 }
 
 impl Console {
     fn start(env: &[(&str, &str)], args: &[&str]) -> Console {
-        let home = tempfile::tempdir().unwrap();
+        Console::start_in(tempfile::tempdir().unwrap(), env, args)
+    }
+
+    /// In a home of an earlier console: its demo database, its drafts.
+    fn start_in(home: tempfile::TempDir, env: &[(&str, &str)], args: &[&str]) -> Console {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: 24,
@@ -69,7 +73,7 @@ impl Console {
             child,
             parser,
             raw,
-            _home: home,
+            home,
         }
     }
 
@@ -130,6 +134,7 @@ impl Drop for Console {
 }
 
 const F10: &str = "\x1b[21~";
+const F7: &str = "\x1b[18~";
 const DOWN: &str = "\x1b[B";
 
 #[test]
@@ -197,6 +202,35 @@ fn sighup_leaves_no_process_behind() {
     // SAFETY: signal 0 only checks that the process exists.
     let alive = unsafe { libc::kill(pid, 0) } == 0;
     assert!(!alive, "the console is still running after SIGHUP");
+}
+
+#[test]
+fn after_sighup_mid_form_the_next_start_offers_the_draft() {
+    let mut c = Console::start(&[], &[]);
+    c.wait_for("Търсене:");
+    c.send(F7);
+    c.wait_for("ЕГН / ЛНЧ");
+    c.send("\t");
+    c.send("Драфтина");
+    c.send("\t\t");
+    c.send("Чернова");
+    c.wait_for("Чернова");
+    let pid = c.child.process_id().expect("a pid") as i32;
+    // SAFETY: sending a signal to our own child process.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGHUP) }, 0);
+    c.wait_exit();
+    let home = std::mem::replace(&mut c.home, tempfile::tempdir().unwrap());
+    drop(c);
+    let mut c = Console::start_in(home, &[], &[]);
+    c.wait_for("Незавършени форми");
+    c.wait_for("Драфтина Чернова");
+    c.send("\r");
+    c.wait_for("ЕГН / ЛНЧ");
+    let s = c.screen();
+    assert!(s.contains("Драфтина") && s.contains("Чернова"), "{s}");
+    c.send(F10);
+    c.send(F10);
+    assert_eq!(c.wait_exit(), 0);
 }
 
 #[test]

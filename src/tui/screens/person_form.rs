@@ -406,7 +406,9 @@ impl PersonForm {
             self.editing = Some((theirs.id(), theirs.meta.rev));
             return self.save(cx);
         }
+        let focus = self.form.focused().key;
         *self = PersonForm::edit(cx, &theirs);
+        self.form.focus_key(focus);
         let msg = cx.t.t("conflict.taken").to_string();
         cx.say(Level::Info, msg);
         Outcome::Consumed

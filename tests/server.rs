@@ -5,7 +5,7 @@ mod common;
 
 use frontoffice::domain::{record::Body, Lang};
 use frontoffice::server::{client::Client, wire, Server};
-use frontoffice::service::{ApiExt, Service, ServiceError};
+use frontoffice::service::{Api, ApiExt, Service, ServiceError};
 use std::{
     io::{Read, Write},
     os::unix::net::UnixStream,
@@ -257,4 +257,296 @@ fn the_command_line_works_against_a_running_server() {
     assert!(!v.as_array().unwrap().is_empty());
     let check = connected(&r, &["check"]);
     assert!(String::from_utf8_lossy(&check).contains("All is well"));
+}
+
+/// The address carries a counter: each save writes the value it read plus one.
+fn counter_of(p: &frontoffice::domain::person::Person) -> u64 {
+    p.address
+        .strip_prefix("брояч ")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn twenty_clients_contending_lose_no_update_and_stale_saves_are_conflicts() {
+    use frontoffice::domain::record::Kind;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let r = start();
+    let admin = client(&r);
+    // Five persons everybody fights over.
+    let hot: Vec<u64> = admin
+        .list(Kind::Person, None, 5)
+        .unwrap()
+        .iter()
+        .map(|rec| rec.id())
+        .collect();
+    let start_revs: Vec<u64> = hot
+        .iter()
+        .map(|&id| admin.get(Kind::Person, id).unwrap().meta.rev)
+        .collect();
+    let watcher = client(&r);
+    let events = watcher.subscribe().expect("the socket delivers changes");
+    let wins: Vec<AtomicU64> = hot.iter().map(|_| AtomicU64::new(0)).collect();
+    let stale_refused = AtomicU64::new(0);
+    let conflicts = AtomicU64::new(0);
+    std::thread::scope(|scope| {
+        for t in 0..20u64 {
+            let (r, hot, wins) = (&r, &hot, &wins);
+            let (stale_refused, conflicts) = (&stale_refused, &conflicts);
+            scope.spawn(move || {
+                let c = client(r);
+                let mut old: Option<(u64, u64)> = None;
+                for k in 0..25u64 {
+                    let slot = ((t * 7 + k * 3) % hot.len() as u64) as usize;
+                    let id = hot[slot];
+                    match (t + k) % 5 {
+                        // Read-modify-write: the counter goes up by one per accepted save.
+                        0..=2 => {
+                            let rec = c.get(Kind::Person, id).unwrap();
+                            let Body::Person(mut p) = rec.body else {
+                                panic!()
+                            };
+                            p.address = format!("брояч {}", counter_of(&p) + 1);
+                            match c.update(id, rec.meta.rev, Body::Person(p)) {
+                                Ok(saved) => {
+                                    assert_eq!(saved.meta.rev, rec.meta.rev + 1);
+                                    wins[slot].fetch_add(1, Ordering::SeqCst);
+                                    old = Some((id, rec.meta.rev));
+                                }
+                                Err(ServiceError::Conflict { .. }) => {
+                                    conflicts.fetch_add(1, Ordering::SeqCst);
+                                }
+                                Err(e) => panic!("{e:?}"),
+                            }
+                        }
+                        // A save on a rev known to be old must be refused.
+                        3 => {
+                            if let Some((id, rev)) = old {
+                                let rec = c.get(Kind::Person, id).unwrap();
+                                match c.update(id, rev, rec.body) {
+                                    Err(ServiceError::Conflict { current }) => {
+                                        assert!(current.meta.rev > rev);
+                                        stale_refused.fetch_add(1, Ordering::SeqCst);
+                                    }
+                                    other => panic!("a stale save was not refused: {other:?}"),
+                                }
+                            }
+                        }
+                        _ => {
+                            assert!(!c.search("petrova", 10).unwrap().is_empty());
+                        }
+                    }
+                }
+            });
+        }
+    });
+    let mut total = 0;
+    for (slot, &id) in hot.iter().enumerate() {
+        let rec = admin.get(Kind::Person, id).unwrap();
+        let Body::Person(p) = &rec.body else { panic!() };
+        let won = wins[slot].load(Ordering::SeqCst);
+        assert_eq!(counter_of(p), won, "no update lost on person {id}");
+        assert_eq!(rec.meta.rev, start_revs[slot] + won);
+        total += won;
+    }
+    assert!(total > 0 && stale_refused.load(Ordering::SeqCst) > 0);
+    println!(
+        "{total} saves accepted, {} conflicts on races, {} stale saves refused",
+        conflicts.load(Ordering::SeqCst),
+        stale_refused.load(Ordering::SeqCst)
+    );
+    // Every accepted save was announced to the other connection.
+    let mut heard = 0;
+    while heard < total {
+        let change = events
+            .recv_timeout(Duration::from_secs(30))
+            .expect("an announcement for every save");
+        heard += change
+            .records
+            .iter()
+            .filter(|c| hot.contains(&c.id))
+            .count() as u64;
+    }
+    assert_eq!(heard, total);
+    assert!(admin.check().unwrap().problems.is_empty());
+}
+
+#[test]
+fn drafts_travel_over_the_socket_per_clerk() {
+    use frontoffice::domain::draft::Draft;
+    let r = start();
+    let c = client(&r);
+    let draft = Draft {
+        key: "person/new".into(),
+        target: None,
+        title: "Драфтина Чернова".into(),
+        fields: vec![("first_name".into(), "Драфтина".into())],
+        saved: common::now(),
+    };
+    c.save_draft(draft.clone()).unwrap();
+    assert_eq!(c.drafts().unwrap(), vec![draft.clone()]);
+    // Another clerk does not see it.
+    let admin = r.svc.session(&me()).unwrap();
+    admin
+        .add_clerk(
+            "fo_other",
+            "Друг Служител",
+            frontoffice::domain::clerk::Role::Clerk,
+        )
+        .unwrap();
+    assert!(r
+        .svc
+        .session("fo_other")
+        .unwrap()
+        .drafts()
+        .unwrap()
+        .is_empty());
+    // Too big a draft is refused, the old one stays.
+    let mut huge = draft.clone();
+    huge.fields = vec![("note".into(), "я".repeat(40_000))];
+    assert!(matches!(
+        c.save_draft(huge),
+        Err(ServiceError::BadRequest(_))
+    ));
+    assert_eq!(c.drafts().unwrap().len(), 1);
+    c.drop_draft("person/new").unwrap();
+    assert!(c.drafts().unwrap().is_empty());
+}
+
+/// A server process of the real binary on a demo database of its own.
+struct Process {
+    dir: tempfile::TempDir,
+    socket: PathBuf,
+    child: std::process::Child,
+}
+
+impl Process {
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("db")
+    }
+}
+
+fn serve_process() -> Process {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let built = std::process::Command::new(env!("CARGO_BIN_EXE_frontoffice"))
+        .args(["demo", "--persons", "50", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(built.status.success());
+    let socket = dir.path().join("fo.sock");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_frontoffice"))
+        .args(["serve", "--db"])
+        .arg(&db)
+        .arg("--socket")
+        .arg(&socket)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let t = std::time::Instant::now();
+    while UnixStream::connect(&socket).is_err() {
+        assert!(t.elapsed() < Duration::from_secs(60), "never listened");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Process { dir, socket, child }
+}
+
+/// Eight clients create persons until the server stops answering, after `signal` is sent once
+/// 300 saves were acknowledged. Returns every acknowledged (id, address).
+fn load_until(p: &mut Process, signal: i32) -> Vec<(u64, String)> {
+    use std::sync::{atomic::AtomicBool, Mutex};
+    let settlement = Client::connect(&p.socket, Lang::En)
+        .unwrap()
+        .settings()
+        .unwrap()
+        .settings
+        .settlements[0]
+        .ekatte
+        .clone();
+    let acked = Mutex::new(Vec::new());
+    let signalled = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        for t in 0..8 {
+            let (acked, socket, settlement) = (&acked, &p.socket, &settlement);
+            scope.spawn(move || {
+                let Ok(c) = Client::connect(socket, Lang::En) else {
+                    return;
+                };
+                for k in 0.. {
+                    let address = format!("товар {t}-{k}");
+                    let body = Body::Person(frontoffice::domain::person::Person {
+                        first_name: "Товар".into(),
+                        last_name: "Тестов".into(),
+                        settlement: settlement.clone(),
+                        address: address.clone(),
+                        ..Default::default()
+                    });
+                    match c.create(body) {
+                        Ok(rec) => acked.lock().unwrap().push((rec.id(), address)),
+                        Err(_) => return,
+                    }
+                }
+            });
+        }
+        let t = std::time::Instant::now();
+        while acked.lock().unwrap().len() < 300 {
+            assert!(
+                t.elapsed() < Duration::from_secs(120),
+                "the load never got going"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        // SAFETY: a signal to our own child.
+        unsafe { libc::kill(p.child.id() as i32, signal) };
+        signalled.store(true, std::sync::atomic::Ordering::SeqCst);
+    });
+    assert!(signalled.into_inner());
+    acked.into_inner().unwrap()
+}
+
+/// Every acknowledged save is in the database, and `check` finds nothing wrong.
+fn all_there(db: &std::path::Path, acked: &[(u64, String)]) {
+    use frontoffice::domain::record::Kind;
+    let svc = Service::open(db, common::clock()).unwrap();
+    let s = svc.session(&me()).unwrap();
+    for (id, address) in acked {
+        let Body::Person(p) = s.get(Kind::Person, *id).unwrap().body else {
+            panic!("not a person")
+        };
+        assert_eq!(&p.address, address);
+    }
+    let report = s.check().unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+}
+
+#[test]
+fn killed_under_load_the_server_keeps_every_acknowledged_save() {
+    let mut p = serve_process();
+    let acked = load_until(&mut p, libc::SIGKILL);
+    let status = p.child.wait().unwrap();
+    assert!(!status.success(), "killed");
+    println!("{} saves acknowledged before SIGKILL", acked.len());
+    all_there(&p.db(), &acked);
+    // The binary's own check agrees, and a new server starts over the stale socket.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_frontoffice"))
+        .args(["--lang", "en", "check", "--db"])
+        .arg(p.db())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn sigterm_finishes_in_flight_saves_flushes_and_exits() {
+    let mut p = serve_process();
+    let acked = load_until(&mut p, libc::SIGTERM);
+    let status = p.child.wait().unwrap();
+    assert!(status.success(), "a clean exit: {status:?}");
+    assert!(!p.socket.exists(), "the socket file is removed");
+    all_there(&p.db(), &acked);
 }

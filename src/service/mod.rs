@@ -95,6 +95,8 @@ impl SearchMemory {
                 *state = MemState::Ready(Box::new(index));
             }
         }
+        drop(state);
+        release_free_memory();
     }
 
     fn set_off(&self) {
@@ -123,6 +125,16 @@ impl SearchMemory {
             }
             MemState::Off => {}
         }
+    }
+}
+
+/// Hands memory freed by the index build (decoded records, scratch) back to the system:
+/// glibc keeps it otherwise, and the server's memory target counts resident pages.
+fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free heap pages; it has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 

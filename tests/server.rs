@@ -550,3 +550,40 @@ fn sigterm_finishes_in_flight_saves_flushes_and_exits() {
     assert!(!p.socket.exists(), "the socket file is removed");
     all_there(&p.db(), &acked);
 }
+
+#[test]
+fn a_config_file_names_the_socket_so_a_login_shell_needs_no_flags() {
+    let r = start();
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!("socket = {:?}\n", r.socket.display().to_string()),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_frontoffice"))
+        .args(["--lang", "en", "find", "petrova", "--json"])
+        .env("FRONTOFFICE_CONFIG", &config)
+        .env("HOME", home.path())
+        .env("XDG_DATA_HOME", home.path())
+        .env_remove("FRONTOFFICE_DB")
+        .env_remove("FRONTOFFICE_SOCKET")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!v.as_array().unwrap().is_empty(), "answered by the server");
+    // A mistake in the file is explained, not ignored.
+    std::fs::write(&config, "socket = [\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_frontoffice"))
+        .args(["--lang", "en", "find", "petrova"])
+        .env("FRONTOFFICE_CONFIG", &config)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Error in the settings file"));
+}

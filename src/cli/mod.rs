@@ -3,6 +3,8 @@
 use crate::domain::{clerk::Role, record::Body, Explain, Lang};
 use crate::service::{system_clock, Api, ApiExt, Service, ServiceError};
 use clap::{Parser, Subcommand};
+
+mod config;
 use std::{path::PathBuf, process::ExitCode, sync::Arc};
 
 #[derive(Parser, Debug)]
@@ -153,7 +155,7 @@ fn open_session(
 }
 
 pub fn run(cli: Cli) -> ExitCode {
-    match execute(cli) {
+    match config::apply(cli).and_then(execute) {
         Ok(code) => code,
         Err(Failure(msg)) => {
             eprintln!("frontoffice: {msg}");

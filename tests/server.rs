@@ -351,9 +351,11 @@ fn twenty_clients_contending_lose_no_update_and_stale_saves_are_conflicts() {
     }
     assert!(total > 0 && stale_refused.load(Ordering::SeqCst) > 0);
     println!(
-        "{total} saves accepted, {} conflicts on races, {} stale saves refused",
+        "{total} saves accepted, {} conflicts on races, {} stale saves refused; {} flush + fsync \
+         calls for all the saves since the server opened",
         conflicts.load(Ordering::SeqCst),
-        stale_refused.load(Ordering::SeqCst)
+        stale_refused.load(Ordering::SeqCst),
+        r.svc.syncs()
     );
     // Every accepted save was announced to the other connection.
     let mut heard = 0;

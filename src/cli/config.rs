@@ -47,7 +47,16 @@ fn files() -> Vec<PathBuf> {
 pub fn read(path: &Path, lang: Lang) -> Result<Config, Failure> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+        // Absent, or behind a directory this user may not enter (`sudo -u` keeping HOME):
+        // not this user's settings.
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied
+            ) =>
+        {
+            return Ok(Config::default())
+        }
         Err(e) => {
             return Err(Failure(match lang {
                 Lang::Bg => format!("Не мога да прочета {}: {e}", path.display()),

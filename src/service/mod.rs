@@ -4,9 +4,12 @@
 pub mod access;
 pub mod api;
 mod audit;
+pub mod backup;
 mod check;
 mod commands;
 pub mod error;
+mod export;
+mod monthly;
 mod search;
 mod search_index;
 
@@ -48,6 +51,8 @@ pub struct Service {
     clock: Clock,
     search: Arc<SearchMemory>,
     builder: Mutex<Option<JoinHandle<()>>>,
+    /// Where snapshots go (see `backup.rs`).
+    snapshots: backup::Place,
 }
 
 /// The in-memory search index and its life: built in the background after opening, then kept
@@ -155,6 +160,7 @@ impl Service {
             clock,
             search,
             builder: Mutex::new(builder),
+            snapshots: backup::Place::default(),
         }
     }
 
@@ -496,6 +502,22 @@ impl Api for Session {
             Request::Check => {
                 self.require(&clerk, Action::Check)?;
                 Ok(Response::Check(check::check(store)))
+            }
+            Request::Export { kind, after, limit } => {
+                self.require(&clerk, Action::Export)?;
+                export::page(svc, &clerk, kind, after, limit).map(Response::Records)
+            }
+            Request::MonthlyReport { month } => {
+                self.require(&clerk, Action::Read)?;
+                monthly::monthly(svc, month).map(Response::Monthly)
+            }
+            Request::Backup => {
+                self.require(&clerk, Action::Backup)?;
+                backup::backup(svc, &clerk).map(|(name, size)| Response::Backup { name, size })
+            }
+            Request::BackupRead { name, offset } => {
+                self.require(&clerk, Action::Backup)?;
+                backup::read_chunk(svc, &name, offset).map(Response::Chunk)
             }
         }
     }

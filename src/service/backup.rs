@@ -52,16 +52,18 @@ impl Service {
     }
 }
 
-/// A name that sorts by time: `auto-20261117-100000.fosnap` (then `-1`, `-2`... within a second).
+/// A name that sorts by time: `auto-20261117-100000-000.fosnap` (the last number counts
+/// snapshots within one second).
 fn fresh_name(dir: &Path, prefix: &str) -> String {
     let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-    let mut name = format!("{prefix}-{stamp}.{EXTENSION}");
-    let mut n = 1;
-    while dir.join(&name).exists() {
-        name = format!("{prefix}-{stamp}-{n:03}.{EXTENSION}");
+    let mut n = 0;
+    loop {
+        let name = format!("{prefix}-{stamp}-{n:03}.{EXTENSION}");
+        if !dir.join(&name).exists() {
+            return name;
+        }
         n += 1;
     }
-    name
 }
 
 fn make_dir(dir: &Path) -> Result<(), StoreError> {

@@ -188,7 +188,7 @@ pub fn read_chunk(svc: &Service, name: &str, offset: u64) -> Result<Vec<u8>, Ser
 /// What a restore did.
 #[derive(Debug)]
 pub struct Restored {
-    pub entries: usize,
+    pub entries: u64,
     pub created: chrono::NaiveDateTime,
     pub check: CheckReport,
 }
@@ -196,12 +196,11 @@ pub struct Restored {
 /// Verifies `file` whole, writes it into `dir` (which must hold no database), then checks the
 /// result.
 pub fn restore(file: &Path, dir: &Path) -> Result<Restored, SnapshotError> {
-    let snap = snapshot::read_file(file)?;
-    snapshot::restore(&snap, dir)?;
+    let summary = snapshot::restore_file(file, dir)?;
     let (store, _) = Store::open(dir, OpenMode::Existing)?;
     Ok(Restored {
-        entries: snap.entries(),
-        created: snap.created,
+        entries: summary.entries,
+        created: summary.created,
         check: check::check(&store),
     })
 }

@@ -21,7 +21,6 @@ pub const MAGIC: &[u8; 8] = b"FOSNAPSH";
 pub const FORMAT: u16 = 1;
 /// The file name ending of snapshots and backups.
 pub const EXTENSION: &str = "fosnap";
-const HEADER_LEN: usize = 8 + 2 + 4 + 8 + 8;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
@@ -173,12 +172,19 @@ impl Store {
 /// One tree's pairs, in key order.
 pub type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
 
-/// A snapshot read back and verified whole.
-#[derive(Debug)]
-pub struct Snapshot {
+/// What a verified snapshot holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
     pub schema: u32,
     pub created: NaiveDateTime,
     pub next_id: u64,
+    pub entries: u64,
+}
+
+/// A snapshot read whole into memory (small ones: tests, tools).
+#[derive(Debug)]
+pub struct Snapshot {
+    pub summary: Summary,
     /// Tree name and its pairs, in file order.
     pub trees: Vec<(String, Pairs)>,
 }
@@ -189,123 +195,172 @@ impl Snapshot {
     }
 }
 
-struct Cursor<'a> {
-    bytes: &'a [u8],
-    at: usize,
+/// No key or value is larger than this; a damaged length cannot make us read gigabytes.
+const MAX_FIELD: usize = 64 * 1024 * 1024;
+/// Pairs written to sled per batch while restoring.
+const BATCH: usize = 10_000;
+
+/// Reads the file's bytes in order, keeping the CRC32 of what it read.
+struct Reader<R: Read> {
+    inner: R,
+    crc: crc32fast::Hasher,
+    at: u64,
 }
 
-impl<'a> Cursor<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], SnapshotError> {
-        let end = self
-            .at
-            .checked_add(n)
-            .filter(|e| *e <= self.bytes.len())
-            .ok_or_else(|| SnapshotError::Damaged(format!("cut short at byte {}", self.at)))?;
-        let s = &self.bytes[self.at..end];
-        self.at = end;
-        Ok(s)
+impl<R: Read> Reader<R> {
+    fn raw(&mut self, buf: &mut Vec<u8>, n: usize) -> Result<(), SnapshotError> {
+        buf.clear();
+        (&mut self.inner).take(n as u64).read_to_end(buf)?;
+        if buf.len() != n {
+            return Err(SnapshotError::Damaged(format!(
+                "cut short at byte {}",
+                self.at + buf.len() as u64
+            )));
+        }
+        self.at += n as u64;
+        Ok(())
+    }
+
+    fn read(&mut self, buf: &mut Vec<u8>, n: usize) -> Result<(), SnapshotError> {
+        self.raw(buf, n)?;
+        self.crc.update(buf);
+        Ok(())
     }
 
     fn array<const N: usize>(&mut self) -> Result<[u8; N], SnapshotError> {
+        let mut buf = Vec::with_capacity(N);
+        self.read(&mut buf, N)?;
         let mut a = [0u8; N];
-        a.copy_from_slice(self.take(N)?);
+        a.copy_from_slice(&buf);
         Ok(a)
     }
 
-    fn tag(&mut self) -> Result<u8, SnapshotError> {
-        Ok(self.take(1)?[0])
+    fn len(&mut self) -> Result<usize, SnapshotError> {
+        let n = u32::from_be_bytes(self.array()?) as usize;
+        if n > MAX_FIELD {
+            return Err(SnapshotError::Damaged(format!("length {n}")));
+        }
+        Ok(n)
     }
 }
 
-/// Parses and verifies a whole snapshot: magic, format, CRC, then every frame.
-pub fn parse(bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
-    if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
+/// Reads a whole snapshot, handing every pair to `entry(tree slot, key, value)` and checking
+/// every frame on the way: known trees, counts, the checksum at the end, nothing after it. The
+/// schema and the database marker are judged only once the checksum holds.
+pub fn walk(
+    r: impl Read,
+    mut entry: impl FnMut(usize, &[u8], &[u8]) -> Result<(), SnapshotError>,
+) -> Result<Summary, SnapshotError> {
+    let mut r = Reader {
+        inner: r,
+        crc: crc32fast::Hasher::new(),
+        at: 0,
+    };
+    let mut buf = Vec::new();
+    r.read(&mut buf, MAGIC.len())
+        .map_err(|_| SnapshotError::NotASnapshot)?;
+    if buf != MAGIC {
         return Err(SnapshotError::NotASnapshot);
     }
-    if bytes.len() < HEADER_LEN + 5 {
-        return Err(SnapshotError::Damaged("cut short".into()));
-    }
-    let format = u16::from_be_bytes([bytes[8], bytes[9]]);
+    let format = u16::from_be_bytes(r.array()?);
     if format != FORMAT {
         return Err(SnapshotError::UnknownFormat { found: format });
     }
-    let (body, sum) = bytes.split_at(bytes.len() - 4);
-    let stored = u32::from_be_bytes([sum[0], sum[1], sum[2], sum[3]]);
-    if crc32fast::hash(body) != stored {
+    let schema = u32::from_be_bytes(r.array()?);
+    let created = i64::from_be_bytes(r.array()?);
+    let next_id = u64::from_be_bytes(r.array()?);
+    let names = tree_names();
+    let mut seen = vec![false; names.len()];
+    let (mut entries, mut marked) = (0u64, false);
+    let (mut key, mut value) = (Vec::new(), Vec::new());
+    loop {
+        match r.array::<1>()?[0] {
+            b'$' => break,
+            b'T' => {}
+            t => return Err(SnapshotError::Damaged(format!("unexpected frame {t:#04x}"))),
+        }
+        let len = u16::from_be_bytes(r.array()?) as usize;
+        r.read(&mut buf, len)?;
+        let slot = names
+            .iter()
+            .position(|n| n.as_bytes() == buf.as_slice())
+            .filter(|s| !seen[*s])
+            .ok_or_else(|| SnapshotError::Damaged("tree name".into()))?;
+        seen[slot] = true;
+        let mut count = 0u64;
+        loop {
+            match r.array::<1>()?[0] {
+                b'E' => {}
+                b'Z' => break,
+                t => return Err(SnapshotError::Damaged(format!("unexpected frame {t:#04x}"))),
+            }
+            let n = r.len()?;
+            r.read(&mut key, n)?;
+            let n = r.len()?;
+            r.read(&mut value, n)?;
+            marked |= names[slot] == "meta" && key == MAGIC_KEY && value == MAGIC_VALUE;
+            entry(slot, &key, &value)?;
+            count += 1;
+        }
+        if u64::from_be_bytes(r.array()?) != count {
+            return Err(SnapshotError::Damaged(format!(
+                "entry count of {}",
+                names[slot]
+            )));
+        }
+        entries += count;
+    }
+    let crc = r.crc.clone().finalize();
+    r.raw(&mut buf, 4)?;
+    if buf != crc.to_be_bytes() {
         return Err(SnapshotError::Damaged("checksum does not match".into()));
     }
-    let mut c = Cursor {
-        bytes: body,
-        at: 10,
-    };
-    let schema = u32::from_be_bytes(c.array()?);
-    let created = DateTime::from_timestamp(i64::from_be_bytes(c.array()?), 0)
-        .ok_or_else(|| SnapshotError::Damaged("creation time".into()))?
-        .naive_utc();
-    let next_id = u64::from_be_bytes(c.array()?);
+    if r.inner.read(&mut [0u8; 1])? != 0 {
+        return Err(SnapshotError::Damaged("bytes after the end".into()));
+    }
     if schema > schema::SCHEMA {
         return Err(SnapshotError::NewerSchema {
             found: schema,
             known: schema::SCHEMA,
         });
     }
-    let known = tree_names();
-    let mut trees: Vec<(String, Pairs)> = Vec::new();
-    loop {
-        match c.tag()? {
-            b'$' => break,
-            b'T' => {}
-            t => return Err(SnapshotError::Damaged(format!("unexpected frame {t:#04x}"))),
-        }
-        let len = u16::from_be_bytes(c.array()?) as usize;
-        let name = std::str::from_utf8(c.take(len)?)
-            .map_err(|_| SnapshotError::Damaged("tree name".into()))?
-            .to_string();
-        if !known.contains(&name.as_str()) || trees.iter().any(|(n, _)| *n == name) {
-            return Err(SnapshotError::Damaged(format!("tree {name}")));
-        }
-        let mut entries = Vec::new();
-        loop {
-            match c.tag()? {
-                b'E' => {
-                    let kl = u32::from_be_bytes(c.array()?) as usize;
-                    let k = c.take(kl)?.to_vec();
-                    let vl = u32::from_be_bytes(c.array()?) as usize;
-                    let v = c.take(vl)?.to_vec();
-                    entries.push((k, v));
-                }
-                b'Z' => break,
-                t => return Err(SnapshotError::Damaged(format!("unexpected frame {t:#04x}"))),
-            }
-        }
-        if u64::from_be_bytes(c.array()?) != entries.len() as u64 {
-            return Err(SnapshotError::Damaged(format!("entry count of {name}")));
-        }
-        trees.push((name, entries));
-    }
-    if c.at != body.len() {
-        return Err(SnapshotError::Damaged("bytes after the end".into()));
-    }
-    let ours = trees
-        .iter()
-        .find(|(n, _)| n == "meta")
-        .is_some_and(|(_, e)| e.iter().any(|(k, v)| k == MAGIC_KEY && v == MAGIC_VALUE));
-    if !ours {
+    if !marked {
         return Err(SnapshotError::Damaged("no database marker".into()));
     }
-    Ok(Snapshot {
+    let created = DateTime::from_timestamp(created, 0)
+        .ok_or_else(|| SnapshotError::Damaged("creation time".into()))?
+        .naive_utc();
+    Ok(Summary {
         schema,
         created,
         next_id,
-        trees,
+        entries,
     })
 }
 
-/// Reads and verifies a snapshot file.
-pub fn read_file(path: &Path) -> Result<Snapshot, SnapshotError> {
-    let mut bytes = Vec::new();
-    File::open(path)?.read_to_end(&mut bytes)?;
-    parse(&bytes)
+/// Parses and verifies a whole snapshot held in memory.
+pub fn parse(bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
+    let names = tree_names();
+    let mut trees: Vec<(String, Pairs)> = Vec::new();
+    let summary = walk(bytes, |slot, k, v| {
+        if trees.last().map(|(n, _)| n.as_str()) != Some(names[slot]) {
+            trees.push((names[slot].to_string(), Vec::new()));
+        }
+        if let Some((_, pairs)) = trees.last_mut() {
+            pairs.push((k.to_vec(), v.to_vec()));
+        }
+        Ok(())
+    })?;
+    Ok(Snapshot { summary, trees })
+}
+
+fn open_file(path: &Path) -> Result<impl Read, SnapshotError> {
+    Ok(io::BufReader::with_capacity(1 << 20, File::open(path)?))
+}
+
+/// Verifies a snapshot file whole without holding it in memory.
+pub fn read_file(path: &Path) -> Result<Summary, SnapshotError> {
+    walk(open_file(path)?, |_, _, _| Ok(()))
 }
 
 fn holds_files(dir: &Path) -> io::Result<bool> {
@@ -331,51 +386,79 @@ fn parent_of(path: &Path) -> PathBuf {
     }
 }
 
-/// Writes the snapshot's trees into `dir`, which must not hold files. They go first into a
-/// sibling directory that is renamed into place once flushed and synced, so an interrupted
-/// restore never leaves a half database under the final name.
-pub fn restore(snapshot: &Snapshot, dir: &Path) -> Result<(), SnapshotError> {
+/// Restores `file` into `dir`, which must not hold files. The file is verified whole first;
+/// then its pairs go, in batches, into a sibling directory that is renamed into place once
+/// flushed and synced, so an interrupted or failed restore never leaves a database under the
+/// final name.
+pub fn restore_file(file: &Path, dir: &Path) -> Result<Summary, SnapshotError> {
     if dir.exists() && (!dir.is_dir() || holds_files(dir)?) {
         return Err(SnapshotError::TargetNotEmpty {
             dir: dir.to_path_buf(),
         });
     }
+    let summary = read_file(file)?;
     let work = sibling(dir, "restoring");
     if work.exists() {
         fs::remove_dir_all(&work)?;
     }
-    {
-        let (store, created) = Store::open(&work, OpenMode::CreateIfMissing)?;
-        if !created {
-            return Err(SnapshotError::TargetNotEmpty { dir: work });
+    let result = fill(file, &work, &summary).and_then(|()| {
+        if dir.exists() {
+            // Empty (checked above), so nothing is lost.
+            fs::remove_dir(dir)?;
         }
-        let names = tree_names();
-        for (name, entries) in &snapshot.trees {
-            let slot = names.iter().position(|n| n == name).unwrap_or(0);
-            let mut batch = sled::Batch::default();
-            for (k, v) in entries {
-                batch.insert(k.as_slice(), v.as_slice());
-            }
+        fs::rename(&work, dir)?;
+        File::open(parent_of(dir))?.sync_all()?;
+        Ok(())
+    });
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&work);
+    }
+    result.map(|()| summary)
+}
+
+/// Writes the snapshot's pairs into a new database in `work`.
+fn fill(file: &Path, work: &Path, summary: &Summary) -> Result<(), SnapshotError> {
+    let (store, created) = Store::open(work, OpenMode::CreateIfMissing)?;
+    if !created {
+        return Err(SnapshotError::TargetNotEmpty {
+            dir: work.to_path_buf(),
+        });
+    }
+    let mut pending: Option<(usize, sled::Batch, usize)> = None;
+    let apply = |p: Option<(usize, sled::Batch, usize)>| -> Result<(), SnapshotError> {
+        if let Some((slot, batch, _)) = p {
             store.trees[slot]
                 .apply_batch(batch)
                 .map_err(StoreError::from)?;
         }
-        // New records must get ids past every restored one.
-        while store.db.generate_id().map_err(StoreError::from)? < snapshot.next_id {}
-        store.sync()?;
-        for entry in fs::read_dir(&work)? {
-            let path = entry?.path();
-            if path.is_file() {
-                File::open(&path)?.sync_all()?;
-            }
+        Ok(())
+    };
+    // Read again: the file may have changed since it was verified, and the walk checks it anew.
+    let again = walk(open_file(file)?, |slot, k, v| {
+        if pending
+            .as_ref()
+            .is_some_and(|p| p.0 != slot || p.2 >= BATCH)
+        {
+            apply(pending.take())?;
+        }
+        let p = pending.get_or_insert_with(|| (slot, sled::Batch::default(), 0));
+        p.1.insert(k, v);
+        p.2 += 1;
+        Ok(())
+    })?;
+    apply(pending.take())?;
+    if again != *summary {
+        return Err(SnapshotError::Damaged("changed while it was read".into()));
+    }
+    // New records must get ids past every restored one.
+    while store.db.generate_id().map_err(StoreError::from)? < summary.next_id {}
+    store.sync()?;
+    for entry in fs::read_dir(work)? {
+        let path = entry?.path();
+        if path.is_file() {
+            File::open(&path)?.sync_all()?;
         }
     }
-    if dir.exists() {
-        // Empty (checked above): rename(2) replaces an empty directory.
-        fs::remove_dir(dir)?;
-    }
-    fs::rename(&work, dir)?;
-    File::open(parent_of(dir))?.sync_all()?;
     Ok(())
 }
 

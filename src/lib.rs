@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod demo;
 pub mod domain;
+pub mod logging;
 pub mod os;
 pub mod server;
 pub mod service;

@@ -7,6 +7,10 @@ use clap::{Parser, Subcommand};
 mod config;
 use std::{path::PathBuf, process::ExitCode, sync::Arc};
 
+mod export;
+mod ops;
+mod report;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "frontoffice",
@@ -70,11 +74,50 @@ pub enum Command {
         /// The group that may connect (the clerks' group).
         #[arg(long)]
         group: Option<String>,
+        /// Where the daily snapshots go (default: `snapshots` beside the database directory).
+        #[arg(long)]
+        snapshots: Option<PathBuf>,
+        /// How many snapshots to keep.
+        #[arg(long, default_value_t = crate::service::backup::DEFAULT_KEEP)]
+        keep: usize,
+        /// The log file (default: `frontoffice-serve.log` beside the database directory).
+        #[arg(long)]
+        log: Option<PathBuf>,
     },
+    /// Every record of a kind (person, provider, service, agreement...) as CSV or JSON.
+    Export {
+        kind: String,
+        #[arg(long, default_value = "csv", value_parser = ["csv", "json"])]
+        format: String,
+        /// Write to this file instead of the standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Reports: `report monthly --month YYYY-MM`.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
+    /// A snapshot of the whole database to FILE (administrators; through the server if connected).
+    Backup { file: PathBuf },
+    /// A backup into --db, which must hold no database; then `check`.
+    Restore { file: PathBuf },
     /// Clerk accounts.
     Clerk {
         #[command(subcommand)]
         command: ClerkCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReportCommand {
+    /// Hours agreed and reported per agreement in force in the month.
+    Monthly {
+        /// The month: YYYY-MM.
+        #[arg(long)]
+        month: String,
+        #[arg(long, default_value = "text", value_parser = ["text", "csv"])]
+        format: String,
     },
 }
 
@@ -291,35 +334,17 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Check => {
             let s = open_session(&db, cli.connect.as_deref(), lang)?;
             let report = s.check().map_err(fail)?;
-            println!(
-                "{}",
-                match lang {
-                    Lang::Bg => format!(
-                        "Проверени: {} записа, {} индексни ключа, {} одитни записа.",
-                        report.records, report.index_entries, report.audit_entries
-                    ),
-                    Lang::En => format!(
-                        "Checked {} records, {} index entries, {} audit entries.",
-                        report.records, report.index_entries, report.audit_entries
-                    ),
-                }
-            );
-            if !report.problems.is_empty() {
-                for p in &report.problems {
-                    println!("  ! {p}");
-                }
-                eprintln!(
-                    "{}",
-                    match lang {
-                        Lang::Bg => format!("Открити проблеми: {}", report.problems.len()),
-                        Lang::En => format!("Problems found: {}", report.problems.len()),
-                    }
-                );
+            if !print_check(&report, lang) {
                 return Ok(ExitCode::FAILURE);
             }
-            println!("{}", lang.pick("Всичко е наред.", "All is well."));
         }
-        Command::Serve { socket, group } => {
+        Command::Serve {
+            socket,
+            group,
+            snapshots,
+            keep,
+            log,
+        } => {
             let gid = match group {
                 Some(g) => Some(crate::os::gid_of(&g).ok_or_else(|| {
                     Failure(match lang {
@@ -330,6 +355,12 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
                 None => None,
             };
             let svc = Service::open(&db, system_clock()).map_err(|e| Failure::from((e, lang)))?;
+            let log = log.unwrap_or_else(|| beside(&db, "frontoffice-serve.log"));
+            crate::logging::init(&log).map_err(Failure)?;
+            let snapshots = snapshots.unwrap_or_else(|| crate::service::backup::default_dir(&db));
+            svc.set_snapshots(snapshots.clone(), keep);
+            let _daily = crate::server::snapshots::start(Arc::clone(&svc), snapshots, keep)
+                .map_err(|e| Failure(e.to_string()))?;
             let server = crate::server::Server::bind(svc, &socket, gid)
                 .map_err(|e| Failure(format!("{}: {e}", socket.display())))?;
             eprintln!(
@@ -358,8 +389,90 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
             let s = open_session(&db, cli.connect.as_deref(), lang)?;
             clerk(s.as_ref(), command, lang)?;
         }
+        Command::Export { kind, format, out } => {
+            let kind =
+                export::parse_kind(&kind).ok_or_else(|| export::unknown_kind(&kind, lang))?;
+            let s = open_session(&db, cli.connect.as_deref(), lang)?;
+            export::export(s.as_ref(), kind, format == "json", out.as_deref(), lang)?;
+        }
+        Command::Report {
+            command: ReportCommand::Monthly { month, format },
+        } => {
+            let month = crate::domain::date::parse_month(&month)
+                .map_err(|e| Failure(format!("--month {month}: {}", e.explain(lang))))?;
+            let s = open_session(&db, cli.connect.as_deref(), lang)?;
+            let summary = s.monthly_report(month).map_err(fail)?;
+            report::print(&summary, format == "csv", lang)?;
+        }
+        Command::Backup { file } => match cli.connect.as_deref() {
+            Some(_) => {
+                let s = open_session(&db, cli.connect.as_deref(), lang)?;
+                ops::backup_remote(s.as_ref(), &file, lang)?;
+            }
+            None => {
+                let user = whoami(lang)?;
+                let svc =
+                    Service::open(&db, system_clock()).map_err(|e| Failure::from((e, lang)))?;
+                let s = svc.session(&user.login).map_err(fail)?;
+                ops::backup_local(&s, &file, lang)?;
+            }
+        },
+        Command::Restore { file } => {
+            if cli.connect.is_some() {
+                return Err(Failure(
+                    lang.pick(
+                        "Възстановяването става без сървър: спрете го и посочете празна папка с --db.",
+                        "A restore runs without the server: stop it and name an empty directory with --db.",
+                    )
+                    .into(),
+                ));
+            }
+            if !ops::restore(&file, &db, lang)? {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A file beside the database directory (never inside sled's own directory).
+fn beside(db: &std::path::Path, name: &str) -> PathBuf {
+    match db.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.join(name),
+        _ => PathBuf::from(name),
+    }
+}
+
+/// Prints `check`'s result; false when it found problems.
+fn print_check(report: &crate::service::CheckReport, lang: Lang) -> bool {
+    println!(
+        "{}",
+        match lang {
+            Lang::Bg => format!(
+                "Проверени: {} записа, {} индексни ключа, {} одитни записа.",
+                report.records, report.index_entries, report.audit_entries
+            ),
+            Lang::En => format!(
+                "Checked {} records, {} index entries, {} audit entries.",
+                report.records, report.index_entries, report.audit_entries
+            ),
+        }
+    );
+    if !report.problems.is_empty() {
+        for p in &report.problems {
+            println!("  ! {p}");
+        }
+        eprintln!(
+            "{}",
+            match lang {
+                Lang::Bg => format!("Открити проблеми: {}", report.problems.len()),
+                Lang::En => format!("Problems found: {}", report.problems.len()),
+            }
+        );
+        return false;
+    }
+    println!("{}", lang.pick("Всичко е наред.", "All is well."));
+    true
 }
 
 fn clerk(s: &dyn Api, command: ClerkCommand, lang: Lang) -> Result<(), Failure> {

@@ -20,6 +20,8 @@ pub enum AuditAction {
     Settings,
     ClerkAdd,
     ClerkChange,
+    /// A snapshot of the whole database was written (a backup).
+    Backup,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,6 +3,7 @@
 //! every call is checked by the service as that clerk, whatever the client sends.
 
 pub mod client;
+pub mod snapshots;
 pub mod wire;
 
 use crate::domain::Lang;

@@ -13,13 +13,18 @@ pub enum Action {
     ManageSettings,
     Check,
     Export,
+    /// Write a snapshot of the whole database and read it back (administrators only).
+    Backup,
 }
 
 pub fn allowed(role: Role, action: Action) -> bool {
     use Action::*;
     match role {
         Role::Admin => true,
-        Role::Supervisor => !matches!(action, ManageClerks | ManageSettings | Write(Kind::Clerk)),
+        Role::Supervisor => !matches!(
+            action,
+            ManageClerks | ManageSettings | Write(Kind::Clerk) | Backup
+        ),
         Role::Clerk => {
             matches!(action, Read | Reveal) || matches!(action, Write(k) if k != Kind::Clerk)
         }
@@ -46,6 +51,7 @@ pub fn describe(action: Action, lang: Lang) -> String {
             .into(),
         Check => lang.pick("проверява базата", "check the database").into(),
         Export => lang.pick("изнася данни", "export data").into(),
+        Backup => lang.pick("прави резервни копия", "make backups").into(),
     }
 }
 
@@ -67,6 +73,13 @@ mod tests {
             (Role::Auditor, Action::Write(Kind::Person), false),
             (Role::Auditor, Action::ReadAudit, true),
             (Role::Auditor, Action::Read, true),
+            (Role::Admin, Action::Backup, true),
+            (Role::Supervisor, Action::Backup, false),
+            (Role::Clerk, Action::Backup, false),
+            (Role::Auditor, Action::Backup, false),
+            (Role::Supervisor, Action::Export, true),
+            (Role::Auditor, Action::Export, true),
+            (Role::Clerk, Action::Export, false),
         ];
         for (role, action, expected) in cases {
             assert_eq!(allowed(role, action), expected, "{role:?} {action:?}");

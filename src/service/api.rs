@@ -5,7 +5,9 @@ use super::error::ServiceError;
 use crate::domain::{
     audit::AuditEntry,
     clerk::{Clerk, Role},
+    date::Month,
     draft::Draft,
+    monthly::MonthlySummary,
     record::{Body, Kind, Record},
     settings::Settings,
 };
@@ -82,6 +84,23 @@ pub enum Request {
     DropDraft {
         key: String,
     },
+    /// Whole records of a kind for an export, a page at a time (audited once per export).
+    Export {
+        kind: Kind,
+        after: Option<u64>,
+        limit: u32,
+    },
+    /// The monthly hours report: every agreement in force in the month.
+    MonthlyReport {
+        month: Month,
+    },
+    /// The server writes a snapshot into its snapshot directory (administrators; audited).
+    Backup,
+    /// A chunk (at most 1 MiB) of a snapshot in the snapshot directory; empty at its end.
+    BackupRead {
+        name: String,
+        offset: u64,
+    },
 }
 
 /// One record a save changed, as subscribers hear of it.
@@ -145,6 +164,13 @@ pub enum Response {
     Check(CheckReport),
     Drafts(Vec<Draft>),
     Done,
+    Monthly(MonthlySummary),
+    /// A snapshot's file name in the snapshot directory and its size in bytes.
+    Backup {
+        name: String,
+        size: u64,
+    },
+    Chunk(Vec<u8>),
 }
 
 /// Anything that answers requests: the in-process session, and later the socket client.
@@ -312,6 +338,43 @@ pub trait ApiExt: Api {
     fn check(&self) -> Result<CheckReport, ServiceError> {
         match self.call(Request::Check)? {
             Response::Check(c) => Ok(c),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn export_page(
+        &self,
+        kind: Kind,
+        after: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<Record>, ServiceError> {
+        match self.call(Request::Export { kind, after, limit })? {
+            Response::Records(r) => Ok(r),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn monthly_report(&self, month: Month) -> Result<MonthlySummary, ServiceError> {
+        match self.call(Request::MonthlyReport { month })? {
+            Response::Monthly(m) => Ok(m),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    /// (file name, size) of a snapshot the service wrote.
+    fn backup(&self) -> Result<(String, u64), ServiceError> {
+        match self.call(Request::Backup)? {
+            Response::Backup { name, size } => Ok((name, size)),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn backup_read(&self, name: &str, offset: u64) -> Result<Vec<u8>, ServiceError> {
+        match self.call(Request::BackupRead {
+            name: name.into(),
+            offset,
+        })? {
+            Response::Chunk(c) => Ok(c),
             r => Err(unexpected(r)),
         }
     }

@@ -4,11 +4,14 @@
 pub mod access;
 pub mod api;
 mod audit;
+pub mod backup;
 mod bus;
 mod check;
 mod commands;
 pub mod error;
+mod export;
 mod group_commit;
+mod monthly;
 mod search;
 mod search_index;
 
@@ -52,6 +55,8 @@ pub struct Service {
     builder: Mutex<Option<JoinHandle<()>>>,
     group: group_commit::GroupCommit,
     bus: bus::Bus,
+    /// Where snapshots go (see `backup.rs`).
+    snapshots: backup::Place,
 }
 
 /// The in-memory search index and its life: built in the background after opening, then kept
@@ -173,6 +178,7 @@ impl Service {
             builder: Mutex::new(builder),
             group: Default::default(),
             bus: Default::default(),
+            snapshots: backup::Place::default(),
         }
     }
 
@@ -561,6 +567,22 @@ impl Api for Session {
             Request::Drafts => Ok(Response::Drafts(store.drafts(&clerk.login)?)),
             Request::DropDraft { key } => {
                 commands::drop_draft(svc, &clerk, &key).map(|()| Response::Done)
+            }
+            Request::Export { kind, after, limit } => {
+                self.require(&clerk, Action::Export)?;
+                export::page(svc, &clerk, kind, after, limit).map(Response::Records)
+            }
+            Request::MonthlyReport { month } => {
+                self.require(&clerk, Action::Read)?;
+                monthly::monthly(svc, month).map(Response::Monthly)
+            }
+            Request::Backup => {
+                self.require(&clerk, Action::Backup)?;
+                backup::backup(svc, &clerk).map(|(name, size)| Response::Backup { name, size })
+            }
+            Request::BackupRead { name, offset } => {
+                self.require(&clerk, Action::Backup)?;
+                backup::read_chunk(svc, &name, offset).map(Response::Chunk)
             }
         }
     }

@@ -6,6 +6,7 @@ pub mod codec;
 pub mod error;
 pub mod index;
 pub mod schema;
+pub mod snapshot;
 
 use crate::domain::{
     audit::AuditEntry,

@@ -466,7 +466,7 @@ fn only_an_administrator_may_back_up() {
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("may not") && err.contains("резервни копия"),
+        err.contains("The role 'supervisor' may not make backups"),
         "{err}"
     );
     assert!(!file.exists());

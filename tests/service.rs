@@ -85,6 +85,12 @@ fn each_role_is_refused_what_it_may_not_do() {
         "{}",
         err.explain(Lang::Bg)
     );
+    // Each language whole: the role and the action are named in the clerk's language.
+    let en = err.explain(Lang::En);
+    assert!(
+        en.contains("auditor") && !en.chars().any(|c| ('а'..='я').contains(&c)),
+        "{en}"
+    );
 
     // Unknown and disabled logins get no session, and a live session stops when disabled.
     assert!(matches!(

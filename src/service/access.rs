@@ -2,7 +2,7 @@
 
 use crate::domain::{clerk::Role, record::Kind, Lang};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Action {
     Read,
     Write(Kind),

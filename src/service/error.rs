@@ -1,13 +1,14 @@
 //! What a service call can answer instead of a result.
 
-use crate::domain::{record::Kind, Explain, FieldError, Lang, Record};
+use super::access::{describe, Action};
+use crate::domain::{clerk::Role, record::Kind, Explain, FieldError, Lang, Record};
 use crate::store::error::StoreError;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
 pub enum ServiceError {
-    #[error("the role {role} may not {action}")]
-    Forbidden { role: String, action: String },
+    #[error("the role {role:?} may not {action:?}")]
+    Forbidden { role: Role, action: Action },
     #[error("{kind:?} {id} not found")]
     NotFound { kind: Kind, id: u64 },
     /// Someone saved the record since the clerk loaded it: here is theirs.
@@ -37,10 +38,13 @@ impl From<StoreError> for ServiceError {
 impl Explain for ServiceError {
     fn explain(&self, lang: Lang) -> String {
         match self {
-            ServiceError::Forbidden { role, action } => match lang {
-                Lang::Bg => format!("Ролята „{role}“ няма право да {action}."),
-                Lang::En => format!("The role '{role}' may not {action}."),
-            },
+            ServiceError::Forbidden { role, action } => {
+                let (role, action) = (role.name(lang), describe(*action, lang));
+                match lang {
+                    Lang::Bg => format!("Ролята „{role}“ няма право да {action}."),
+                    Lang::En => format!("The role '{role}' may not {action}."),
+                }
+            }
             ServiceError::NotFound { kind, id } => match lang {
                 Lang::Bg => format!("Няма {} с номер {id}.", kind.name(lang)),
                 Lang::En => format!("There is no {} number {id}.", kind.name(lang)),

@@ -23,7 +23,6 @@ use crate::domain::{
     clerk::{Clerk, Role},
     record::{Body, Kind, Meta, Record},
     settings::Settings,
-    Lang,
 };
 use crate::store::{
     error::StoreError, index, index::Index, schema::VersionedSettings, OpenMode, Store, WriteSet,
@@ -436,8 +435,8 @@ impl Session {
             Ok(())
         } else {
             Err(ServiceError::Forbidden {
-                role: clerk.role.name(Lang::Bg).to_string(),
-                action: access::describe(action, Lang::Bg),
+                role: clerk.role,
+                action,
             })
         }
     }

@@ -539,6 +539,7 @@ fn a_stale_save_shows_both_versions_and_the_clerk_decides() {
 
     a.on_key(key(KeyCode::F(2)));
     let s = shot(&a);
+    insta::assert_snapshot!("conflict", s);
     assert!(s.contains("Две версии на записа"), "{s}");
     let row = s
         .lines()
@@ -606,6 +607,7 @@ fn drafts_follow_the_typing_within_a_second_and_come_back_on_the_next_start() {
 
     let mut b = frontoffice::tui::app::App::start(cx_on(&svc, Lang::Bg));
     let s = shot(&b);
+    insta::assert_snapshot!("drafts_offered", s);
     assert!(
         s.contains("Незавършени форми") && s.contains("Драфтина Чернова"),
         "{s}"

@@ -263,6 +263,7 @@ pub fn key_label(code: KeyCode, mods: KeyModifiers) -> String {
         PageDown => "PgDn".into(),
         Home => "Home".into(),
         End => "End".into(),
+        Delete => "Del".into(),
         other => format!("{other:?}"),
     };
     if mods.contains(CTRL) {

@@ -18,17 +18,15 @@ use frontoffice::tui::{
     terminal::{backend, Backend, CountingWriter},
     theme::{Symbols, Theme},
 };
-use portable_pty::{native_pty_system, CommandBuilder, PtySize};
 use ratatui::{
     crossterm::event::{KeyCode, KeyEvent, KeyModifiers},
     layout::Rect,
     Terminal, TerminalOptions, Viewport,
 };
 use std::{
-    io::Read,
     sync::{
         atomic::{AtomicU64, Ordering},
-        mpsc, Arc, Mutex,
+        mpsc, Arc,
     },
     thread,
     time::{Duration, Instant},
@@ -192,47 +190,14 @@ fn idle(mut app: App, secs: u64) {
 fn start_to_first_frame(db: &std::path::Path) {
     let mut times = Vec::new();
     for _ in 0..5 {
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows: 24,
-                cols: 80,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_frontoffice"));
-        cmd.arg("--db");
-        cmd.arg(db);
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("LANG", "C.UTF-8");
         let start = Instant::now();
-        let mut child = pair.slave.spawn_command(cmd).unwrap();
-        drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().unwrap();
-        let seen = Arc::new(Mutex::new(String::new()));
-        let s2 = Arc::clone(&seen);
-        thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                s2.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        });
-        let elapsed = loop {
-            if seen.lock().unwrap().contains("F10") {
-                break start.elapsed();
-            }
-            assert!(start.elapsed() < Duration::from_secs(60), "no first frame");
-            thread::sleep(Duration::from_micros(200));
-        };
+        let mut c = common::spawn_console(&["--db".as_ref(), db.as_os_str()]);
+        c.wait_for("F10");
+        let elapsed = start.elapsed();
         times.push(elapsed.as_secs_f64() * 1e3);
-        let mut w = pair.master.take_writer().unwrap();
+        let mut w = c.master.take_writer().unwrap();
         let _ = std::io::Write::write_all(&mut w, b"\x1b[21~");
-        let _ = child.wait();
+        let _ = c.child.wait();
     }
     let max = times.iter().cloned().fold(0.0, f64::max);
     println!(

@@ -11,9 +11,7 @@ use common::{env_num, pct};
 use frontoffice::domain::{record::Body, record::Kind, Lang};
 use frontoffice::server::client::Client;
 use frontoffice::service::ApiExt;
-use portable_pty::{native_pty_system, CommandBuilder, PtySize};
 use std::{
-    io::Read,
     os::unix::net::UnixStream,
     path::Path,
     process::{Child, Command, Stdio},
@@ -152,52 +150,18 @@ fn main() {
 
 /// The real console in a pty, connected to the server, after a search.
 fn console_rss(socket: &Path) {
-    let pair = native_pty_system()
-        .openpty(PtySize {
-            rows: 24,
-            cols: 80,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_frontoffice"));
-    cmd.arg("--connect");
-    cmd.arg(socket);
-    cmd.env("TERM", "xterm-256color");
-    cmd.env("LANG", "C.UTF-8");
-    let mut child = pair.slave.spawn_command(cmd).unwrap();
-    drop(pair.slave);
-    let mut reader = pair.master.try_clone_reader().unwrap();
-    let seen = Arc::new(Mutex::new(String::new()));
-    let s2 = Arc::clone(&seen);
-    thread::spawn(move || {
-        let mut buf = [0u8; 8192];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            s2.lock()
-                .unwrap()
-                .push_str(&String::from_utf8_lossy(&buf[..n]));
-        }
-    });
-    let wait_for = |text: &str| {
-        let t = Instant::now();
-        while !seen.lock().unwrap().contains(text) {
-            assert!(t.elapsed() < Duration::from_secs(60), "never showed {text}");
-            thread::sleep(Duration::from_millis(10));
-        }
-    };
+    let mut c = common::spawn_console(&["--connect".as_ref(), socket.as_os_str()]);
+    let wait_for = |text: &str| c.wait_for(text);
     wait_for("F10");
-    let mut w = pair.master.take_writer().unwrap();
+    let mut w = c.master.take_writer().unwrap();
     std::io::Write::write_all(&mut w, "ива".as_bytes()).unwrap();
     wait_for("Ива");
     thread::sleep(Duration::from_millis(300));
-    let pid = child.process_id().unwrap();
+    let pid = c.child.process_id().unwrap();
     let (rss, peak) = rss_of(pid);
     println!(
         "console connected to the server, after a search: RSS {rss:.1} MiB (peak {peak:.1} MiB)"
     );
     let _ = std::io::Write::write_all(&mut w, b"\x1b[21~");
-    let _ = child.wait();
+    let _ = c.child.wait();
 }

@@ -2,6 +2,8 @@
 //! (vt100). Waits poll the screen until the text appears; the limit only turns a hang into a
 //! failure, it measures nothing.
 
+mod common;
+
 use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
 use std::{
     io::{Read, Write},
@@ -286,20 +288,7 @@ fn the_console_works_against_a_running_server() {
         .output()
         .unwrap();
     assert!(built.status.success());
-    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_frontoffice"))
-        .arg("serve")
-        .arg("--db")
-        .arg(&db)
-        .arg("--socket")
-        .arg(&socket)
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while std::os::unix::net::UnixStream::connect(&socket).is_err() {
-        assert!(start.elapsed() < LIMIT, "the server never listened");
-        thread::sleep(Duration::from_millis(20));
-    }
+    let mut server = common::spawn_serve(&db, &socket);
     let socket_arg = socket.to_string_lossy().into_owned();
     let mut c = Console::start(&[], &["--connect", &socket_arg]);
     c.wait_for("Търсене:");

@@ -438,19 +438,7 @@ fn serve_process() -> Process {
         .unwrap();
     assert!(built.status.success());
     let socket = dir.path().join("fo.sock");
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_frontoffice"))
-        .args(["serve", "--db"])
-        .arg(&db)
-        .arg("--socket")
-        .arg(&socket)
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let t = std::time::Instant::now();
-    while UnixStream::connect(&socket).is_err() {
-        assert!(t.elapsed() < Duration::from_secs(60), "never listened");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let child = common::spawn_serve(&db, &socket);
     Process { dir, socket, child }
 }
 
@@ -541,6 +529,11 @@ fn killed_under_load_the_server_keeps_every_acknowledged_save() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+    assert!(p.socket.exists(), "SIGKILL left the socket file behind");
+    let mut again = common::spawn_serve(&p.db(), &p.socket);
+    assert!(Client::connect(&p.socket, Lang::En).is_ok());
+    let _ = again.kill();
+    let _ = again.wait();
 }
 
 #[test]

@@ -76,3 +76,60 @@ pub fn rss_mib() -> f64 {
         .unwrap_or(0.0);
     pages * 4096.0 / (1024.0 * 1024.0)
 }
+
+/// The real binary in an 80x24 pseudo-terminal; `seen` collects everything it draws.
+pub struct PtyConsole {
+    pub child: Box<dyn portable_pty::Child + Send + Sync>,
+    pub master: Box<dyn portable_pty::MasterPty + Send>,
+    pub seen: Arc<std::sync::Mutex<String>>,
+}
+
+pub fn spawn_console(args: &[&std::ffi::OsStr]) -> PtyConsole {
+    use portable_pty::{native_pty_system, CommandBuilder, PtySize};
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 80,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_frontoffice"));
+    for a in args {
+        cmd.arg(a);
+    }
+    cmd.env("TERM", "xterm-256color");
+    cmd.env("LANG", "C.UTF-8");
+    let child = pair.slave.spawn_command(cmd).unwrap();
+    drop(pair.slave);
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let seen = Arc::new(std::sync::Mutex::new(String::new()));
+    let s2 = Arc::clone(&seen);
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = std::io::Read::read(&mut reader, &mut buf) {
+            if n == 0 {
+                break;
+            }
+            s2.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    PtyConsole {
+        child,
+        master: pair.master,
+        seen,
+    }
+}
+
+impl PtyConsole {
+    /// Waits until `text` was drawn; the limit only turns a hang into a failure.
+    pub fn wait_for(&self, text: &str) {
+        let t = Instant::now();
+        while !self.seen.lock().unwrap().contains(text) {
+            assert!(t.elapsed() < Duration::from_secs(60), "never showed {text}");
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    }
+}

@@ -39,23 +39,6 @@ fn person_of(
     }
 }
 
-/// Records of `kind` that refer to `id`.
-fn referring(svc: &Service, id: u64, kind: Kind) -> Result<Vec<Record>, ServiceError> {
-    let mut out = Vec::new();
-    for hit in svc
-        .store
-        .index_scan(Index::Ref, &index::exact(&id.to_be_bytes()))
-    {
-        let (k, rid) = hit?;
-        if k == kind {
-            if let Some(r) = svc.store.get(k, rid)? {
-                out.push(r);
-            }
-        }
-    }
-    Ok(out)
-}
-
 /// The next number of a yearly register: "{prefix}{year}-{seq}".
 fn next_number(
     svc: &Service,
@@ -374,7 +357,7 @@ fn prepare(
             }
             let assistant_person = person_of(svc, assistant.person, "assistant")?;
             let mut other_hours = 0;
-            for r in referring(svc, a.user, Kind::Agreement)? {
+            for r in svc.referring(a.user, Some(Kind::Agreement))? {
                 if let Body::Agreement(o) = &r.body {
                     let overlaps = o.from <= a.to && a.from <= o.to;
                     if Some(r.meta.id) != self_id
@@ -445,7 +428,8 @@ fn prepare(
                     return Err(invalid("month", Reason::DuplicateReport { id }));
                 }
             }
-            let suspensions: Vec<_> = referring(svc, r.agreement, Kind::Suspension)?
+            let suspensions: Vec<_> = svc
+                .referring(r.agreement, Some(Kind::Suspension))?
                 .into_iter()
                 .filter_map(|s| match s.body {
                     Body::Suspension(s) => Some(s),
@@ -454,7 +438,7 @@ fn prepare(
                 .collect();
             // The assistant's other users that month count towards the per-day limit.
             let mut other_minutes = Vec::new();
-            for other in referring(svc, agreement.assistant, Kind::Agreement)? {
+            for other in svc.referring(agreement.assistant, Some(Kind::Agreement))? {
                 if other.meta.id == r.agreement {
                     continue;
                 }

@@ -261,6 +261,22 @@ impl Service {
         Ok(answer)
     }
 
+    /// Records (of `kind`, or any) that point to `id`: a person's intakes, an agreement's
+    /// reports and suspensions.
+    fn referring(&self, id: u64, kind: Option<Kind>) -> Result<Vec<Record>, ServiceError> {
+        let mut out = Vec::new();
+        for hit in self
+            .store
+            .index_scan(Index::Ref, &index::exact(&id.to_be_bytes()))
+        {
+            let (k, rid) = hit?;
+            if kind.is_none_or(|want| want == k) {
+                out.extend(self.store.get(k, rid)?);
+            }
+        }
+        Ok(out)
+    }
+
     /// Change events of every save from now on.
     pub fn subscribe(&self) -> std::sync::mpsc::Receiver<Change> {
         self.bus.subscribe()
@@ -471,14 +487,7 @@ impl Api for Session {
             }
             Request::Related { id } => {
                 self.require(&clerk, Action::Read)?;
-                let mut out = Vec::new();
-                for hit in store.index_scan(Index::Ref, &index::exact(&id.to_be_bytes())) {
-                    let (kind, rid) = hit?;
-                    if let Some(r) = store.get(kind, rid)? {
-                        out.push(r);
-                    }
-                }
-                Ok(Response::Records(out))
+                Ok(Response::Records(svc.referring(id, None)?))
             }
             Request::Create { body } => {
                 self.require(&clerk, Action::Write(body.kind()))?;

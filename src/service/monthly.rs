@@ -10,21 +10,6 @@ use crate::domain::{
 };
 use crate::store::{index, index::Index};
 
-/// Records of `kind` that refer to `id`.
-fn referring(svc: &Service, id: u64, kind: Kind) -> Result<Vec<Record>, ServiceError> {
-    let mut out = Vec::new();
-    for hit in svc
-        .store
-        .index_scan(Index::Ref, &index::exact(&id.to_be_bytes()))
-    {
-        let (k, rid) = hit?;
-        if k == kind {
-            out.extend(svc.store.get(k, rid)?);
-        }
-    }
-    Ok(out)
-}
-
 fn name_of(svc: &Service, kind: Kind, id: u64) -> Result<String, ServiceError> {
     Ok(match svc.store.get(kind, id)?.map(|r| r.body) {
         Some(Body::Person(p)) => p.full_name(),
@@ -45,7 +30,8 @@ pub fn monthly(svc: &Service, month: Month) -> Result<MonthlySummary, ServiceErr
         if !in_force(a, month) {
             continue;
         }
-        let suspensions: Vec<_> = referring(svc, rec.id(), Kind::Suspension)?
+        let suspensions: Vec<_> = svc
+            .referring(rec.id(), Some(Kind::Suspension))?
             .into_iter()
             .filter_map(|r| match r.body {
                 Body::Suspension(s) => Some(s),

@@ -251,11 +251,17 @@ impl App {
         }
     }
 
-    /// The clerk gave up a form: its draft goes too.
-    fn drop_draft_of(&mut self, screen: &dyn Screen) {
-        if let Some(d) = screen.draft(&self.cx) {
-            self.drafts.sent.remove(&d.key);
-            if let Err(e) = self.cx.api.drop_draft(&d.key) {
+    /// The clerk gave up these forms (the top one, or all): their drafts go too.
+    fn drop_drafts(&mut self, all: bool) {
+        let skip = if all { 0 } else { self.stack.len() - 1 };
+        let keys: Vec<String> = self.stack[skip..]
+            .iter()
+            .filter_map(|s| s.draft(&self.cx))
+            .map(|d| d.key)
+            .collect();
+        for key in keys {
+            self.drafts.sent.remove(&key);
+            if let Err(e) = self.cx.api.drop_draft(&key) {
                 self.cx.fail(&e);
             }
         }
@@ -386,9 +392,7 @@ impl App {
                 } else {
                     self.armed = None;
                     if self.stack.len() > 1 {
-                        let top = self.stack.pop().expect("more than one");
-                        self.drop_draft_of(top.as_ref());
-                        self.stack.push(top);
+                        self.drop_drafts(false);
                     }
                     self.pop();
                 }
@@ -401,11 +405,7 @@ impl App {
                     self.cx.say(Level::Warn, msg);
                 } else {
                     // Quitting twice past the warning gives the typing up, drafts included.
-                    let stack = std::mem::take(&mut self.stack);
-                    for screen in &stack {
-                        self.drop_draft_of(screen.as_ref());
-                    }
-                    self.stack = stack;
+                    self.drop_drafts(true);
                     self.quit = true;
                 }
             }

@@ -276,3 +276,25 @@ pub fn report(agreement: u64, month: Month, minutes: u16) -> MonthlyReport {
     r.status = ReportStatus::Received;
     r
 }
+
+/// The real binary serving `db` on `socket`, once it listens.
+pub fn spawn_serve(db: &std::path::Path, socket: &std::path::Path) -> std::process::Child {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_frontoffice"))
+        .args(["serve", "--db"])
+        .arg(db)
+        .arg("--socket")
+        .arg(socket)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while std::os::unix::net::UnixStream::connect(socket).is_err() {
+        // The limit only turns a hang into a failure.
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(60),
+            "the server never listened"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child
+}

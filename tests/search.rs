@@ -232,7 +232,7 @@ fn saves_reach_the_memory_index() {
         ])
         .unwrap();
     assert_eq!(ids("цвет").len(), 3);
-    assert!(ids("цвет").contains(&many[1].meta.id));
+    assert!(ids("цвет").contains(&many[1]));
     assert_eq!(updated.meta.rev, 2);
     let all = every_kind(s);
     for r in &all {

@@ -14,7 +14,8 @@ fn every_kind_round_trips_and_survives_reopening() {
     let kinds: std::collections::HashSet<Kind> = created.iter().map(|r| r.kind()).collect();
     assert_eq!(kinds.len(), Kind::ALL.len(), "a record of every kind");
     for r in &created {
-        assert_eq!(&db.admin.get(r.kind(), r.meta.id).unwrap(), r);
+        let stored = db.svc.store().get(r.kind(), r.meta.id).unwrap().unwrap();
+        assert_eq!(&stored, r);
     }
     let path = db.path();
     drop(db.admin);
@@ -23,7 +24,7 @@ fn every_kind_round_trips_and_survives_reopening() {
     let svc = Svc::open(&path, clock()).unwrap();
     let s = svc.session("admin").unwrap();
     for r in &created {
-        assert_eq!(&s.get(r.kind(), r.meta.id).unwrap(), r);
+        assert_eq!(&svc.store().get(r.kind(), r.meta.id).unwrap().unwrap(), r);
     }
     assert!(s.check().unwrap().problems.is_empty());
 }

@@ -57,9 +57,10 @@ fn pages(
             each(count, r)?;
             count += 1;
         }
+        // A page may be short when its records are large: only an empty one ends.
         match page.last() {
-            Some(last) if page.len() == PAGE as usize => after = Some(last.id()),
-            _ => return Ok(count),
+            Some(last) => after = Some(last.id()),
+            None => return Ok(count),
         }
     }
 }

@@ -22,6 +22,8 @@ pub enum AuditAction {
     ClerkChange,
     /// A snapshot of the whole database was written (a backup).
     Backup,
+    /// A page of persons was listed.
+    ReadList,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

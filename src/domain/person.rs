@@ -17,6 +17,55 @@ pub enum PersonalId {
     None,
     Egn(Egn),
     Lnch(Lnch),
+    /// What leaves the service: the last four digits only. Sent back unchanged in an update it
+    /// means "keep the stored number"; it is never stored.
+    Masked(MaskedId),
+}
+
+/// The last four digits of an ЕГН or ЛНЧ, checked when decoded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "MaskedIdWire")]
+pub struct MaskedId {
+    lnch: bool,
+    last4: String,
+}
+
+#[derive(Deserialize)]
+struct MaskedIdWire {
+    lnch: bool,
+    last4: String,
+}
+
+impl TryFrom<MaskedIdWire> for MaskedId {
+    type Error = String;
+    fn try_from(w: MaskedIdWire) -> Result<Self, String> {
+        if w.last4.len() == 4 && w.last4.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(MaskedId {
+                lnch: w.lnch,
+                last4: w.last4,
+            })
+        } else {
+            Err("a masked identifier holds exactly four digits".into())
+        }
+    }
+}
+
+impl MaskedId {
+    pub fn new(lnch: bool, last4: &str) -> Option<MaskedId> {
+        MaskedId::try_from(MaskedIdWire {
+            lnch,
+            last4: last4.to_string(),
+        })
+        .ok()
+    }
+
+    pub fn last4(&self) -> &str {
+        &self.last4
+    }
+
+    pub fn is_lnch(&self) -> bool {
+        self.lnch
+    }
 }
 
 impl PersonalId {
@@ -25,7 +74,22 @@ impl PersonalId {
             PersonalId::None => None,
             PersonalId::Egn(e) => Some(e.as_str()),
             PersonalId::Lnch(l) => Some(l.as_str()),
+            PersonalId::Masked(_) => None,
         }
+    }
+
+    /// The same identifier with all but the last four digits withheld.
+    pub fn to_masked(&self) -> PersonalId {
+        let (lnch, last4) = match self {
+            PersonalId::None => return PersonalId::None,
+            PersonalId::Masked(m) => return PersonalId::Masked(m.clone()),
+            PersonalId::Egn(e) => (false, e.last4()),
+            PersonalId::Lnch(l) => (true, l.last4()),
+        };
+        PersonalId::Masked(MaskedId {
+            lnch,
+            last4: last4.to_string(),
+        })
     }
 
     /// Lists show only the last four digits until the clerk reveals the rest.
@@ -34,6 +98,7 @@ impl PersonalId {
             PersonalId::None => String::new(),
             PersonalId::Egn(e) => e.masked(),
             PersonalId::Lnch(l) => l.masked(),
+            PersonalId::Masked(m) => format!("******{}", m.last4),
         }
     }
 }
@@ -148,6 +213,8 @@ impl Person {
             PersonalId::Lnch(l) => {
                 p.check("ident", Lnch::parse(l.as_str()));
             }
+            // Only the service can tell whether it is the stored number's (it refuses others).
+            PersonalId::Masked(_) => {}
         }
         p.check("first_name", clean_name(&self.first_name));
         if !self.middle_name.is_empty() {

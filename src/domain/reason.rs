@@ -65,6 +65,8 @@ pub enum Reason {
         days: u32,
     },
     UnknownCode,
+    /// A masked number that is not the stored one's (or on a new record): type it in full.
+    MaskedIdent,
 }
 
 fn hours(minutes: u32) -> String {
@@ -181,6 +183,10 @@ impl Explain for Reason {
                 Lang::En => format!("no new agreements in the last {days} working days of a month"),
             },
             UnknownCode => l("стойността не е от списъка", "the value is not in the list"),
+            MaskedIdent => l(
+                "въведете ЕГН/ЛНЧ изцяло (скритият номер не е на този човек)",
+                "type the ЕГН/ЛНЧ in full (the masked number is not this person's)",
+            ),
             ReportedOnSuspendedDay { day } => match lang {
                 Lang::Bg => format!("{day}-о число е в период на спиране"),
                 Lang::En => format!("day {day} falls in a suspension"),

@@ -52,6 +52,10 @@ pub struct Settings {
     pub suspension_reasons: Vec<Coded>,
     pub end_reasons: Vec<Coded>,
     pub pay_rates: Vec<PayRate>,
+    /// The most unsaved forms a clerk keeps; saving one more drops the oldest.
+    pub drafts_per_clerk: u32,
+    /// Drafts older than this many days are dropped.
+    pub draft_days: u32,
 }
 
 impl Settings {
@@ -148,6 +152,8 @@ impl Default for Settings {
                     currency: "EUR".into(),
                 },
             ],
+            drafts_per_clerk: 20,
+            draft_days: 14,
         }
     }
 }

@@ -29,16 +29,28 @@ pub enum Request {
         after: Option<u64>,
         limit: u32,
     },
-    /// Records that point to `id` (a person's intakes, an agreement's reports...).
+    /// Records that point to `id` (a person's intakes, an agreement's reports...), in (kind,
+    /// id) order, a page at a time.
     Related {
         id: u64,
+        after: Option<(Kind, u64)>,
+        limit: u32,
     },
+    /// A person's card is opened: the person, and a read entry in the audit log.
+    OpenCard {
+        person: u64,
+    },
+    /// `request` is the client's id for this create: sent again after a lost answer, it
+    /// returns the record the first one made instead of making another.
     Create {
         body: Body,
+        request: RequestId,
     },
-    /// Creates all or none, in one commit (imports, the demo's generated persons).
+    /// Creates all or none (at most `MAX_BATCH`), in one commit (imports, the demo's
+    /// generated persons); answers with the new ids.
     CreateMany {
         bodies: Vec<Body>,
+        request: RequestId,
     },
     /// `base_rev` is the rev the clerk's copy was loaded at.
     Update {
@@ -68,7 +80,10 @@ pub enum Request {
         login: String,
         active: bool,
     },
-    ListClerks,
+    ListClerks {
+        after: Option<u64>,
+        limit: u32,
+    },
     Audit {
         after: Option<u64>,
         limit: u32,
@@ -78,8 +93,11 @@ pub enum Request {
     SaveDraft {
         draft: Draft,
     },
-    /// The caller's drafts.
-    Drafts,
+    /// The caller's drafts, by key, a page at a time.
+    Drafts {
+        after: Option<String>,
+        limit: u32,
+    },
     /// Forgets one of the caller's drafts (saved or given up).
     DropDraft {
         key: String,
@@ -171,6 +189,41 @@ pub enum Response {
         size: u64,
     },
     Chunk(Vec<u8>),
+    /// The ids of records a batch created, in the batch's order.
+    Ids(Vec<u64>),
+}
+
+/// A client's id for one create; 0 means none (no protection against a retry).
+pub type RequestId = u128;
+
+/// A new id for a create: unique per clerk in practice (time, process and a counter).
+pub fn new_request_id() -> RequestId {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(1);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    (nanos << 48) ^ (u128::from(std::process::id()) << 32) ^ u128::from(n) | 1
+}
+
+/// Pages every list-like call until an empty page: a page may hold fewer than asked when
+/// its records are large (answers are bounded in bytes).
+fn all_pages<T, C>(
+    mut page: impl FnMut(Option<C>) -> Result<Vec<T>, ServiceError>,
+    cursor: impl Fn(&T) -> C,
+) -> Result<Vec<T>, ServiceError> {
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let items = page(after.take())?;
+        match items.last() {
+            None => return Ok(out),
+            Some(last) => after = Some(cursor(last)),
+        }
+        out.extend(items);
+    }
 }
 
 /// Anything that answers requests: the in-process session, and later the socket client.
@@ -216,23 +269,53 @@ pub trait ApiExt: Api {
         }
     }
 
-    fn related(&self, id: u64) -> Result<Vec<Record>, ServiceError> {
-        match self.call(Request::Related { id })? {
+    fn related_page(
+        &self,
+        id: u64,
+        after: Option<(Kind, u64)>,
+        limit: u32,
+    ) -> Result<Vec<Record>, ServiceError> {
+        match self.call(Request::Related { id, after, limit })? {
             Response::Records(r) => Ok(r),
             r => Err(unexpected(r)),
         }
     }
 
-    fn create(&self, body: Body) -> Result<Record, ServiceError> {
-        match self.call(Request::Create { body })? {
+    /// Every record that points to `id`, page by page.
+    fn related(&self, id: u64) -> Result<Vec<Record>, ServiceError> {
+        all_pages(
+            |after| self.related_page(id, after, 200),
+            |r: &Record| (r.kind(), r.id()),
+        )
+    }
+
+    /// The person of a card being opened (the read is audited).
+    fn open_card(&self, person: u64) -> Result<Record, ServiceError> {
+        match self.call(Request::OpenCard { person })? {
             Response::Record(r) => Ok(r),
             r => Err(unexpected(r)),
         }
     }
 
-    fn create_many(&self, bodies: Vec<Body>) -> Result<Vec<Record>, ServiceError> {
-        match self.call(Request::CreateMany { bodies })? {
-            Response::Records(r) => Ok(r),
+    /// A create that is safe to send again with the same `request` after a lost answer.
+    fn create_once(&self, request: RequestId, body: Body) -> Result<Record, ServiceError> {
+        match self.call(Request::Create { body, request })? {
+            Response::Record(r) => Ok(r),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn create(&self, body: Body) -> Result<Record, ServiceError> {
+        self.create_once(new_request_id(), body)
+    }
+
+    /// The ids of the records created, in order.
+    fn create_many(&self, bodies: Vec<Body>) -> Result<Vec<u64>, ServiceError> {
+        match self.call(Request::CreateMany {
+            bodies,
+            request: new_request_id(),
+        })? {
+            Response::Ids(ids) => Ok(ids),
             r => Err(unexpected(r)),
         }
     }
@@ -300,11 +383,15 @@ pub trait ApiExt: Api {
         }
     }
 
+    /// Every clerk account, page by page.
     fn clerks(&self) -> Result<Vec<Record>, ServiceError> {
-        match self.call(Request::ListClerks)? {
-            Response::Clerks(c) => Ok(c),
-            r => Err(unexpected(r)),
-        }
+        all_pages(
+            |after| match self.call(Request::ListClerks { after, limit: 200 })? {
+                Response::Clerks(c) => Ok(c),
+                r => Err(unexpected(r)),
+            },
+            |r: &Record| r.id(),
+        )
     }
 
     fn audit_log(&self, after: Option<u64>, limit: u32) -> Result<Vec<AuditEntry>, ServiceError> {
@@ -321,11 +408,15 @@ pub trait ApiExt: Api {
         }
     }
 
+    /// Every draft of the caller, page by page.
     fn drafts(&self) -> Result<Vec<Draft>, ServiceError> {
-        match self.call(Request::Drafts)? {
-            Response::Drafts(d) => Ok(d),
-            r => Err(unexpected(r)),
-        }
+        all_pages(
+            |after| match self.call(Request::Drafts { after, limit: 50 })? {
+                Response::Drafts(d) => Ok(d),
+                r => Err(unexpected(r)),
+            },
+            |d: &Draft| d.key.clone(),
+        )
     }
 
     fn drop_draft(&self, key: &str) -> Result<(), ServiceError> {

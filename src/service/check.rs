@@ -6,6 +6,21 @@ use crate::domain::{audit::verify_chain, record::Kind};
 use crate::store::{index, index::Index, Store};
 use std::collections::HashSet;
 
+/// The most problems one answer lists; the rest are counted in a last line.
+const MAX_PROBLEMS: usize = 1000;
+
+/// A report that fits one answer however damaged the database is.
+pub fn bounded(mut report: CheckReport) -> CheckReport {
+    let n = report.problems.len();
+    if n > MAX_PROBLEMS {
+        report.problems.truncate(MAX_PROBLEMS);
+        report
+            .problems
+            .push(format!("… {} more problems not listed", n - MAX_PROBLEMS));
+    }
+    report
+}
+
 pub fn check(store: &Store) -> CheckReport {
     let mut report = CheckReport::default();
     let mut expected: HashSet<(Index, Vec<u8>)> = HashSet::new();

@@ -1,13 +1,14 @@
 //! Commands: each runs under the writer lock, reads what its rules need, validates with the
 //! domain's rules, and commits its record, index entries and audit entry in one transaction.
 
-use super::{audit::changes, Service, ServiceError};
+use super::{api::RequestId, audit::changes, privacy, retries, Service, ServiceError};
 use crate::domain::{
     assistance::{check_agreement, AgreementContext, ApplicationStatus},
     audit::AuditAction,
     calendar::WorkCalendar,
     clerk::Clerk,
     draft::{Draft, MAX_DRAFT_BYTES},
+    person::PersonalId,
     reason::{FieldError, Reason},
     record::{Body, Kind, Meta, Record},
     referral::{ReferralStatus, StatusChange},
@@ -69,6 +70,31 @@ pub fn save(
     })
 }
 
+/// Creates a record once per client request id: sent again after a lost answer, the same
+/// request gets the record the first one made (as it is now).
+pub fn create(
+    svc: &Service,
+    clerk: &Clerk,
+    request: RequestId,
+    body: Body,
+) -> Result<Record, ServiceError> {
+    let kind = body.kind();
+    svc.write(&clerk.login, |ws| {
+        if let Some(ids) = retries::recall(svc, &clerk.login, request)? {
+            let id = ids.first().copied().unwrap_or(0);
+            let first = svc
+                .store
+                .get(kind, id)?
+                .ok_or(ServiceError::NotFound { kind, id })?;
+            return Ok((first, Vec::new()));
+        }
+        let record = save_into(svc, ws, clerk, None, body, &mut Batch::default())?;
+        retries::remember(ws, &clerk.login, request, svc.now(), &[record.id()]);
+        drop_saved_draft(svc, ws, clerk, None, kind)?;
+        Ok((record.clone(), vec![record]))
+    })
+}
+
 /// What the records of one batch must not repeat among themselves.
 #[derive(Default)]
 struct Batch {
@@ -79,9 +105,13 @@ struct Batch {
 pub fn save_many(
     svc: &Service,
     clerk: &Clerk,
+    request: RequestId,
     bodies: Vec<Body>,
-) -> Result<Vec<Record>, ServiceError> {
+) -> Result<Vec<u64>, ServiceError> {
     svc.write(&clerk.login, |ws| {
+        if let Some(ids) = retries::recall(svc, &clerk.login, request)? {
+            return Ok((ids, Vec::new()));
+        }
         let mut batch = Batch::default();
         let mut out = Vec::with_capacity(bodies.len());
         for body in bodies {
@@ -94,8 +124,66 @@ pub fn save_many(
             }
             out.push(save_into(svc, ws, clerk, None, body, &mut batch)?);
         }
-        Ok((out.clone(), out))
+        let ids: Vec<u64> = out.iter().map(Record::id).collect();
+        retries::remember(ws, &clerk.login, request, svc.now(), &ids);
+        Ok((ids, out))
     })
+}
+
+/// A person's record was read: logged once per clerk and person within a short window.
+pub fn log_read(svc: &Service, clerk: &Clerk, person: u64) -> Result<(), ServiceError> {
+    if !svc.reads.needs_entry(&clerk.login, person, svc.now()) {
+        return Ok(());
+    }
+    let logged = svc.write(&clerk.login, |ws| {
+        svc.append_audit(
+            ws,
+            &clerk.login,
+            AuditAction::ReadCard,
+            Some(Kind::Person),
+            Some(person),
+            Vec::new(),
+        )?;
+        Ok(((), Vec::new()))
+    });
+    if logged.is_err() {
+        svc.reads.forget(&clerk.login, person);
+    }
+    logged
+}
+
+/// A page of persons was listed (masked, but with their health data): who, from where, how many.
+pub fn log_list(
+    svc: &Service,
+    clerk: &Clerk,
+    after: Option<u64>,
+    count: usize,
+) -> Result<(), ServiceError> {
+    let field = |field: &str, new: String| crate::domain::audit::FieldChange {
+        field: field.into(),
+        old: String::new(),
+        new,
+    };
+    let changes = vec![
+        field("after", after.map(|a| a.to_string()).unwrap_or_default()),
+        field("records", count.to_string()),
+    ];
+    svc.write(&clerk.login, |ws| {
+        svc.append_audit(
+            ws,
+            &clerk.login,
+            AuditAction::ReadList,
+            Some(Kind::Person),
+            None,
+            changes,
+        )?;
+        Ok(((), Vec::new()))
+    })
+}
+
+/// Whether a draft is older than the settings keep drafts.
+pub fn draft_expired(d: &Draft, settings: &Settings, now: chrono::NaiveDateTime) -> bool {
+    now.signed_duration_since(d.saved).num_days() >= i64::from(settings.draft_days)
 }
 
 fn drop_saved_draft(
@@ -120,6 +208,24 @@ pub fn save_draft(svc: &Service, clerk: &Clerk, draft: Draft) -> Result<(), Serv
         )));
     }
     svc.write(&clerk.login, |ws| {
+        // At most `drafts_per_clerk`: the expired go first, then the oldest, so the form being
+        // typed now is always kept.
+        let settings = svc.settings()?.settings;
+        let now = svc.now();
+        let mut others: Vec<Draft> = svc
+            .store
+            .drafts(&clerk.login)?
+            .into_iter()
+            .filter(|d| d.key != draft.key)
+            .collect();
+        others.sort_by_key(|d| d.saved);
+        let keep = (settings.drafts_per_clerk.max(1) - 1) as usize;
+        let excess = others.len().saturating_sub(keep);
+        for (i, d) in others.iter().enumerate() {
+            if i < excess || draft_expired(d, &settings, now) {
+                Store::remove_draft(ws, &clerk.login, &d.key);
+            }
+        }
         Store::put_draft(ws, &clerk.login, &draft)?;
         Ok(((), Vec::new()))
     })
@@ -201,7 +307,14 @@ fn save_into(
         (_, false) => AuditAction::Create,
         (_, true) => AuditAction::Update,
     };
-    let diff = changes(old.as_ref().map(|o| &o.body), &record.body);
+    let mut diff = changes(old.as_ref().map(|o| &o.body), &record.body);
+    // The audit log tells identifiers apart without holding them.
+    privacy::redact_changes(
+        svc.ident_key(),
+        &mut diff,
+        old.as_ref().map(|o| &o.body),
+        &record.body,
+    );
     svc.append_audit(
         ws,
         &clerk.login,
@@ -236,6 +349,16 @@ fn prepare(
     };
     match body {
         Body::Person(p) => {
+            // A masked number sent back unchanged keeps the stored one.
+            if let (PersonalId::Masked(_), Some(Body::Person(o))) = (&p.ident, old.map(|o| &o.body))
+            {
+                if o.ident.to_masked() == p.ident {
+                    p.ident = o.ident.clone();
+                }
+            }
+            if matches!(p.ident, PersonalId::Masked(_)) {
+                return Err(invalid("ident", Reason::MaskedIdent));
+            }
             p.derive_from_id();
             p.validate(today, &settings.settlement_codes())
                 .map_err(ServiceError::Invalid)?;

@@ -1,6 +1,6 @@
 //! Exports: whole records of a kind, a page at a time, each page audited.
 
-use super::{Service, ServiceError, MAX_PAGE};
+use super::{paging, Service, ServiceError};
 use crate::domain::{
     audit::{AuditAction, FieldChange},
     clerk::Clerk,
@@ -26,11 +26,7 @@ pub fn page(
     after: Option<u64>,
     limit: u32,
 ) -> Result<Vec<Record>, ServiceError> {
-    let records = svc
-        .store
-        .scan(kind, after)
-        .take(limit.min(MAX_PAGE) as usize)
-        .collect::<Result<Vec<_>, _>>()?;
+    let records = paging::page(svc.store.scan(kind, after), limit)?;
     let mut changes = vec![
         change("after", after.map(|a| a.to_string()).unwrap_or_default()),
         change("records", records.len().to_string()),

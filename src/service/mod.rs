@@ -12,10 +12,16 @@ pub mod error;
 mod export;
 mod group_commit;
 mod monthly;
+pub mod paging;
+mod privacy;
+mod retries;
 mod search;
 mod search_index;
 
-pub use api::{Api, ApiExt, Change, Changed, CheckReport, Hit, Request, Response};
+pub use api::{
+    new_request_id, Api, ApiExt, Change, Changed, CheckReport, Hit, Request, RequestId, Response,
+};
+pub use paging::{MAX_BATCH, MAX_PAGE};
 pub use error::ServiceError;
 
 use crate::domain::{
@@ -56,6 +62,9 @@ pub struct Service {
     bus: bus::Bus,
     /// Where snapshots go (see `backup.rs`).
     snapshots: backup::Place,
+    /// The key of the audit log's identifier hashes (kept in the meta tree).
+    ident_key: std::sync::OnceLock<[u8; 32]>,
+    reads: privacy::RecentReads,
 }
 
 /// The in-memory search index and its life: built in the background after opening, then kept
@@ -142,14 +151,47 @@ fn release_free_memory() {
     }
 }
 
-/// The largest page a list or search returns.
-pub const MAX_PAGE: u32 = 1000;
-
 impl Service {
     /// Opens an existing database.
     pub fn open(dir: &Path, clock: Clock) -> Result<Arc<Service>, StoreError> {
         let (store, _) = Store::open(dir, OpenMode::Existing)?;
-        Ok(Arc::new(Service::with_store(store, clock)))
+        let svc = Service::with_store(store, clock);
+        svc.on_open().map_err(|e| StoreError::Sled(e.to_string()))?;
+        Ok(Arc::new(svc))
+    }
+
+    /// Loads (or makes, once per database) the identifier-hash key, and forgets what has
+    /// expired: request ids of creates, drafts older than the settings allow.
+    fn on_open(&self) -> Result<(), ServiceError> {
+        let _w = self.store.writer();
+        let mut ws = WriteSet::default();
+        let key = match self.store.meta_get(privacy::KEY_NAME)? {
+            Some(k) if k.len() == 32 => k.as_slice().try_into().unwrap_or([0; 32]),
+            _ => {
+                let k = privacy::new_key().map_err(|e| ServiceError::Store(e.to_string()))?;
+                ws.put(
+                    crate::store::Target::Meta,
+                    privacy::KEY_NAME.to_vec(),
+                    k.to_vec(),
+                );
+                k
+            }
+        };
+        let _ = self.ident_key.set(key);
+        let now = self.now();
+        retries::expire(self, &mut ws, now)?;
+        let settings = self.settings()?.settings;
+        for (login, d) in self.store.every_draft()? {
+            if commands::draft_expired(&d, &settings, now) {
+                Store::remove_draft(&mut ws, &login, &d.key);
+            }
+        }
+        self.store.commit(ws)?;
+        Ok(())
+    }
+
+    fn ident_key(&self) -> &[u8; 32] {
+        self.ident_key.get().unwrap_or(&[0; 32])
     }
 
     /// Wraps an open store and starts building the search index in the background: opening
@@ -178,6 +220,8 @@ impl Service {
             group: Default::default(),
             bus: Default::default(),
             snapshots: backup::Place::default(),
+            ident_key: Default::default(),
+            reads: Default::default(),
         }
     }
 
@@ -277,6 +321,28 @@ impl Service {
         Ok(out)
     }
 
+    /// One page of `referring`, in (kind, id) order after `after`.
+    fn referring_page(
+        &self,
+        id: u64,
+        after: Option<(Kind, u64)>,
+        limit: u32,
+    ) -> Result<Vec<Record>, ServiceError> {
+        let records = self
+            .store
+            .index_scan(Index::Ref, &index::exact(&id.to_be_bytes()))
+            .filter(|hit| match (hit, after) {
+                (Ok((k, rid)), Some((ak, aid))) => (k.code(), *rid) > (ak.code(), aid),
+                _ => true,
+            })
+            .map(|hit| -> Result<Option<Record>, ServiceError> {
+                let (k, rid) = hit?;
+                Ok(self.store.get(k, rid)?)
+            })
+            .filter_map(Result::transpose);
+        paging::page(records, limit)
+    }
+
     /// Change events of every save from now on.
     pub fn subscribe(&self) -> std::sync::mpsc::Receiver<Change> {
         self.bus.subscribe()
@@ -306,6 +372,7 @@ impl Service {
         if created {
             svc.initialise(creator, creator_name, settings)?;
         }
+        svc.on_open()?;
         Ok((Arc::new(svc), created))
     }
 
@@ -464,6 +531,18 @@ impl Api for Session {
     }
 
     fn call(&self, req: Request) -> Result<Response, ServiceError> {
+        // Exports are the one answer that carries identifiers in full (audited per page).
+        let full = matches!(req, Request::Export { .. });
+        let mut answer = self.answer(req);
+        if !full {
+            privacy::mask(&mut answer);
+        }
+        answer
+    }
+}
+
+impl Session {
+    fn answer(&self, req: Request) -> Result<Response, ServiceError> {
         let svc = &*self.svc;
         // Re-read the account on every call: a clerk disabled meanwhile is stopped at once.
         let clerk = svc.clerk(&self.login)?;
@@ -472,32 +551,50 @@ impl Api for Session {
             Request::WhoAmI => Ok(Response::Clerk(clerk)),
             Request::Get { kind, id } => {
                 self.require(&clerk, Action::Read)?;
-                store
+                let record = store
                     .get(kind, id)?
-                    .map(Response::Record)
-                    .ok_or(ServiceError::NotFound { kind, id })
+                    .ok_or(ServiceError::NotFound { kind, id })?;
+                if kind == Kind::Person {
+                    commands::log_read(svc, &clerk, id)?;
+                }
+                Ok(Response::Record(record))
+            }
+            Request::OpenCard { person } => {
+                self.require(&clerk, Action::Read)?;
+                let record = store.get(Kind::Person, person)?.ok_or(ServiceError::NotFound {
+                    kind: Kind::Person,
+                    id: person,
+                })?;
+                commands::log_read(svc, &clerk, person)?;
+                Ok(Response::Record(record))
             }
             Request::List { kind, after, limit } => {
                 self.require(&clerk, Action::Read)?;
-                let records = store
-                    .scan(kind, after)
-                    .take(limit.min(MAX_PAGE) as usize)
-                    .collect::<Result<Vec<_>, _>>()?;
+                let records = paging::page(store.scan(kind, after), limit)?;
+                if kind == Kind::Person && !records.is_empty() {
+                    commands::log_list(svc, &clerk, after, records.len())?;
+                }
                 Ok(Response::Records(records))
             }
-            Request::Related { id } => {
+            Request::Related { id, after, limit } => {
                 self.require(&clerk, Action::Read)?;
-                Ok(Response::Records(svc.referring(id, None)?))
+                Ok(Response::Records(svc.referring_page(id, after, limit)?))
             }
-            Request::Create { body } => {
+            Request::Create { body, request } => {
                 self.require(&clerk, Action::Write(body.kind()))?;
-                commands::save(svc, &clerk, None, body).map(Response::Record)
+                commands::create(svc, &clerk, request, body).map(Response::Record)
             }
-            Request::CreateMany { bodies } => {
+            Request::CreateMany { bodies, request } => {
+                if bodies.len() > MAX_BATCH {
+                    return Err(ServiceError::BadRequest(format!(
+                        "a batch of {} records (at most {MAX_BATCH})",
+                        bodies.len()
+                    )));
+                }
                 for b in &bodies {
                     self.require(&clerk, Action::Write(b.kind()))?;
                 }
-                commands::save_many(svc, &clerk, bodies).map(Response::Records)
+                commands::save_many(svc, &clerk, request, bodies).map(Response::Ids)
             }
             Request::Update { id, base_rev, body } => {
                 self.require(&clerk, Action::Write(body.kind()))?;
@@ -550,29 +647,33 @@ impl Api for Session {
                 )
                 .map(Response::Record)
             }
-            Request::ListClerks => {
+            Request::ListClerks { after, limit } => {
                 self.require(&clerk, Action::Read)?;
-                let records = store
-                    .scan(Kind::Clerk, None)
-                    .collect::<Result<Vec<_>, _>>()?;
+                let records = paging::page(store.scan(Kind::Clerk, after), limit)?;
                 Ok(Response::Clerks(records))
             }
             Request::Audit { after, limit } => {
                 self.require(&clerk, Action::ReadAudit)?;
-                let entries = store
-                    .audit(after)
-                    .take(limit.min(MAX_PAGE) as usize)
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok(Response::Audit(entries))
+                Ok(Response::Audit(paging::page(store.audit(after), limit)?))
             }
             Request::Check => {
                 self.require(&clerk, Action::Check)?;
-                Ok(Response::Check(check::check(store)))
+                Ok(Response::Check(check::bounded(check::check(store))))
             }
             Request::SaveDraft { draft } => {
                 commands::save_draft(svc, &clerk, draft).map(|()| Response::Done)
             }
-            Request::Drafts => Ok(Response::Drafts(store.drafts(&clerk.login)?)),
+            Request::Drafts { after, limit } => {
+                let settings = svc.settings()?.settings;
+                let now = svc.now();
+                let drafts = store
+                    .drafts(&clerk.login)?
+                    .into_iter()
+                    .filter(|d| after.as_ref().is_none_or(|a| d.key > *a))
+                    .filter(|d| !commands::draft_expired(d, &settings, now))
+                    .map(Ok::<_, ServiceError>);
+                Ok(Response::Drafts(paging::page(drafts, limit)?))
+            }
             Request::DropDraft { key } => {
                 commands::drop_draft(svc, &clerk, &key).map(|()| Response::Done)
             }

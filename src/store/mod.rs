@@ -7,6 +7,7 @@ pub mod error;
 pub mod index;
 pub mod schema;
 pub mod snapshot;
+mod housekeeping;
 
 use crate::domain::{
     audit::AuditEntry,

@@ -25,7 +25,8 @@ pub fn version(_kind: Kind) -> u16 {
 }
 
 pub const AUDIT_VERSION: u16 = 1;
-pub const SETTINGS_VERSION: u16 = 1;
+/// 2: drafts_per_clerk and draft_days.
+pub const SETTINGS_VERSION: u16 = 2;
 pub const DRAFT_VERSION: u16 = 1;
 
 #[derive(Serialize)]
@@ -124,5 +125,63 @@ pub fn encode_settings(s: &VersionedSettings) -> Result<Vec<u8>, CodecError> {
 }
 
 pub fn decode_settings(bytes: &[u8]) -> Result<VersionedSettings, CodecError> {
+    let (header, _) = codec::open(bytes)?;
+    if header.version == 1 {
+        let old: SettingsV1 = codec::decode(SETTINGS_CODE, 1, bytes)?;
+        return Ok(old.into());
+    }
     codec::decode(SETTINGS_CODE, SETTINGS_VERSION, bytes)
+}
+
+/// Settings as version 1 stored them (before the draft limits).
+#[derive(Deserialize)]
+struct SettingsV1 {
+    rev: u64,
+    municipality: String,
+    settlements: Vec<crate::domain::settings::Settlement>,
+    provider_step_days: u32,
+    remedy_days: u32,
+    lifelong_assessment_years: u32,
+    no_new_agreements_last_days: u32,
+    agreements_start_on_first: bool,
+    max_minutes_per_day: u32,
+    max_minutes_per_week: u32,
+    assistant_support_minutes_per_day: u32,
+    expiry_alert_days: u32,
+    idle_lock_minutes: u32,
+    retention_years: u32,
+    calendar: crate::domain::calendar::CalendarRules,
+    suspension_reasons: Vec<crate::domain::settings::Coded>,
+    end_reasons: Vec<crate::domain::settings::Coded>,
+    pay_rates: Vec<crate::domain::settings::PayRate>,
+}
+
+impl From<SettingsV1> for VersionedSettings {
+    fn from(o: SettingsV1) -> Self {
+        let defaults = Settings::default();
+        VersionedSettings {
+            rev: o.rev,
+            settings: Settings {
+                municipality: o.municipality,
+                settlements: o.settlements,
+                provider_step_days: o.provider_step_days,
+                remedy_days: o.remedy_days,
+                lifelong_assessment_years: o.lifelong_assessment_years,
+                no_new_agreements_last_days: o.no_new_agreements_last_days,
+                agreements_start_on_first: o.agreements_start_on_first,
+                max_minutes_per_day: o.max_minutes_per_day,
+                max_minutes_per_week: o.max_minutes_per_week,
+                assistant_support_minutes_per_day: o.assistant_support_minutes_per_day,
+                expiry_alert_days: o.expiry_alert_days,
+                idle_lock_minutes: o.idle_lock_minutes,
+                retention_years: o.retention_years,
+                calendar: o.calendar,
+                suspension_reasons: o.suspension_reasons,
+                end_reasons: o.end_reasons,
+                pay_rates: o.pay_rates,
+                drafts_per_clerk: defaults.drafts_per_clerk,
+                draft_days: defaults.draft_days,
+            },
+        }
+    }
 }

@@ -75,7 +75,7 @@ fn name_of(cx: &Cx, kind: Kind, id: u64) -> String {
 }
 
 fn load(cx: &Cx, id: u64) -> Result<CardData, ServiceError> {
-    let record = cx.api.get(Kind::Person, id)?;
+    let record = cx.api.open_card(id)?;
     let Body::Person(person) = record.body.clone() else {
         return Err(ServiceError::NotFound {
             kind: Kind::Person,

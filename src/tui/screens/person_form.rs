@@ -29,7 +29,16 @@ use ratatui::{buffer::Buffer, layout::Rect};
 
 const FORM: &str = "person";
 
+/// "******1234": the stored number as the service shows it, kept unless the clerk types another.
+fn is_masked(v: &str) -> bool {
+    let v = v.trim();
+    v.len() == 10 && v.starts_with("******") && v[6..].bytes().all(|b| b.is_ascii_digit())
+}
+
 fn check_ident(v: &str, cx: &CheckCx) -> Result<Option<String>, String> {
+    if is_masked(v) {
+        return Ok(None);
+    }
     let digits: String = v.chars().filter(|c| !c.is_whitespace()).collect();
     match Egn::parse(&digits, cx.today) {
         Ok(e) => Ok(Some(e.as_str().to_string())),
@@ -128,6 +137,11 @@ pub struct PersonForm {
     pub duplicate: Option<Duplicate>,
     /// The newer saved version a save ran into, while the clerk decides (conflict screen).
     theirs: Option<Record>,
+    /// The identifier as loaded (masked): sent back as it is, the service keeps the stored one.
+    loaded_ident: PersonalId,
+    /// This form's create: the same id on every try, so a save retried after a lost answer
+    /// cannot make the person twice.
+    request: crate::service::RequestId,
 }
 
 impl PersonForm {
@@ -164,6 +178,8 @@ impl PersonForm {
             editing: None,
             duplicate: None,
             theirs: None,
+            loaded_ident: PersonalId::None,
+            request: crate::service::new_request_id(),
         }
     }
 
@@ -193,8 +209,9 @@ impl PersonForm {
         let mut f = PersonForm::new(cx, "");
         f.editing = Some((record.id(), record.meta.rev));
         if let Body::Person(p) = &record.body {
+            f.loaded_ident = p.ident.clone();
             let form = &mut f.form;
-            form.set("ident", p.ident.as_str().unwrap_or_default());
+            form.set("ident", &p.ident.masked());
             form.set("first_name", &p.first_name);
             form.set("middle_name", &p.middle_name);
             form.set("last_name", &p.last_name);
@@ -240,7 +257,17 @@ impl PersonForm {
         let f = &self.form;
         let today = cx.today();
         let mut missing = Vec::new();
-        let ident = parse_ident(&f.text("ident"), today);
+        let typed = f.text("ident");
+        let ident = if !typed.is_empty() && typed.trim() == self.loaded_ident.masked() {
+            self.loaded_ident.clone()
+        } else if is_masked(&typed) {
+            // Not this record's number: the service refuses it beside the field.
+            crate::domain::person::MaskedId::new(false, &typed.trim()[6..])
+                .map(PersonalId::Masked)
+                .unwrap_or_default()
+        } else {
+            parse_ident(&typed, today)
+        };
         let phones = f
             .text("phones")
             .split([',', ';'])
@@ -351,7 +378,7 @@ impl PersonForm {
         }
         let body = Body::Person(person);
         let result = match self.editing {
-            None => cx.api.create(body),
+            None => cx.api.create_once(self.request, body),
             Some((id, rev)) => cx.api.update(id, rev, body),
         };
         match result {

@@ -319,13 +319,33 @@ fn the_palette_runs_a_command_by_name() {
     );
 }
 
+/// A hostile client stores a draft whose title and fields carry escape sequences (drafts hold
+/// text as typed, so the service keeps them); the console draws them replaced, not raw. The
+/// replacement character proves our cleaning ran: ratatui alone would drop the ESC silently
+/// and leave "[2J" behind.
 #[test]
 fn stored_control_characters_never_reach_the_screen() {
-    let mut a = app(Lang::Bg, "default", false);
-    typed(&mut a, "ab");
-    a.dispatch(frontoffice::tui::Ev::Paste("\u{1b}[2J\u{7}".into()));
+    let (_dir, svc) = own_db();
+    a_session(&svc)
+        .save_draft(frontoffice::domain::draft::Draft {
+            key: "person/new".into(),
+            target: None,
+            title: "Злоб\u{1b}[2Jник\u{7}".into(),
+            fields: vec![("first_name".into(), "Злоб\u{1b}]0;x\u{7}ник".into())],
+            saved: chrono::NaiveDateTime::default(),
+        })
+        .unwrap();
+    let stored = a_session(&svc).drafts().unwrap();
+    assert!(stored[0].title.contains('\u{1b}'), "stored as sent");
+    let mut a = frontoffice::tui::app::App::start(cx_on(&svc, Lang::Bg));
+    let s = shot(&a);
+    assert!(s.contains("Злоб\u{FFFD}[2Jник\u{FFFD}"), "{s}");
+    assert!(!s.chars().any(|c| c.is_control() && c != '\n'), "{s:?}");
+    // Resumed into the form: the field shows it cleaned too.
+    a.on_key(key(KeyCode::Enter));
     let s = shot(&a);
     assert!(!s.chars().any(|c| c.is_control() && c != '\n'), "{s:?}");
+    assert!(s.contains("Злоб"), "{s}");
 }
 
 #[test]
@@ -635,4 +655,40 @@ fn drafts_follow_the_typing_within_a_second_and_come_back_on_the_next_start() {
 
 fn a_session(svc: &Arc<Service>) -> frontoffice::service::Session {
     svc.session(LOGIN).unwrap()
+}
+
+/// The edit form shows the ЕГН masked; a save that leaves it keeps the stored number, the
+/// draft of the typing holds only the masked form, and the card still reveals it with F5.
+#[test]
+fn an_edit_keeps_the_masked_ident_and_its_draft_never_holds_it() {
+    use frontoffice::domain::{record::Body, Kind};
+    let (_dir, svc) = own_db();
+    let (person, _) = agreement_person(&svc);
+    let stored = || match svc.store().get(Kind::Person, person).unwrap().unwrap().body {
+        Body::Person(p) => p.ident.as_str().unwrap().to_string(),
+        _ => unreachable!(),
+    };
+    let full = stored();
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    typed(&mut a, AGREEMENT);
+    a.on_key(key(KeyCode::Enter));
+    a.on_key(key(KeyCode::F(6)));
+    let s = shot(&a);
+    assert!(!s.contains(&full), "{s}");
+    assert!(s.contains(&format!("******{}", &full[6..])), "{s}");
+    for _ in 0..6 {
+        a.on_key(key(KeyCode::Tab));
+    }
+    a.on_key(ctrl('u'));
+    typed(&mut a, "ул. Маскирана 7");
+    a.keep_drafts(std::time::Instant::now(), false);
+    let drafts = a_session(&svc).drafts().unwrap();
+    assert_eq!(drafts.len(), 1);
+    assert!(!format!("{drafts:?}").contains(&full), "{drafts:?}");
+    a.on_key(key(KeyCode::F(2)));
+    assert_eq!(address_on_file(&svc, person), "ул. Маскирана 7");
+    assert_eq!(stored(), full, "the stored number stayed");
+    // Back on the card, F5 shows it in full (audited).
+    a.on_key(key(KeyCode::F(5)));
+    assert!(shot(&a).contains(&full));
 }

@@ -200,7 +200,9 @@ fn drop_saved_draft(
     Ok(())
 }
 
-pub fn save_draft(svc: &Service, clerk: &Clerk, draft: Draft) -> Result<(), ServiceError> {
+pub fn save_draft(svc: &Service, clerk: &Clerk, mut draft: Draft) -> Result<(), ServiceError> {
+    // Expiry counts from the service's clock, whatever time the client claims.
+    draft.saved = svc.now();
     if draft.size() > MAX_DRAFT_BYTES || draft.key.is_empty() || draft.key.contains('\0') {
         return Err(ServiceError::BadRequest(format!(
             "a draft of {} bytes",

@@ -21,8 +21,8 @@ mod search_index;
 pub use api::{
     new_request_id, Api, ApiExt, Change, Changed, CheckReport, Hit, Request, RequestId, Response,
 };
-pub use paging::{MAX_BATCH, MAX_PAGE};
 pub use error::ServiceError;
+pub use paging::{MAX_BATCH, MAX_PAGE};
 
 use crate::domain::{
     audit::{AuditAction, AuditEntry, FieldChange},
@@ -561,10 +561,12 @@ impl Session {
             }
             Request::OpenCard { person } => {
                 self.require(&clerk, Action::Read)?;
-                let record = store.get(Kind::Person, person)?.ok_or(ServiceError::NotFound {
-                    kind: Kind::Person,
-                    id: person,
-                })?;
+                let record = store
+                    .get(Kind::Person, person)?
+                    .ok_or(ServiceError::NotFound {
+                        kind: Kind::Person,
+                        id: person,
+                    })?;
                 commands::log_read(svc, &clerk, person)?;
                 Ok(Response::Record(record))
             }

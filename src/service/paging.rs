@@ -61,7 +61,10 @@ mod tests {
     fn pages_stop_at_the_count_or_the_byte_budget() {
         let small = (0..5000u32).map(Ok::<_, ()>);
         assert_eq!(page(small, 10).unwrap().len(), 10);
-        assert_eq!(page((0..5000u32).map(Ok::<_, ()>), 5000).unwrap().len(), 1000);
+        assert_eq!(
+            page((0..5000u32).map(Ok::<_, ()>), 5000).unwrap().len(),
+            1000
+        );
         // 100 KiB items: about 40 fit in the budget, whatever the limit.
         let big = (0..100).map(|_| Ok::<_, ()>(vec![1u8; 100 * 1024]));
         let got = page(big, 1000).unwrap();

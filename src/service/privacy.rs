@@ -43,12 +43,7 @@ pub fn ident_tag(key: &[u8; 32], ident: &PersonalId) -> String {
 }
 
 /// Replaces the "ident" change of a person's audit entry with tags.
-pub fn redact_changes(
-    key: &[u8; 32],
-    changes: &mut [FieldChange],
-    old: Option<&Body>,
-    new: &Body,
-) {
+pub fn redact_changes(key: &[u8; 32], changes: &mut [FieldChange], old: Option<&Body>, new: &Body) {
     let ident_of = |b: Option<&Body>| match b {
         Some(Body::Person(p)) => Some(p.ident.clone()),
         _ => None,

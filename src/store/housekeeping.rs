@@ -10,9 +10,10 @@ impl Store {
         &self,
         prefix: &[u8],
     ) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>), StoreError>> + '_ {
-        self.tree(Target::Meta)
-            .scan_prefix(prefix)
-            .map(|item| item.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(Into::into))
+        self.tree(Target::Meta).scan_prefix(prefix).map(|item| {
+            item.map(|(k, v)| (k.to_vec(), v.to_vec()))
+                .map_err(Into::into)
+        })
     }
 
     /// Every clerk's drafts as (login, draft); a draft that does not decode is skipped (it is

@@ -4,10 +4,10 @@
 
 pub mod codec;
 pub mod error;
+mod housekeeping;
 pub mod index;
 pub mod schema;
 pub mod snapshot;
-mod housekeeping;
 
 use crate::domain::{
     audit::AuditEntry,

@@ -5,9 +5,7 @@
 use super::{
     i18n::I18n,
     keymap::{self, Action, Context},
-    screens::{
-        drafts::Drafts, help::Help, palette::Palette, person_form::PersonForm, search::Search,
-    },
+    screens::{drafts::Drafts, help::Help, palette::Palette, search::Search},
     theme::{Symbols, Theme},
     widgets::{fit, pad},
     Ev,
@@ -410,7 +408,7 @@ impl App {
                 }
             }
             Action::NewPerson => {
-                let form = PersonForm::new(&self.cx, "");
+                let form = super::forms::person::new_form(&self.cx, "");
                 self.stack.push(Box::new(form));
             }
             Action::Redraw => self.clear = true,

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod event;
+pub mod forms;
 pub mod i18n;
 pub mod keymap;
 pub mod screens;

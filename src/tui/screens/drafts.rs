@@ -1,6 +1,5 @@
 //! On start: the forms this clerk left unsaved (dropped SSH link, crash, kill), offered back.
 
-use super::person_form::PersonForm;
 use crate::domain::{date::format_date, draft::Draft};
 use crate::service::ApiExt;
 use crate::tui::{
@@ -29,11 +28,11 @@ impl Drafts {
         let Some(draft) = self.drafts.get(self.selected) else {
             return Outcome::Consumed;
         };
-        match PersonForm::from_draft(cx, draft) {
+        match crate::tui::forms::from_draft(cx, draft) {
             Ok(form) => {
                 let msg = cx.t.t("drafts.resumed").to_string();
                 cx.say(Level::Info, msg);
-                Outcome::Replace(Box::new(form))
+                Outcome::Replace(form)
             }
             Err(msg) => {
                 cx.say(Level::Error, msg);

@@ -5,7 +5,7 @@ pub mod drafts;
 pub mod help;
 pub mod palette;
 pub mod person_card;
-pub mod person_form;
+pub mod record_form;
 pub mod search;
 
 use super::i18n::I18n;

@@ -544,7 +544,11 @@ impl Screen for PersonCard {
     fn handle(&mut self, ev: &Ev, cx: &mut Cx) -> Outcome {
         match ev {
             Ev::Action(Action::Edit) => {
-                let form = super::person_form::PersonForm::edit(cx, &self.data.record);
+                let form =
+                    super::record_form::RecordForm::<crate::tui::forms::person::PersonSpec>::edit(
+                        cx,
+                        &self.data.record,
+                    );
                 return Outcome::Push(Box::new(form));
             }
             Ev::Action(Action::Reveal) => self.reveal(cx),

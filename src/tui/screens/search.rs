@@ -168,7 +168,7 @@ impl Screen for Search {
                 self.run(cx);
             }
             Ev::Action(Action::NewPerson) => {
-                let form = super::person_form::PersonForm::new(cx, &self.query());
+                let form = crate::tui::forms::person::new_form(cx, &self.query());
                 return Outcome::Push(Box::new(form));
             }
             Ev::Action(_) => return Outcome::Ignored,

@@ -276,6 +276,23 @@ impl Form {
         self.fields[i].set_raw(&label.unwrap_or_default());
     }
 
+    /// The value a record takes: a choice's code (or the typed text when it names none), a
+    /// yes/no as "1" or "", otherwise the trimmed text.
+    pub fn value(&self, key: &str) -> String {
+        match self.index(key).map(|i| &self.fields[i].kind) {
+            Some(FieldKind::Choice(_)) => self.choice(key).unwrap_or_else(|| self.text(key)),
+            _ => self.text(key),
+        }
+    }
+
+    /// Shows a record's value (a choice by its code).
+    pub fn set_value(&mut self, key: &str, value: &str) {
+        match self.index(key).map(|i| &self.fields[i].kind) {
+            Some(FieldKind::Choice(_)) => self.set_choice(key, value),
+            _ => self.set(key, value),
+        }
+    }
+
     pub fn date(&self, key: &str, today: NaiveDate) -> Option<NaiveDate> {
         parse_date(&self.text(key), today).ok()
     }

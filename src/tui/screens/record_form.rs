@@ -1,0 +1,311 @@
+//! The one form screen: any kind's `Spec` drawn by the form widget. It creates (once per form,
+//! by a request id, so a save retried after a lost answer cannot make the record twice) or
+//! updates at the rev it loaded, shows a stale save side by side, keeps the typing as a
+//! draft, puts refusals beside their fields and copies the previous record of the kind.
+
+use super::conflict::Conflict;
+use crate::domain::{
+    date::format_date,
+    draft::Draft,
+    record::{Kind, Record},
+    FieldError,
+};
+use crate::service::{ApiExt, Change, RequestId, ServiceError};
+use crate::tui::{
+    app::{Cx, Level, Outcome, Screen},
+    forms::{self, Spec},
+    i18n::I18n,
+    keymap::{Action, Context},
+    widgets::{
+        fit,
+        form::{CheckCx, FieldKind, Form, FormEvent},
+    },
+    Ev,
+};
+use ratatui::{buffer::Buffer, layout::Rect};
+
+pub struct RecordForm<S: Spec> {
+    pub form: Form,
+    /// The record as loaded (or the new record's seed): what the fields are applied onto.
+    pub base: S::T,
+    /// The record being edited (id and the rev it was loaded at).
+    pub editing: Option<(u64, u64)>,
+    pub extra: S::Extra,
+    /// The newer saved version a save ran into, while the clerk decides (conflict screen).
+    theirs: Option<Record>,
+    request: RequestId,
+}
+
+impl<S: Spec> RecordForm<S> {
+    /// A new record starting from `seed`.
+    pub fn new(cx: &Cx, seed: S::T) -> Self {
+        let mut form = Form::new(forms::fields::<S>(cx), &cx.theme);
+        forms::load::<S>(&mut form, &seed, cx);
+        form.dirty = false;
+        RecordForm {
+            form,
+            base: seed,
+            editing: None,
+            extra: S::Extra::default(),
+            theirs: None,
+            request: crate::service::new_request_id(),
+        }
+    }
+
+    pub fn edit(cx: &Cx, record: &Record) -> Self {
+        let base = S::unwrap(&record.body).unwrap_or_default();
+        let mut f = Self::new(cx, base);
+        f.editing = Some((record.id(), record.meta.rev));
+        f
+    }
+
+    /// A form left unsaved, back as it was typed. An edit keeps the rev it was loaded at, so a
+    /// record changed since shows as a conflict on save.
+    pub fn from_draft(cx: &Cx, draft: &Draft) -> Result<Self, String> {
+        let mut f = match draft.target {
+            Some((id, rev)) => {
+                let record = cx
+                    .api
+                    .get(S::KIND, id)
+                    .map_err(|e| crate::domain::Explain::explain(&e, cx.t.lang()))?;
+                let mut f = Self::edit(cx, &record);
+                f.editing = Some((id, rev));
+                f
+            }
+            None => Self::new(cx, S::T::default()),
+        };
+        f.form.restore(&draft.fields);
+        Ok(f)
+    }
+
+    fn check_cx<'a>(cx: &'a Cx) -> CheckCx<'a> {
+        CheckCx {
+            today: cx.today(),
+            t: &cx.t,
+        }
+    }
+
+    /// The record as typed so far (with the fields that cannot be read).
+    pub fn current(&self, cx: &Cx) -> (S::T, Vec<FieldError>) {
+        forms::build::<S>(&self.form, &self.base, cx)
+    }
+
+    fn save(&mut self, cx: &mut Cx) -> Outcome {
+        if !self.form.validate_all(&Self::check_cx(cx)) {
+            let msg = cx.t.t("status.fix_fields").to_string();
+            cx.say(Level::Error, msg);
+            return Outcome::Consumed;
+        }
+        let (t, unreadable) = self.current(cx);
+        if !unreadable.is_empty() {
+            self.refused(cx, &unreadable);
+            return Outcome::Consumed;
+        }
+        if let Err(errors) = S::check(&t, cx) {
+            self.refused(cx, &errors);
+            return Outcome::Consumed;
+        }
+        let name = S::name(&t, cx);
+        let body = S::wrap(t);
+        let result = match self.editing {
+            None => cx.api.create_once(self.request, body),
+            Some((id, rev)) => cx.api.update(id, rev, body),
+        };
+        match result {
+            Ok(record) => {
+                self.form.dirty = false;
+                cx.previous.insert(S::KIND.tree(), self.form.values());
+                // The service answered after flush and fsync: the save is on disk.
+                let msg = cx.t.f("status.saved", &[("what", &name)]);
+                cx.say(Level::Info, msg);
+                S::saved(&record, self.editing.is_none(), cx)
+            }
+            Err(ServiceError::Invalid(errors)) => {
+                self.refused(cx, &errors);
+                Outcome::Consumed
+            }
+            Err(ServiceError::Conflict { current }) => {
+                let saved = Self::edit(cx, &current);
+                let rows = self.form.differences(&saved.form, &cx.t);
+                let when = format!(
+                    "{} {}",
+                    format_date(current.meta.updated.date()),
+                    current.meta.updated.format("%H:%M")
+                );
+                let screen = Conflict::new(current.meta.by.clone(), when, rows);
+                self.theirs = Some(*current);
+                Outcome::Push(Box::new(screen))
+            }
+            Err(e) => {
+                cx.fail(&e);
+                Outcome::Consumed
+            }
+        }
+    }
+
+    /// The clerk chose in the conflict screen: save their typing over the newer version, or
+    /// load the newer version and drop the typing.
+    fn decide(&mut self, keep_mine: bool, theirs: Record, cx: &mut Cx) -> Outcome {
+        if keep_mine {
+            self.editing = Some((theirs.id(), theirs.meta.rev));
+            if let Some(t) = S::unwrap(&theirs.body) {
+                // Fields the form does not show stay as saved now.
+                self.base = t;
+            }
+            return self.save(cx);
+        }
+        let focus = self.form.focused().key;
+        let request = self.request;
+        *self = Self::edit(cx, &theirs);
+        self.request = request;
+        self.form.focus_key(focus);
+        let msg = cx.t.t("conflict.taken").to_string();
+        cx.say(Level::Info, msg);
+        Outcome::Consumed
+    }
+
+    fn refused(&mut self, cx: &mut Cx, errors: &[FieldError]) {
+        let rest = self.form.apply_errors(errors, cx.t.lang());
+        let msg = rest
+            .first()
+            .cloned()
+            .unwrap_or_else(|| cx.t.t("status.fix_fields").to_string());
+        cx.say(Level::Error, msg);
+    }
+
+    fn kind_key(suffix: &str) -> String {
+        format!("{}.{suffix}", S::KIND.tree())
+    }
+}
+
+impl<S: Spec> Screen for RecordForm<S> {
+    fn title(&self, t: &I18n) -> String {
+        match self.editing {
+            None => t.t(&Self::kind_key("new_title")).to_string(),
+            Some(_) => t.t(&Self::kind_key("edit_title")).to_string(),
+        }
+    }
+
+    fn context(&self) -> Context {
+        self.form.context()
+    }
+
+    fn hints(&self) -> Vec<Action> {
+        let mut h = vec![Action::Save, Action::NextField];
+        if matches!(self.form.focused().kind, FieldKind::Choice(_)) {
+            h.push(Action::ListValues);
+        }
+        h.extend(S::hints(self));
+        h.push(Action::CopyPrevious);
+        h.push(Action::Back);
+        h
+    }
+
+    fn unsaved(&self) -> bool {
+        self.form.dirty
+    }
+
+    fn resume(&mut self, _cx: &mut Cx) {
+        // Back from the conflict screen without a choice: the next save asks again.
+        self.theirs = None;
+    }
+
+    fn changed(&mut self, change: &Change, cx: &mut Cx) -> bool {
+        let Some((id, rev)) = self.editing else {
+            return false;
+        };
+        match change.records.iter().find(|c| c.id == id) {
+            Some(c) if c.rev > rev => {
+                let msg = cx.t.f("status.edited_meanwhile", &[("login", &change.by)]);
+                cx.say(Level::Warn, msg);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn draft(&self, cx: &Cx) -> Option<Draft> {
+        if !self.form.dirty {
+            return None;
+        }
+        let name = S::name(&self.current(cx).0, cx);
+        Some(Draft {
+            key: Draft::key_for(S::KIND, self.editing.map(|(id, _)| id)),
+            target: self.editing,
+            title: if name.trim().is_empty() {
+                self.title(&cx.t)
+            } else {
+                name.trim().to_string()
+            },
+            fields: self
+                .form
+                .values()
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+            saved: (cx.clock)(),
+        })
+    }
+
+    fn handle(&mut self, ev: &Ev, cx: &mut Cx) -> Outcome {
+        match ev {
+            Ev::Action(a @ (Action::Save | Action::Discard)) if self.theirs.is_some() => {
+                let theirs = self.theirs.take().expect("checked");
+                return self.decide(*a == Action::Save, theirs, cx);
+            }
+            Ev::Action(Action::Save) => return self.save(cx),
+            Ev::Action(Action::CopyPrevious) => {
+                let previous = cx.previous.get(S::KIND.tree()).cloned().unwrap_or_default();
+                if self.form.copy_from(&previous) == FormEvent::Ignored {
+                    let msg = cx.t.t("status.no_previous").to_string();
+                    cx.say(Level::Info, msg);
+                }
+                return Outcome::Consumed;
+            }
+            Ev::Action(a) => {
+                if let Some(out) = S::action(self, *a, cx) {
+                    return out;
+                }
+            }
+            _ => {}
+        }
+        let before = self.form.focus;
+        let out = self.form.handle(ev, &Self::check_cx(cx));
+        let key_changed = match out {
+            FormEvent::Changed(i) => Some(self.form.fields[i].key),
+            // Leaving a field may have normalised it (a date typed as ddmmyy).
+            FormEvent::Consumed if self.form.focus != before => Some(self.form.fields[before].key),
+            _ => None,
+        };
+        if let Some(key) = key_changed {
+            S::edited(self, key, cx);
+        }
+        match out {
+            FormEvent::Ignored => Outcome::Ignored,
+            _ => Outcome::Consumed,
+        }
+    }
+
+    fn render(&self, area: Rect, buf: &mut Buffer, cx: &Cx) {
+        let (t, theme, sym) = (&cx.t, &cx.theme, &cx.sym);
+        let mut form_area = area;
+        if let Some(line) = S::banner(self, cx) {
+            buf.set_stringn(
+                area.x,
+                area.y,
+                fit(&line, area.width as usize, sym.ellipsis),
+                area.width as usize,
+                theme.warn,
+            );
+            form_area.y += 1;
+            form_area.height = form_area.height.saturating_sub(1);
+        }
+        self.form.render(form_area, buf, t, theme, sym);
+    }
+}
+
+/// The kind a form is for (drafts list their titles by it).
+pub fn kind_of(draft: &Draft) -> Option<Kind> {
+    let tree = draft.key.split('/').next()?;
+    Kind::ALL.into_iter().find(|k| k.tree() == tree)
+}

@@ -123,6 +123,9 @@ pub struct Store {
     fault: Mutex<Option<SyncFault>>,
 }
 
+/// A record by id, or why it does not decode.
+pub type RecordOrDamage = (u64, Result<Record, StoreError>);
+
 /// A test's stand-in for the disk's answer to a sync.
 type SyncFault = Box<dyn Fn() -> std::io::Result<()> + Send + Sync>;
 
@@ -407,9 +410,24 @@ impl Store {
         });
         match result {
             Ok(()) => Ok(()),
-            Err(TransactionError::Storage(e)) => Err(e.into()),
+            // sled refused a write (a full disk, a failed blob write): what it kept of the
+            // transaction in memory is no longer known, so nothing more is saved.
+            Err(TransactionError::Storage(e)) => Err(self.stop(e.into())),
             Err(TransactionError::Abort(())) => Err(StoreError::Sled("transaction aborted".into())),
         }
+    }
+
+    /// Stops saves for good after `e`, logging it once; returns the error to answer with.
+    fn stop(&self, e: StoreError) -> StoreError {
+        let why = e.to_string();
+        if self.failed.set(why.clone()).is_ok() {
+            tracing::error!(
+                dir = %self.dir.display(),
+                error = %why,
+                "{READ_ONLY_EN} (a write, flush or fsync failed)"
+            );
+        }
+        StoreError::ReadOnly { why }
     }
 
     /// Refuses with `ReadOnly` once a sync has failed.
@@ -430,19 +448,7 @@ impl Store {
     /// this never touches the disk again (see the module comment).
     pub fn sync(&self) -> Result<(), StoreError> {
         self.writable()?;
-        let result = self.sync_once();
-        if let Err(e) = result {
-            let why = e.to_string();
-            if self.failed.set(why.clone()).is_ok() {
-                tracing::error!(
-                    dir = %self.dir.display(),
-                    error = %why,
-                    "{READ_ONLY_EN} (flush or fsync failed)"
-                );
-            }
-            return Err(StoreError::ReadOnly { why });
-        }
-        Ok(())
+        self.sync_once().map_err(|e| self.stop(e))
     }
 
     fn sync_once(&self) -> Result<(), StoreError> {
@@ -576,15 +582,49 @@ impl Store {
             .map(|k| k.map_err(StoreError::from))
     }
 
-    /// Every raw key of an index tree (for `check`).
-    pub fn index_keys(
+    /// Up to `limit` records of a kind after `after`, each with its id (a damaged one as its
+    /// error), for walks that must go on past damage (`check`).
+    pub fn record_page(
+        &self,
+        kind: Kind,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<RecordOrDamage>, StoreError> {
+        let start = match after {
+            Some(a) => match a.checked_add(1) {
+                Some(s) => s,
+                None => return Ok(Vec::new()),
+            },
+            None => 0,
+        };
+        self.tree(Target::Record(kind))
+            .range(start.to_be_bytes()..)
+            .take(limit)
+            .map(|item| {
+                let (k, v) = item?;
+                let id = key_id(&k);
+                Ok((id, decode(kind, id, &v)))
+            })
+            .collect()
+    }
+
+    /// Up to `limit` raw keys of an index tree after `after`, in key order.
+    pub fn index_page(
         &self,
         index: Index,
-    ) -> impl Iterator<Item = Result<Vec<u8>, StoreError>> + '_ {
-        self.tree(Target::Index(index))
-            .iter()
-            .keys()
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<Vec<u8>>, StoreError> {
+        use std::ops::Bound::{Excluded, Unbounded};
+        let tree = self.tree(Target::Index(index));
+        let keys = match after {
+            Some(a) => tree.range::<&[u8], _>((Excluded(a), Unbounded)),
+            None => tree.iter(),
+        };
+        keys.keys()
+            .take(limit)
             .map(|k| k.map(|k| k.to_vec()).map_err(StoreError::from))
+            .collect()
     }
 
     pub fn has_index_key(&self, index: Index, key: &[u8]) -> Result<bool, StoreError> {

@@ -476,20 +476,21 @@ impl Store {
         for entry in entries {
             let entry = entry?;
             let name = entry.file_name();
-            let file = match File::open(entry.path()) {
-                Ok(f) => f,
-                // Removed by sled's blob GC meanwhile.
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            let gone = |e: &std::io::Error| e.kind() == std::io::ErrorKind::NotFound;
+            // A stat, not an open, for the files synced already at this length.
+            let len = match entry.metadata() {
+                Ok(m) => m.len(),
+                Err(e) if gone(&e) => continue, // collected by sled's blob GC meanwhile
                 Err(e) => return Err(e.into()),
             };
-            let len = file.metadata()?.len();
-            match synced.get(&name) {
-                Some(&l) if l == len => {}
-                known => {
-                    dir_changed |= known.is_none();
-                    file.sync_all()?;
-                    self.blob_syncs.fetch_add(1, Ordering::Relaxed);
+            if synced.get(&name) != Some(&len) {
+                dir_changed |= !synced.contains_key(&name);
+                match File::open(entry.path()) {
+                    Ok(f) => f.sync_all()?,
+                    Err(e) if gone(&e) => continue,
+                    Err(e) => return Err(e.into()),
                 }
+                self.blob_syncs.fetch_add(1, Ordering::Relaxed);
             }
             seen.insert(name, len);
         }

@@ -1,11 +1,16 @@
 //! Golden bytes: the stored form of every record kind at schema version 1 is fixed. A change to a
 //! stored struct must come as a new version with a migration, never as a silent change of bytes.
 //! `FO_BLESS=1 cargo test --test golden` writes missing files (for a new version only).
+//! `golden/` holds the bytes in envelope format 1 (as schema 1 wrote them), `golden/envelope2/`
+//! in format 2 (schema 2 on); both decode, and the upgrade turns the first into the second.
 
 mod common;
 
 use common::*;
-use frontoffice::store::schema::{decode_record, encode_record};
+use frontoffice::store::{
+    codec,
+    schema::{decode_record, encode_record},
+};
 use std::path::PathBuf;
 
 fn golden_dir() -> PathBuf {
@@ -20,10 +25,11 @@ fn every_kind_matches_its_golden_bytes() {
     let mut seen = std::collections::HashSet::new();
     // The first record of each kind stands for the kind.
     for r in records.iter().filter(|r| seen.insert(r.kind())) {
-        let path = golden_dir().join(format!("{}-v1.bin", r.kind().tree()));
+        let name = format!("{}-v1.bin", r.kind().tree());
+        let path = golden_dir().join("envelope2").join(&name);
         let bytes = encode_record(r).unwrap();
         if bless && !path.exists() {
-            std::fs::create_dir_all(golden_dir()).unwrap();
+            std::fs::create_dir_all(golden_dir().join("envelope2")).unwrap();
             std::fs::write(&path, &bytes).unwrap();
         }
         let golden = std::fs::read(&path)
@@ -36,15 +42,22 @@ fn every_kind_matches_its_golden_bytes() {
             path.display()
         );
         assert_eq!(&decode_record(r.kind(), &golden).unwrap(), r);
+        // What schema 1 wrote still reads, and upgrades to exactly today's bytes.
+        let old = std::fs::read(golden_dir().join(&name)).unwrap();
+        assert_eq!(&decode_record(r.kind(), &old).unwrap(), r);
+        assert_eq!(codec::upgrade(&old).as_deref(), Some(&golden[..]));
     }
 }
 
-/// Writes tests/fixtures/schema1-db: run once per schema version with
+/// Writes tests/fixtures/schema{N}-db for the current schema N: run once per schema version with
 /// `cargo test --test golden -- --ignored`, then commit the directory.
 #[test]
 #[ignore]
-fn make_schema1_fixture() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema1-db");
+fn make_schema_fixture() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!(
+        "tests/fixtures/schema{}-db",
+        frontoffice::store::schema::SCHEMA
+    ));
     assert!(!dir.exists(), "{} exists already", dir.display());
     let (svc, _) = frontoffice::service::Service::open_or_create(
         &dir,

@@ -136,7 +136,7 @@ fn a_newer_schema_is_refused_with_a_message() {
         err,
         StoreError::NewerSchema {
             found: 99,
-            known: 1
+            known: frontoffice::store::schema::SCHEMA
         }
     ));
     assert!(err.explain(Lang::En).contains("Update frontoffice"));

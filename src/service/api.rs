@@ -132,11 +132,21 @@ pub struct Changed {
     pub refs: Vec<u64>,
 }
 
-/// What one committed command changed, and which clerk did it.
+/// What one committed command changed, and which clerk did it; or, with no records, a notice
+/// to every connected clerk about the service itself.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {
     pub by: String,
     pub records: Vec<Changed>,
+    pub notice: Option<Notice>,
+}
+
+/// Service-wide news for every connected clerk; the console keeps it on its status line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Notice {
+    /// A flush or fsync failed: saves are stopped, reads still work
+    /// (`ServiceError::ReadOnly` explains it).
+    ReadOnly,
 }
 
 impl Change {

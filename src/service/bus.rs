@@ -1,10 +1,11 @@
 //! Change events: after a save is on disk, every subscriber (the server's connections, an
 //! in-process console) hears which records changed, so open lists and cards refresh.
 
-use super::api::{Change, Changed};
+use super::api::{Change, Changed, Notice};
 use crate::domain::record::Record;
 use crate::store::index;
 use std::sync::{
+    atomic::{AtomicBool, Ordering},
     mpsc::{channel, Receiver, Sender},
     Mutex,
 };
@@ -15,6 +16,8 @@ pub type Subscriber = Box<dyn Fn(&Change) -> bool + Send>;
 #[derive(Default)]
 pub struct Bus {
     subscribers: Mutex<Vec<Subscriber>>,
+    /// The read-only notice goes out once.
+    read_only_told: AtomicBool,
 }
 
 impl Bus {
@@ -45,6 +48,20 @@ impl Bus {
                     refs: index::refs(r),
                 })
                 .collect(),
+            notice: None,
+        };
+        self.lock().retain(|s| s(&change));
+    }
+
+    /// Tells every subscriber that saves are stopped, the first time only.
+    pub fn read_only(&self) {
+        if self.read_only_told.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let change = Change {
+            by: String::new(),
+            records: Vec::new(),
+            notice: Some(Notice::ReadOnly),
         };
         self.lock().retain(|s| s(&change));
     }

@@ -149,7 +149,26 @@ pub fn log_read(svc: &Service, clerk: &Clerk, person: u64) -> Result<(), Service
     if logged.is_err() {
         svc.reads.forget(&clerk.login, person);
     }
-    logged
+    unlogged_read_allowed(logged, &clerk.login, "person", person)
+}
+
+/// With the disk refusing writes, reads go on (a clerk on the phone must still find people):
+/// the read that the audit log could not take goes to the service's log instead.
+fn unlogged_read_allowed(
+    logged: Result<(), ServiceError>,
+    login: &str,
+    what: &str,
+    id: u64,
+) -> Result<(), ServiceError> {
+    match logged {
+        Err(ServiceError::ReadOnly) => {
+            tracing::warn!(
+                "read by {login} of {what} {id} not in the audit log: saves are stopped"
+            );
+            Ok(())
+        }
+        other => other,
+    }
 }
 
 /// A page of persons was listed (masked, but with their health data): who, from where, how many.
@@ -168,7 +187,7 @@ pub fn log_list(
         field("after", after.map(|a| a.to_string()).unwrap_or_default()),
         field("records", count.to_string()),
     ];
-    svc.write(&clerk.login, |ws| {
+    let logged = svc.write(&clerk.login, |ws| {
         svc.append_audit(
             ws,
             &clerk.login,
@@ -178,7 +197,13 @@ pub fn log_list(
             changes,
         )?;
         Ok(((), Vec::new()))
-    })
+    });
+    unlogged_read_allowed(
+        logged,
+        &clerk.login,
+        "a page of persons after",
+        after.unwrap_or(0),
+    )
 }
 
 /// Whether a draft is older than the settings keep drafts.

@@ -26,10 +26,17 @@ pub enum ServiceError {
     Store(String),
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// A flush or fsync failed: this save was not acknowledged and no save is taken any more
+    /// (reads still work) until an administrator restarts the service.
+    #[error("saves are stopped: the disk refused a write")]
+    ReadOnly,
 }
 
 impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
+        if let StoreError::ReadOnly { .. } = e {
+            return ServiceError::ReadOnly;
+        }
         // Both languages travel: the store's message is explained once, where it happens.
         ServiceError::Store(format!("{}\n{}", e.explain(Lang::Bg), e.explain(Lang::En)))
     }
@@ -93,6 +100,9 @@ impl Explain for ServiceError {
                 let en = parts.next().unwrap_or(bg);
                 lang.pick(bg, en).to_string()
             }
+            ServiceError::ReadOnly => lang
+                .pick(crate::store::READ_ONLY_BG, crate::store::READ_ONLY_EN)
+                .to_string(),
             ServiceError::BadRequest(m) => match lang {
                 Lang::Bg => format!("Неправилна заявка: {m}"),
                 Lang::En => format!("Bad request: {m}"),

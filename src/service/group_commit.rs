@@ -2,6 +2,10 @@
 //! wait until a flush + fsync covers them. Whoever finds no sync running starts one for
 //! everything applied so far; the others wait for it, so saves that queue up while one fsync
 //! runs share the next.
+//!
+//! A failed sync is final: its caller, every waiter it covered and every transaction applied
+//! after it get an error, and no sync runs again (a retried fsync may succeed after the kernel
+//! dropped the pages the failed one should have written: the fsyncgate trap).
 
 use crate::store::error::StoreError;
 use std::sync::{Condvar, Mutex};
@@ -19,6 +23,8 @@ struct State {
     /// Every transaction up to this number is on disk.
     synced: u64,
     syncing: bool,
+    /// Why a sync failed, once one has: nothing after it is ever acknowledged.
+    failed: Option<String>,
     /// Flush + fsync calls that succeeded (for the benchmarks' saves-per-sync figure).
     syncs: u64,
 }
@@ -43,6 +49,9 @@ impl GroupCommit {
             if st.synced >= seq {
                 return Ok(());
             }
+            if let Some(why) = &st.failed {
+                return Err(StoreError::ReadOnly { why: why.clone() });
+            }
             if st.syncing {
                 st = self.done.wait(st).unwrap_or_else(|p| p.into_inner());
                 continue;
@@ -53,12 +62,16 @@ impl GroupCommit {
             let result = sync();
             st = self.state.lock().unwrap_or_else(|p| p.into_inner());
             st.syncing = false;
-            if result.is_ok() {
-                st.synced = st.synced.max(target);
-                st.syncs += 1;
+            match &result {
+                Ok(()) => {
+                    st.synced = st.synced.max(target);
+                    st.syncs += 1;
+                }
+                Err(e) => {
+                    st.failed.get_or_insert_with(|| e.to_string());
+                }
             }
             self.done.notify_all();
-            // A failed sync is this caller's error; waiters covered by it retry on their own.
             result?;
         }
     }
@@ -122,12 +135,62 @@ mod tests {
             "six transactions, two syncs"
         );
         assert_eq!(gc.syncs(), 2);
+    }
 
-        let seq = gc.applied();
-        let failed = gc.durable(seq, || Err(StoreError::Sled("disk full".into())));
-        assert!(failed.is_err());
-        assert!(gc.state.lock().unwrap().synced < seq);
-        gc.durable(seq, || Ok(())).unwrap();
-        assert_eq!(gc.state.lock().unwrap().synced, seq);
+    /// A failed sync fails its caller and every waiter it covered, and every later
+    /// transaction, without running sync again.
+    #[test]
+    fn a_failed_sync_is_final() {
+        let gc = Arc::new(GroupCommit::default());
+        let calls = Arc::new(AtomicU64::new(0));
+        let (started_tx, started) = mpsc::channel();
+        let (go, go_rx) = mpsc::channel::<()>();
+        let first = gc.applied();
+        let covered: Vec<u64> = (0..3).map(|_| gc.applied()).collect();
+        let leader = {
+            let (gc, calls) = (Arc::clone(&gc), Arc::clone(&calls));
+            std::thread::spawn(move || {
+                gc.durable(first, || {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                    started_tx.send(()).unwrap();
+                    go_rx.recv().unwrap();
+                    Err(StoreError::Io("EIO".into()))
+                })
+            })
+        };
+        started.recv().unwrap();
+        let waiters: Vec<_> = covered
+            .iter()
+            .map(|&seq| {
+                let (gc, calls) = (Arc::clone(&gc), Arc::clone(&calls));
+                std::thread::spawn(move || {
+                    gc.durable(seq, || {
+                        calls.fetch_add(1, Ordering::SeqCst);
+                        Ok(())
+                    })
+                })
+            })
+            .collect();
+        go.send(()).unwrap();
+        assert!(leader.join().unwrap().is_err());
+        for w in waiters {
+            assert!(matches!(
+                w.join().unwrap(),
+                Err(StoreError::ReadOnly { .. })
+            ));
+        }
+        let later = gc.applied();
+        let calls2 = Arc::clone(&calls);
+        let err = gc.durable(later, move || {
+            calls2.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        });
+        assert!(matches!(err, Err(StoreError::ReadOnly { ref why }) if why.contains("EIO")));
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            1,
+            "the failed sync is never retried"
+        );
+        assert_eq!(gc.syncs(), 0);
     }
 }

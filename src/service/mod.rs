@@ -19,7 +19,8 @@ mod search;
 mod search_index;
 
 pub use api::{
-    new_request_id, Api, ApiExt, Change, Changed, CheckReport, Hit, Request, RequestId, Response,
+    new_request_id, Api, ApiExt, Change, Changed, CheckReport, Hit, Notice, Request, RequestId,
+    Response,
 };
 pub use error::ServiceError;
 pub use paging::{MAX_BATCH, MAX_PAGE};
@@ -282,14 +283,28 @@ impl Service {
     /// set, which is applied at once (commands are applied one at a time, in order); then,
     /// outside the lock, the command waits for a flush + fsync that covers it, shared with the
     /// commands queued meanwhile (group commit). Only then is it acknowledged and announced.
-    /// `build` returns its answer and the records it saved.
+    /// `build` returns its answer and the records it saved. Once a sync has failed, every
+    /// command is refused (`ServiceError::ReadOnly`) and every clerk is told once.
     fn write<T>(
+        &self,
+        by: &str,
+        build: impl FnOnce(&mut WriteSet) -> Result<(T, Vec<Record>), ServiceError>,
+    ) -> Result<T, ServiceError> {
+        let result = self.write_inner(by, build);
+        if let Err(ServiceError::ReadOnly) = &result {
+            self.bus.read_only();
+        }
+        result
+    }
+
+    fn write_inner<T>(
         &self,
         by: &str,
         build: impl FnOnce(&mut WriteSet) -> Result<(T, Vec<Record>), ServiceError>,
     ) -> Result<T, ServiceError> {
         let (answer, records, seq) = {
             let _writer = self.store.writer();
+            self.store.writable()?;
             let mut ws = WriteSet::default();
             let (answer, records) = build(&mut ws)?;
             if ws.is_empty() {
@@ -351,6 +366,11 @@ impl Service {
     /// Change events handed to `f` (on the saving thread) until it returns false.
     pub fn subscribe_with(&self, f: impl Fn(&Change) -> bool + Send + 'static) {
         self.bus.subscribe_with(Box::new(f))
+    }
+
+    /// Why saves are stopped, once a flush or fsync has failed (reads keep working).
+    pub fn read_only(&self) -> Option<String> {
+        self.store.read_only().map(str::to_string)
     }
 
     /// How many flush + fsync calls saves have needed so far (fewer than saves under load).

@@ -24,6 +24,9 @@ pub enum StoreError {
     Sled(String),
     #[error("disk error: {0}")]
     Io(String),
+    /// A flush or fsync failed: saves are stopped for good in this process.
+    #[error("saves are stopped: a flush or fsync failed ({why})")]
+    ReadOnly { why: String },
 }
 
 impl From<sled::Error> for StoreError {
@@ -101,6 +104,9 @@ impl Explain for StoreError {
                  записано наполовина."
             ),
             (StoreError::Sled(_), Lang::En) => self.to_string(),
+            // The cause is for the log and the administrator; the clerk needs the way out.
+            (StoreError::ReadOnly { .. }, Lang::Bg) => super::READ_ONLY_BG.to_string(),
+            (StoreError::ReadOnly { .. }, Lang::En) => super::READ_ONLY_EN.to_string(),
             (StoreError::Io(m), Lang::En) => format!(
                 "Disk error: {m}. Check free space and permissions; nothing was half-written."
             ),

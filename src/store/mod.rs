@@ -1,6 +1,17 @@
 //! The sled store. One tree per record kind, index trees, a meta tree, the audit tree and the
 //! settings. Every command's writes go in one transaction across the trees, then `flush` and an
 //! `fsync` of the database file: sled 0.34.7's flush alone does not survive a power cut.
+//!
+//! sled writes a log item (a whole page of a tree, not one value) larger than
+//! `segment_size / 4 - 20` bytes (131,052 with the default 512 KiB segments) to its own file
+//! under `blobs/`, and never fsyncs it. A leaf page holds up to 17 values, so 17 people with
+//! long notes (4,000 Cyrillic characters are 8,000 bytes) already make a blob: no bound on one
+//! value keeps pages under the threshold. So `sync` fsyncs every blob file it has not synced at
+//! its current length, and the `blobs/` directory when its entries changed.
+//!
+//! A failed flush or fsync is final for this process (the fsyncgate trap: the kernel may have
+//! dropped the dirty pages, so a later fsync that succeeds proves nothing). The store turns
+//! read-only: `sync` never runs again, `apply` refuses, and the caller answers with an error.
 
 pub mod codec;
 pub mod error;
@@ -19,9 +30,14 @@ use index::Index;
 use schema::VersionedSettings;
 use sled::{transaction::TransactionError, Transactional, Tree};
 use std::{
+    collections::HashMap,
+    ffi::OsString,
     fs::File,
     path::{Path, PathBuf},
-    sync::{Mutex, MutexGuard},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Mutex, MutexGuard, OnceLock,
+    },
 };
 
 const MAGIC_KEY: &[u8] = b"magic";
@@ -97,7 +113,28 @@ pub struct Store {
     trees: Vec<Tree>,
     db_file: File,
     writer: Mutex<()>,
+    /// Set once, by the first failed flush or fsync: why saves are stopped.
+    failed: OnceLock<String>,
+    /// Blob files fsynced so far, with the length they had then (sled appends a blob in
+    /// several writes; a file seen half-written is synced again once it has grown).
+    blobs: Mutex<HashMap<OsString, u64>>,
+    /// Blob files fsynced, for the tests.
+    blob_syncs: AtomicU64,
+    /// A fault injected by a test, run between the flush and the fsync.
+    fault: Mutex<Option<SyncFault>>,
 }
+
+/// A record by id, or why it does not decode.
+pub type RecordOrDamage = (u64, Result<Record, StoreError>);
+
+/// A test's stand-in for the disk's answer to a sync.
+type SyncFault = Box<dyn Fn() -> std::io::Result<()> + Send + Sync>;
+
+/// The message of a store that stopped saving, in both languages, Bulgarian first.
+pub const READ_ONLY_BG: &str =
+    "Дискът отказа запис; записването е спряно, обадете се на администратора.";
+pub const READ_ONLY_EN: &str =
+    "The disk refused a write; saves are stopped, call the administrator.";
 
 fn slot(target: Target) -> usize {
     let kinds = Kind::ALL.len();
@@ -202,6 +239,10 @@ impl Store {
             trees,
             db_file,
             writer: Mutex::new(()),
+            failed: OnceLock::new(),
+            blobs: Mutex::new(HashMap::new()),
+            blob_syncs: AtomicU64::new(0),
+            fault: Mutex::new(None),
         };
         let meta = store.tree(Target::Meta);
         let created = match meta.get(MAGIC_KEY)? {
@@ -265,14 +306,60 @@ impl Store {
                 known: schema::SCHEMA,
             });
         }
-        // Schema 1 is the first: there is nothing older to convert yet. A future step looks like
-        // `if found < 2 { rewrite values, set schema 2, commit }`, one committed step per version.
         if found < 1 {
             return Err(StoreError::Foreign {
                 dir: self.dir.clone(),
             });
         }
+        // One committed step per version: its values rewritten and synced, then the schema
+        // number set and synced. A step cut short is run again whole on the next open.
+        if found < 2 {
+            self.upgrade_envelopes()?;
+            self.set_schema(2)?;
+        }
         Ok(())
+    }
+
+    fn set_schema(&self, version: u32) -> Result<(), StoreError> {
+        self.tree(Target::Meta)
+            .insert(SCHEMA_KEY, &version.to_be_bytes())?;
+        self.sync()
+    }
+
+    /// Schema 2: every value rewritten from envelope format 1 to format 2 (whose CRC covers the
+    /// header), a page at a time. Values already converted are skipped, damaged ones left for
+    /// `check` to report.
+    fn upgrade_envelopes(&self) -> Result<(), StoreError> {
+        const PAGE: usize = 512;
+        let valued = Kind::ALL.iter().map(|k| Target::Record(*k)).chain([
+            Target::Audit,
+            Target::Settings,
+            Target::Drafts,
+        ]);
+        for target in valued {
+            let tree = self.tree(target);
+            let mut after: Option<sled::IVec> = None;
+            loop {
+                let range = match &after {
+                    Some(k) => tree.range::<&[u8], _>((
+                        std::ops::Bound::Excluded(k.as_ref()),
+                        std::ops::Bound::Unbounded,
+                    )),
+                    None => tree.iter(),
+                };
+                let page = range.take(PAGE).collect::<Result<Vec<_>, _>>()?;
+                let Some((last, _)) = page.last() else { break };
+                after = Some(last.clone());
+                let mut batch = sled::Batch::default();
+                for (k, v) in &page {
+                    if let Some(new) = codec::upgrade(v) {
+                        batch.insert(k, new);
+                    }
+                }
+                tree.apply_batch(batch)?;
+            }
+        }
+        self.sync()
     }
 
     pub fn dir(&self) -> &Path {
@@ -305,11 +392,12 @@ impl Store {
     }
 
     /// Applies the write set atomically, in memory only: the caller makes it durable with
-    /// `sync` (or a group commit) before acknowledging it.
+    /// `sync` (or a group commit) before acknowledging it. Refused once a sync has failed.
     pub fn apply(&self, ws: WriteSet) -> Result<(), StoreError> {
         if ws.is_empty() {
             return Ok(());
         }
+        self.writable()?;
         let ops = ws.ops;
         let result = self.trees.as_slice().transaction(|tx| {
             for (target, key, value) in &ops {
@@ -323,16 +411,123 @@ impl Store {
         });
         match result {
             Ok(()) => Ok(()),
-            Err(TransactionError::Storage(e)) => Err(e.into()),
+            // sled refused a write (a full disk, a failed blob write): what it kept of the
+            // transaction in memory is no longer known, so nothing more is saved.
+            Err(TransactionError::Storage(e)) => Err(self.stop(e.into())),
             Err(TransactionError::Abort(())) => Err(StoreError::Sled("transaction aborted".into())),
         }
     }
 
-    /// `flush` plus `fsync` of the database file.
+    /// Stops saves for good after `e`, logging it once; returns the error to answer with.
+    fn stop(&self, e: StoreError) -> StoreError {
+        let why = e.to_string();
+        if self.failed.set(why.clone()).is_ok() {
+            tracing::error!(
+                dir = %self.dir.display(),
+                error = %why,
+                "{READ_ONLY_EN} (a write, flush or fsync failed)"
+            );
+        }
+        StoreError::ReadOnly { why }
+    }
+
+    /// Refuses with `ReadOnly` once a sync has failed.
+    pub fn writable(&self) -> Result<(), StoreError> {
+        match self.failed.get() {
+            Some(why) => Err(StoreError::ReadOnly { why: why.clone() }),
+            None => Ok(()),
+        }
+    }
+
+    /// Why saves are stopped, once a flush or fsync has failed.
+    pub fn read_only(&self) -> Option<&str> {
+        self.failed.get().map(String::as_str)
+    }
+
+    /// `flush`, then `fsync` of every blob file not yet synced, of `blobs/` when its entries
+    /// changed, and of the database file. A failure is final: the store turns read-only and
+    /// this never touches the disk again (see the module comment).
     pub fn sync(&self) -> Result<(), StoreError> {
+        self.writable()?;
+        self.sync_once().map_err(|e| self.stop(e))
+    }
+
+    fn sync_once(&self) -> Result<(), StoreError> {
         self.db.flush()?;
+        if let Some(fault) = &*self.fault.lock().unwrap_or_else(|p| p.into_inner()) {
+            fault()?;
+        }
+        self.sync_blobs()?;
         self.db_file.sync_all()?;
         Ok(())
+    }
+
+    /// Fsyncs each blob file that is new or has grown since it was last synced, then the
+    /// directory if a file appeared or went.
+    fn sync_blobs(&self) -> Result<(), StoreError> {
+        let dir = self.dir.join("blobs");
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e.into()),
+        };
+        let mut synced = self.blobs.lock().unwrap_or_else(|p| p.into_inner());
+        let mut seen = HashMap::with_capacity(synced.len());
+        let mut dir_changed = false;
+        for entry in entries {
+            let entry = entry?;
+            let name = entry.file_name();
+            let gone = |e: &std::io::Error| e.kind() == std::io::ErrorKind::NotFound;
+            // A stat, not an open, for the files synced already at this length.
+            let len = match entry.metadata() {
+                Ok(m) => m.len(),
+                Err(e) if gone(&e) => continue, // collected by sled's blob GC meanwhile
+                Err(e) => return Err(e.into()),
+            };
+            if synced.get(&name) != Some(&len) {
+                dir_changed |= !synced.contains_key(&name);
+                match File::open(entry.path()) {
+                    Ok(f) => f.sync_all()?,
+                    Err(e) if gone(&e) => continue,
+                    Err(e) => return Err(e.into()),
+                }
+                self.blob_syncs.fetch_add(1, Ordering::Relaxed);
+            }
+            seen.insert(name, len);
+        }
+        dir_changed |= synced.keys().any(|k| !seen.contains_key(k));
+        if dir_changed {
+            File::open(&dir)?.sync_all()?;
+        }
+        *synced = seen;
+        Ok(())
+    }
+
+    /// Makes every later sync call `fault` between the flush and the fsync; an error from it
+    /// is a failed sync.
+    #[doc(hidden)]
+    pub fn set_sync_fault_for_test(
+        &self,
+        fault: impl Fn() -> std::io::Result<()> + Send + Sync + 'static,
+    ) {
+        *self.fault.lock().unwrap_or_else(|p| p.into_inner()) = Some(Box::new(fault));
+    }
+
+    /// Makes every later sync fail as a disk refusing the write would.
+    #[doc(hidden)]
+    pub fn fail_syncs_for_test(&self) {
+        self.set_sync_fault_for_test(|| {
+            Err(std::io::Error::other("injected: fsync failed (test)"))
+        });
+    }
+
+    /// Blob files fsynced so far, and those known synced with their lengths.
+    #[doc(hidden)]
+    pub fn blob_syncs_for_test(&self) -> (u64, HashMap<OsString, u64>) {
+        (
+            self.blob_syncs.load(Ordering::Relaxed),
+            self.blobs.lock().unwrap_or_else(|p| p.into_inner()).clone(),
+        )
     }
 
     pub fn get(&self, kind: Kind, id: u64) -> Result<Option<Record>, StoreError> {
@@ -389,15 +584,49 @@ impl Store {
             .map(|k| k.map_err(StoreError::from))
     }
 
-    /// Every raw key of an index tree (for `check`).
-    pub fn index_keys(
+    /// Up to `limit` records of a kind after `after`, each with its id (a damaged one as its
+    /// error), for walks that must go on past damage (`check`).
+    pub fn record_page(
+        &self,
+        kind: Kind,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<RecordOrDamage>, StoreError> {
+        let start = match after {
+            Some(a) => match a.checked_add(1) {
+                Some(s) => s,
+                None => return Ok(Vec::new()),
+            },
+            None => 0,
+        };
+        self.tree(Target::Record(kind))
+            .range(start.to_be_bytes()..)
+            .take(limit)
+            .map(|item| {
+                let (k, v) = item?;
+                let id = key_id(&k);
+                Ok((id, decode(kind, id, &v)))
+            })
+            .collect()
+    }
+
+    /// Up to `limit` raw keys of an index tree after `after`, in key order.
+    pub fn index_page(
         &self,
         index: Index,
-    ) -> impl Iterator<Item = Result<Vec<u8>, StoreError>> + '_ {
-        self.tree(Target::Index(index))
-            .iter()
-            .keys()
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<Vec<u8>>, StoreError> {
+        use std::ops::Bound::{Excluded, Unbounded};
+        let tree = self.tree(Target::Index(index));
+        let keys = match after {
+            Some(a) => tree.range::<&[u8], _>((Excluded(a), Unbounded)),
+            None => tree.iter(),
+        };
+        keys.keys()
+            .take(limit)
             .map(|k| k.map(|k| k.to_vec()).map_err(StoreError::from))
+            .collect()
     }
 
     pub fn has_index_key(&self, index: Index, key: &[u8]) -> Result<bool, StoreError> {

@@ -12,7 +12,9 @@ use crate::domain::{
 use serde::{Deserialize, Serialize};
 
 /// The database schema: bumped when a migration must rewrite stored values.
-pub const SCHEMA: u32 = 1;
+/// 2: the envelope's CRC covers its header (`codec`, format 2); schema 1 values are rewritten on
+/// open (`Store::migrate`).
+pub const SCHEMA: u32 = 2;
 
 /// Envelope kind codes of values that are not records.
 pub const AUDIT_CODE: u8 = 100;

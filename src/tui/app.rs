@@ -12,7 +12,7 @@ use super::{
 };
 use crate::domain::draft::Draft;
 use crate::domain::{clerk::Clerk, settings::Settings, Explain};
-use crate::service::{Api, ApiExt, Change, Clock, ServiceError};
+use crate::service::{Api, ApiExt, Change, Clock, Notice, ServiceError};
 use chrono::NaiveDate;
 use ratatui::{
     buffer::Buffer,
@@ -49,6 +49,8 @@ pub struct Cx {
     /// The last values saved per form, for "copy from the previous record".
     pub previous: HashMap<&'static str, Vec<(&'static str, String)>>,
     status: Option<(Level, String)>,
+    /// A service-wide notice (saves stopped): shown whenever no fresher message is.
+    notice: Option<String>,
 }
 
 impl Cx {
@@ -71,6 +73,7 @@ impl Cx {
             clock,
             previous: HashMap::new(),
             status: None,
+            notice: None,
         }
     }
 
@@ -197,6 +200,10 @@ impl App {
 
     /// Records changed (pushed by the service): every open screen reloads what it shows.
     pub fn on_change(&mut self, change: &Change) {
+        if change.notice == Some(Notice::ReadOnly) {
+            self.cx.notice = Some(self.cx.t.t("status.read_only").to_string());
+            self.dirty = true;
+        }
         for screen in self.stack.iter_mut() {
             if screen.changed(change, &mut self.cx) {
                 self.dirty = true;
@@ -473,7 +480,8 @@ impl App {
         top.render(body, buf, cx);
         // Status line.
         let status_y = area.bottom() - 2;
-        if let Some((level, msg)) = &cx.status {
+        let notice = cx.notice.as_ref().map(|m| (Level::Error, m.clone()));
+        if let Some((level, msg)) = cx.status.as_ref().or(notice.as_ref()) {
             let (style, mark) = match level {
                 Level::Info => (theme.ok, ""),
                 Level::Warn => (theme.warn, sym.warn),

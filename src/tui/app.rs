@@ -14,7 +14,7 @@ use super::{
 };
 use crate::domain::draft::Draft;
 use crate::domain::{clerk::Clerk, settings::Settings, Explain};
-use crate::service::{Api, ApiExt, Change, Clock, ServiceError};
+use crate::service::{api::Link, Api, ApiExt, Change, Clock, ServiceError};
 use chrono::NaiveDate;
 use ratatui::{
     buffer::Buffer,
@@ -51,6 +51,8 @@ pub struct Cx {
     /// The last values saved per form, for "copy from the previous record".
     pub previous: HashMap<&'static str, Vec<(&'static str, String)>>,
     status: Option<(Level, String)>,
+    /// The connection to the server is down: said on the status line while nothing else is.
+    link_down: bool,
 }
 
 impl Cx {
@@ -73,6 +75,7 @@ impl Cx {
             clock,
             previous: HashMap::new(),
             status: None,
+            link_down: false,
         }
     }
 
@@ -204,6 +207,19 @@ impl App {
                 self.dirty = true;
             }
         }
+    }
+
+    /// The connection to the server went down or came back. The typing stays in the open
+    /// forms; their drafts go out by the usual path once the connection is back.
+    pub fn on_link(&mut self, link: Link) {
+        self.cx.link_down = link == Link::Lost;
+        let (level, key) = match link {
+            Link::Lost => (Level::Warn, "status.link_lost"),
+            Link::Back => (Level::Info, "status.link_back"),
+        };
+        let msg = self.cx.t.t(key).to_string();
+        self.cx.say(level, msg);
+        self.dirty = true;
     }
 
     /// When the next draft save falls due, if one is waiting.
@@ -475,7 +491,15 @@ impl App {
         top.render(body, buf, cx);
         // Status line.
         let status_y = area.bottom() - 2;
-        if let Some((level, msg)) = &cx.status {
+        let link_lost;
+        let status = match &cx.status {
+            None if cx.link_down => {
+                link_lost = (Level::Warn, t.t("status.link_lost").to_string());
+                Some(&link_lost)
+            }
+            other => other.as_ref(),
+        };
+        if let Some((level, msg)) = status {
             let (style, mark) = match level {
                 Level::Info => (theme.ok, ""),
                 Level::Warn => (theme.warn, sym.warn),

@@ -132,7 +132,7 @@ struct Throttled {
 }
 
 impl Throttled {
-    fn new(what: &'static str) -> Self {
+    const fn new(what: &'static str) -> Self {
         Throttled {
             what,
             last: None,
@@ -141,16 +141,21 @@ impl Throttled {
     }
 
     fn note(&mut self, detail: &dyn std::fmt::Display) {
-        self.since += 1;
-        if self.last.is_none_or(|t| t.elapsed() >= LOG_EVERY) {
+        if self.last.is_some_and(|t| t.elapsed() < LOG_EVERY) {
+            self.since += 1;
+            return;
+        }
+        if self.since > 0 {
             tracing::warn!(
-                "{}: {detail} ({} times since the last line)",
+                "{}: {detail} ({} more since the last line)",
                 self.what,
                 self.since
             );
-            self.last = Some(Instant::now());
-            self.since = 0;
+        } else {
+            tracing::warn!("{}: {detail}", self.what);
         }
+        self.last = Some(Instant::now());
+        self.since = 0;
     }
 }
 
@@ -159,6 +164,8 @@ struct Backoff {
     delay: Option<Duration>,
     failures: u64,
     log: Throttled,
+    /// Descriptors freed one at a time make accepts fail and succeed by turns.
+    recovered: Option<Instant>,
 }
 
 impl Backoff {
@@ -173,23 +180,26 @@ impl Backoff {
     }
 
     fn succeeded(&mut self) {
-        if self.failures > 0 {
+        if self.failures > 0 && self.recovered.is_none_or(|t| t.elapsed() >= LOG_EVERY) {
             tracing::info!("accepting again after {} failed accepts", self.failures);
+            self.recovered = Some(Instant::now());
+            self.failures = 0;
         }
-        self.failures = 0;
         self.delay = None;
     }
 }
 
-/// Waits until the listener has a connection or a second has passed.
-fn wait_readable(listener: &UnixListener) {
+/// Waits until the listener has a connection (true) or a second has passed.
+fn wait_readable(listener: &UnixListener) -> bool {
     let mut pfd = libc::pollfd {
         fd: listener.as_raw_fd(),
         events: libc::POLLIN,
         revents: 0,
     };
     // SAFETY: one valid pollfd for the duration of the call.
-    unsafe { libc::poll(&mut pfd, 1, 1000) };
+    let n = unsafe { libc::poll(&mut pfd, 1, 1000) };
+    // An error (EINTR) is a pass round the loop.
+    n > 0
 }
 
 impl Server {
@@ -251,11 +261,14 @@ impl Server {
             delay: None,
             failures: 0,
             log: Throttled::new("accept failed; retrying with back-off"),
+            recovered: None,
         };
         let mut over = Throttled::new("connection refused: the limit of connections is reached");
         let mut spawn_failed = Throttled::new("connection closed: no thread for it");
         while !self.stop.load(Ordering::SeqCst) {
-            wait_readable(&self.listener);
+            if !wait_readable(&self.listener) {
+                continue;
+            }
             if self.stop.load(Ordering::SeqCst) {
                 break;
             }
@@ -273,7 +286,7 @@ impl Server {
             let live = self.live.load(Ordering::SeqCst);
             if live >= self.limits.max_connections {
                 over.note(&format_args!("{live} open"));
-                refuse_busy(stream, live, self.limits.max_connections);
+                refuse_over(stream, live, self.limits.max_connections);
                 continue;
             }
             let stream = Arc::new(stream);
@@ -365,7 +378,7 @@ impl Drop for Live {
 
 /// Over the limit: the reason, written without waiting (a new socket's buffer takes it), and
 /// the connection closed.
-fn refuse_busy(stream: UnixStream, open: usize, max: usize) {
+fn refuse_over(stream: UnixStream, open: usize, max: usize) {
     let _ = stream.set_nonblocking(true);
     let _ = wire::write_frame(
         &mut &stream,
@@ -378,6 +391,29 @@ fn refuse_busy(stream: UnixStream, open: usize, max: usize) {
                 "The server is busy: {open} connections are open (at most {max}). Try again \
                  shortly; if it keeps happening, call the administrator."
             ),
+        },
+    );
+}
+
+/// Refusals for want of a resource, from every connection's thread: they come in bursts.
+static OUT_OF_RESOURCES: Mutex<Throttled> =
+    Mutex::new(Throttled::new("connection refused, out of resources"));
+
+/// The server lacks a resource for this connection (logged with `why`).
+fn refuse_busy(stream: &UnixStream, why: &str) {
+    OUT_OF_RESOURCES
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .note(&why);
+    let _ = wire::write_frame(
+        &mut &*stream,
+        &Welcome::Refused {
+            bg: "Сървърът е претоварен в момента. Опитайте пак след малко; ако се повтаря, \
+                 обадете се на администратора."
+                .into(),
+            en: "The server is overloaded at the moment. Try again shortly; if it keeps \
+                 happening, call the administrator."
+                .into(),
         },
     );
 }
@@ -506,18 +542,32 @@ fn serve_one(stream: &Arc<UnixStream>, svc: &Arc<Service>, limits: &Limits) -> i
     stream.set_write_timeout(Some(limits.client_timeout))?;
     // Who is there before anything they send is read.
     let uid = peer_uid(stream)?;
-    let Some(user) = crate::os::user_of_uid(uid) else {
-        let e = ServiceError::UnknownClerk {
-            login: format!("uid {uid}"),
-        };
-        return refuse(stream, &e);
+    let user = match crate::os::lookup_uid(uid) {
+        Ok(Some(user)) => user,
+        Ok(None) => {
+            let e = ServiceError::UnknownClerk {
+                login: format!("uid {uid}"),
+            };
+            return refuse(stream, &e);
+        }
+        // Out of descriptors, most likely: not the clerk's fault, and not a refusal of them.
+        Err(e) => {
+            refuse_busy(stream, &format!("uid {uid}: {e}"));
+            return Ok(());
+        }
     };
     let session = match svc.session(&user.login) {
         Ok(s) => s,
         Err(e) => return refuse(stream, &e),
     };
     stream.set_read_timeout(Some(limits.client_timeout))?;
-    let hello: Hello = wire::read_frame_max(&mut &**stream, wire::MAX_HELLO)?;
+    let hello: Hello = wire::read_frame_max(&mut &**stream, wire::MAX_HELLO).map_err(|e| {
+        if not_reading(&e) {
+            io::Error::new(io::ErrorKind::TimedOut, "no hello in time")
+        } else {
+            e
+        }
+    })?;
     if hello.magic != wire::MAGIC || hello.protocol != wire::PROTOCOL {
         let e = ServiceError::BadRequest(format!(
             "protocol {} (this server speaks {})",

@@ -224,16 +224,31 @@ impl Client {
 impl Api for Client {
     fn call(&self, req: Request) -> Result<Response, ServiceError> {
         let mut line = self.shared.lock();
-        if line.up.is_none() {
-            self.shared.open(&mut line).map_err(lost)?;
-        }
-        let Some(up) = &line.up else {
-            return Err(lost("closed"));
+        // A request that could not be written whole was never read by the server: it goes
+        // once more on a new connection (a connection that died while idle shows only here).
+        let mut tries = 0;
+        let up = loop {
+            tries += 1;
+            if line.up.is_none() {
+                self.shared.open(&mut line).map_err(lost)?;
+            }
+            let Some(up) = &line.up else {
+                return Err(lost("closed"));
+            };
+            match wire::write_frame(&mut &*up.stream, &req) {
+                Ok(()) => break up,
+                // Too big to send (nothing was written): the connection is fine.
+                Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                    return Err(ServiceError::BadRequest(e.to_string()))
+                }
+                Err(e) => {
+                    self.shared.down(&mut line);
+                    if tries == 2 {
+                        return Err(lost(e));
+                    }
+                }
+            }
         };
-        if let Err(e) = wire::write_frame(&mut &*up.stream, &req) {
-            self.shared.down(&mut line);
-            return Err(lost(e));
-        }
         let why = match up.answers.recv_timeout(ANSWER_TIMEOUT) {
             Ok(Reply::Answer(answer)) => return *answer,
             Ok(Reply::Gone(e)) => e,

@@ -498,8 +498,8 @@ impl Mailbox {
         self.room.notify_all();
     }
 
-    /// The next thing to do, in order: drop a client that fell behind, answer, pass a change
-    /// on, or end.
+    /// The next thing to do, in order: drop a client that fell behind, answer, end, or pass a
+    /// change on.
     fn next(&self) -> Next {
         let mut inbox = self.lock();
         loop {
@@ -510,11 +510,13 @@ impl Mailbox {
                 self.room.notify_one();
                 return Next::Request(Box::new(r));
             }
-            if let Some(c) = inbox.changes.pop_front() {
-                return Next::Changed(c);
-            }
+            // Requests read before the end are answered; changes are not sent to a client
+            // that has gone.
             if let Some(e) = inbox.gone.take() {
                 return Next::Gone(e);
+            }
+            if let Some(c) = inbox.changes.pop_front() {
+                return Next::Changed(c);
             }
             inbox = self.ready.wait(inbox).unwrap_or_else(|p| p.into_inner());
         }

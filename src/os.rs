@@ -14,14 +14,23 @@ pub fn current_user() -> Option<UnixUser> {
 
 /// Looks a uid up in the user database (getpwuid_r: thread-safe).
 pub fn user_of_uid(uid: libc::uid_t) -> Option<UnixUser> {
+    lookup_uid(uid).ok().flatten()
+}
+
+/// The same, telling "no such user" (None) from a lookup that failed (out of descriptors while
+/// reading /etc/passwd, say), which must not be taken for the first.
+pub fn lookup_uid(uid: libc::uid_t) -> std::io::Result<Option<UnixUser>> {
     let mut buf = vec![0 as libc::c_char; 16 * 1024];
     // SAFETY: passwd is plain old data; zeroed is a valid value before getpwuid_r fills it.
     let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
     let mut result: *mut libc::passwd = std::ptr::null_mut();
     // SAFETY: every pointer is valid for the call; `buf` outlives every use of `pwd`.
     let rc = unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
-    if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
-        return None;
+    if rc != 0 {
+        return Err(std::io::Error::from_raw_os_error(rc));
+    }
+    if result.is_null() || pwd.pw_name.is_null() {
+        return Ok(None);
     }
     // SAFETY: the strings point into `buf` and are NUL-terminated by getpwuid_r.
     let text = |p: *const libc::c_char| {
@@ -34,10 +43,10 @@ pub fn user_of_uid(uid: libc::uid_t) -> Option<UnixUser> {
         }
     };
     let gecos = text(pwd.pw_gecos);
-    Some(UnixUser {
+    Ok(Some(UnixUser {
         login: text(pwd.pw_name),
         full_name: gecos.split(',').next().unwrap_or("").trim().to_string(),
-    })
+    }))
 }
 
 /// Looks a group name up (getgrnam_r: thread-safe).

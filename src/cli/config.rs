@@ -6,6 +6,7 @@
 //! socket = "/run/frontoffice/fo.sock"   # work through this server
 //! db = "/var/lib/frontoffice/db"        # or open this database directly
 //! theme = "high-contrast"
+//! max_connections = 64                  # `serve`: connections served at once
 //! ```
 
 use super::{Cli, Failure};
@@ -19,6 +20,7 @@ pub struct Config {
     pub socket: Option<PathBuf>,
     pub db: Option<PathBuf>,
     pub theme: Option<String>,
+    pub max_connections: Option<usize>,
 }
 
 impl Config {
@@ -28,6 +30,7 @@ impl Config {
             socket: over.socket.or(self.socket),
             db: over.db.or(self.db),
             theme: over.theme.or(self.theme),
+            max_connections: over.max_connections.or(self.max_connections),
         }
     }
 }
@@ -92,6 +95,14 @@ pub fn apply(mut cli: Cli) -> Result<Cli, Failure> {
     if cli.theme.is_none() {
         cli.theme = cfg.theme;
     }
+    if let Some(super::Command::Serve {
+        max_connections, ..
+    }) = &mut cli.command
+    {
+        if max_connections.is_none() {
+            *max_connections = cfg.max_connections;
+        }
+    }
     Ok(cli)
 }
 
@@ -108,9 +119,14 @@ mod tests {
             Some(Config::default()),
             "no file, no settings"
         );
-        std::fs::write(&path, "socket = \"/run/fo.sock\"\ntheme = \"mono\"\n").unwrap();
+        std::fs::write(
+            &path,
+            "socket = \"/run/fo.sock\"\ntheme = \"mono\"\nmax_connections = 150\n",
+        )
+        .unwrap();
         let cfg = read(&path, Lang::En).ok().unwrap();
         assert_eq!(cfg.socket, Some(PathBuf::from("/run/fo.sock")));
+        assert_eq!(cfg.max_connections, Some(150));
         let user = Config {
             theme: Some("high-contrast".into()),
             ..Config::default()

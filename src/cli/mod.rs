@@ -83,6 +83,14 @@ pub enum Command {
         /// The log file (default: `frontoffice-serve.log` beside the database directory).
         #[arg(long)]
         log: Option<PathBuf>,
+        /// Connections served at once; more are refused with a reason (default 64, or the
+        /// settings file's `max_connections`).
+        #[arg(long)]
+        max_connections: Option<usize>,
+        /// Seconds a client may take over its hello, or leave an answer unread, before it is
+        /// dropped.
+        #[arg(long, default_value_t = crate::server::DEFAULT_CLIENT_TIMEOUT.as_secs_f64())]
+        client_timeout: f64,
     },
     /// Every record of a kind (person, provider, service, agreement...) as CSV or JSON.
     Export {
@@ -344,7 +352,10 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
             snapshots,
             keep,
             log,
+            max_connections,
+            client_timeout,
         } => {
+            let limits = serve_limits(max_connections, client_timeout, lang)?;
             let gid = match group {
                 Some(g) => Some(crate::os::gid_of(&g).ok_or_else(|| {
                     Failure(match lang {
@@ -362,7 +373,8 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
             let _daily = crate::server::snapshots::start(Arc::clone(&svc), snapshots, keep)
                 .map_err(|e| Failure(e.to_string()))?;
             let server = crate::server::Server::bind(svc, &socket, gid)
-                .map_err(|e| Failure(format!("{}: {e}", socket.display())))?;
+                .map_err(|e| Failure(format!("{}: {e}", socket.display())))?
+                .with_limits(limits);
             eprintln!(
                 "{}",
                 match lang {
@@ -433,6 +445,41 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The server's limits from `serve`'s flags (the settings file already filled them in).
+fn serve_limits(
+    max_connections: Option<usize>,
+    client_timeout: f64,
+    lang: Lang,
+) -> Result<crate::server::Limits, Failure> {
+    let max = max_connections.unwrap_or(crate::server::DEFAULT_MAX_CONNECTIONS);
+    if max == 0 {
+        return Err(Failure(
+            lang.pick(
+                "--max-connections трябва да е поне 1.",
+                "--max-connections must be at least 1.",
+            )
+            .into(),
+        ));
+    }
+    let timeout = std::time::Duration::try_from_secs_f64(client_timeout)
+        .ok()
+        .filter(|t| !t.is_zero())
+        .ok_or_else(|| {
+            Failure(
+                lang.pick(
+                    "--client-timeout трябва да е положително число секунди.",
+                    "--client-timeout must be a positive number of seconds.",
+                )
+                .into(),
+            )
+        })?;
+    Ok(crate::server::Limits {
+        max_connections: max,
+        client_timeout: timeout,
+        ..crate::server::Limits::default()
+    })
 }
 
 /// A file beside the database directory (never inside sled's own directory).

@@ -10,6 +10,8 @@ pub const PROTOCOL: u32 = 2;
 pub const MAGIC: [u8; 4] = *b"FOPR";
 /// The largest frame either side accepts (a batch of records, a page of audit entries).
 pub const MAX_FRAME: usize = 8 * 1024 * 1024;
+/// The hello is a few bytes; nothing bigger is read before the peer is known to be a clerk.
+pub const MAX_HELLO: usize = 64;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Hello {
@@ -56,10 +58,15 @@ pub fn write_frame<T: Serialize>(w: &mut impl Write, value: &T) -> io::Result<()
 /// Reads one frame. A length over the limit, a short read or bytes that do not decode are
 /// errors; trailing bytes inside a frame are too.
 pub fn read_frame<T: DeserializeOwned>(r: &mut impl Read) -> io::Result<T> {
+    read_frame_max(r, MAX_FRAME)
+}
+
+/// Reads one frame of at most `max` bytes (the length is checked before anything is allocated).
+pub fn read_frame_max<T: DeserializeOwned>(r: &mut impl Read, max: usize) -> io::Result<T> {
     let mut len = [0u8; 4];
     r.read_exact(&mut len)?;
     let len = u32::from_be_bytes(len) as usize;
-    if len > MAX_FRAME {
+    if len > max.min(MAX_FRAME) {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
             format!("frame of {len} bytes is over the limit"),
@@ -107,6 +114,11 @@ mod tests {
         // Over the limit.
         let huge = ((MAX_FRAME + 1) as u32).to_be_bytes();
         assert!(read_frame::<Request>(&mut &huge[..]).is_err());
+        // A hello-sized limit refuses a bigger frame before reading it.
+        let mut hello = Vec::new();
+        write_frame(&mut hello, &"x".repeat(MAX_HELLO)).unwrap();
+        assert!(read_frame_max::<String>(&mut hello.as_slice(), MAX_HELLO).is_err());
+        assert!(read_frame::<String>(&mut hello.as_slice()).is_ok());
         // Trailing bytes inside the frame.
         let mut long = buf.clone();
         long.push(0);

@@ -236,6 +236,14 @@ fn all_pages<T, C>(
     }
 }
 
+/// The connection to a server went down or came back (socket clients only; the console shows
+/// it on its status line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    Lost,
+    Back,
+}
+
 /// Anything that answers requests: the in-process session, and later the socket client.
 pub trait Api {
     fn call(&self, req: Request) -> Result<Response, ServiceError>;
@@ -243,6 +251,11 @@ pub trait Api {
     /// Change events from now on; None when this connection cannot deliver them. The
     /// receiver is handed out once.
     fn subscribe(&self) -> Option<Receiver<Change>> {
+        None
+    }
+
+    /// Notices of the connection going down and coming back; None in process. Handed out once.
+    fn link_events(&self) -> Option<Receiver<Link>> {
         None
     }
 }

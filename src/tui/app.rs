@@ -12,7 +12,7 @@ use super::{
 };
 use crate::domain::draft::Draft;
 use crate::domain::{clerk::Clerk, settings::Settings, Explain};
-use crate::service::{Api, ApiExt, Change, Clock, Notice, ServiceError};
+use crate::service::{api::Link, Api, ApiExt, Change, Clock, Notice, ServiceError};
 use chrono::NaiveDate;
 use ratatui::{
     buffer::Buffer,
@@ -51,6 +51,8 @@ pub struct Cx {
     status: Option<(Level, String)>,
     /// A service-wide notice (saves stopped): shown whenever no fresher message is.
     notice: Option<String>,
+    /// The connection to the server is down: said on the status line while nothing else is.
+    link_down: bool,
 }
 
 impl Cx {
@@ -74,6 +76,7 @@ impl Cx {
             previous: HashMap::new(),
             status: None,
             notice: None,
+            link_down: false,
         }
     }
 
@@ -209,6 +212,19 @@ impl App {
                 self.dirty = true;
             }
         }
+    }
+
+    /// The connection to the server went down or came back. The typing stays in the open
+    /// forms; their drafts go out by the usual path once the connection is back.
+    pub fn on_link(&mut self, link: Link) {
+        self.cx.link_down = link == Link::Lost;
+        let (level, key) = match link {
+            Link::Lost => (Level::Warn, "status.link_lost"),
+            Link::Back => (Level::Info, "status.link_back"),
+        };
+        let msg = self.cx.t.t(key).to_string();
+        self.cx.say(level, msg);
+        self.dirty = true;
     }
 
     /// When the next draft save falls due, if one is waiting.
@@ -480,8 +496,12 @@ impl App {
         top.render(body, buf, cx);
         // Status line.
         let status_y = area.bottom() - 2;
-        let notice = cx.notice.as_ref().map(|m| (Level::Error, m.clone()));
-        if let Some((level, msg)) = cx.status.as_ref().or(notice.as_ref()) {
+        let lasting = if cx.link_down {
+            Some((Level::Warn, t.t("status.link_lost").to_string()))
+        } else {
+            cx.notice.as_ref().map(|m| (Level::Error, m.clone()))
+        };
+        if let Some((level, msg)) = cx.status.as_ref().or(lasting.as_ref()) {
             let (style, mark) = match level {
                 Level::Info => (theme.ok, ""),
                 Level::Warn => (theme.warn, sym.warn),

@@ -17,6 +17,8 @@ pub enum Msg {
     Signal(i32),
     /// Records saved (by anyone) that open screens may show.
     Changed(crate::service::Change),
+    /// The connection to the server went down or came back.
+    Link(crate::service::api::Link),
 }
 
 /// Passes the service's change events to the loop; ends with either side.
@@ -30,6 +32,17 @@ pub fn spawn_changes(changes: std::sync::mpsc::Receiver<crate::service::Change>,
                 }
             }
         });
+}
+
+/// Passes the client's connection notices to the loop; ends with either side.
+pub fn spawn_link(link: std::sync::mpsc::Receiver<crate::service::api::Link>, tx: Sender<Msg>) {
+    let _ = thread::Builder::new().name("link".into()).spawn(move || {
+        for l in link {
+            if tx.send(Msg::Link(l)).is_err() {
+                return;
+            }
+        }
+    });
 }
 
 /// Reads the terminal on its own thread. Ends when the loop is gone or the terminal is.

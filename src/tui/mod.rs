@@ -118,6 +118,9 @@ pub fn run(opts: Options) -> Result<(), String> {
     if let Some(changes) = app.cx.api.subscribe() {
         event::spawn_changes(changes, tx.clone());
     }
+    if let Some(link) = app.cx.api.link_events() {
+        event::spawn_link(link, tx.clone());
+    }
     let mut term = terminal::open().map_err(|e| {
         terminal::restore();
         e.to_string()
@@ -149,6 +152,7 @@ pub fn handle(app: &mut App, msg: Msg) {
     match msg {
         Msg::Input(ev) => app.on_event(ev),
         Msg::Changed(change) => app.on_change(&change),
+        Msg::Link(link) => app.on_link(link),
         // The terminal is gone or we are told to stop: keep the typing as drafts first.
         Msg::InputGone | Msg::Signal(_) => {
             app.keep_drafts(Instant::now(), true);

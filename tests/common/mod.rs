@@ -281,11 +281,33 @@ pub fn report(agreement: u64, month: Month, minutes: u16) -> MonthlyReport {
 
 /// The real binary serving `db` on `socket`, once it listens.
 pub fn spawn_serve(db: &std::path::Path, socket: &std::path::Path) -> std::process::Child {
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_frontoffice"))
+    spawn_serve_with(db, socket, &[], None)
+}
+
+/// The same with more `serve` flags, and under a descriptor limit (`ulimit -n`) if given.
+pub fn spawn_serve_with(
+    db: &std::path::Path,
+    socket: &std::path::Path,
+    flags: &[&std::ffi::OsStr],
+    nofile: Option<u32>,
+) -> std::process::Child {
+    let bin = env!("CARGO_BIN_EXE_frontoffice");
+    let mut cmd = match nofile {
+        Some(n) => {
+            let mut c = std::process::Command::new("sh");
+            c.arg("-c")
+                .arg(format!("ulimit -n {n} && exec \"$0\" \"$@\""))
+                .arg(bin);
+            c
+        }
+        None => std::process::Command::new(bin),
+    };
+    let child = cmd
         .args(["serve", "--db"])
         .arg(db)
         .arg("--socket")
         .arg(socket)
+        .args(flags)
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();

@@ -350,13 +350,19 @@ impl Server {
                 let _ = c.thread.join();
             }
         }
-        self.svc
-            .store()
-            .sync()
-            .map_err(|e| io::Error::other(e.to_string()))?;
+        // The socket goes whatever the disk says: a stale one would only mislead the next start.
+        let synced = self.svc.store().sync();
         let _ = std::fs::remove_file(&self.path);
-        tracing::info!("stopped; everything on disk");
-        Ok(())
+        match synced {
+            Ok(()) => {
+                tracing::info!("stopped; everything on disk");
+                Ok(())
+            }
+            Err(e) => {
+                tracing::error!("stopped; the last sync failed: {e}");
+                Err(io::Error::other(e.to_string()))
+            }
+        }
     }
 }
 
@@ -615,7 +621,19 @@ fn serve_one(stream: &Arc<UnixStream>, svc: &Arc<Service>, limits: &Limits) -> i
         let written = match mailbox.next() {
             Next::Request(req) => {
                 let answer = session.call(*req);
-                wire::write_frame(&mut &**stream, &ServerFrame::Answer(Box::new(answer)))
+                match wire::write_frame(&mut &**stream, &ServerFrame::Answer(Box::new(answer))) {
+                    // Too large to send (nothing was written): pages are bounded, so this is a
+                    // backstop; the client hears why instead of losing its connection.
+                    Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+                        tracing::warn!("{}: an answer over the frame limit: {e}", user.login);
+                        let refusal = Err(ServiceError::BadRequest(format!(
+                            "the answer is over {} bytes; ask for a smaller page",
+                            wire::MAX_FRAME
+                        )));
+                        wire::write_frame(&mut &**stream, &ServerFrame::Answer(Box::new(refusal)))
+                    }
+                    other => other,
+                }
             }
             Next::Changed(change) => {
                 wire::write_frame(&mut &**stream, &ServerFrame::Changed(change))

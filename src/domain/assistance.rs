@@ -33,10 +33,15 @@ pub struct DspDecision {
 }
 
 impl DspDecision {
-    pub fn validate(&self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
+    /// Checks the направление and stores its cleaned number.
+    pub fn validate(&mut self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
         let mut p = Problems::default();
         p.required("number", &self.number);
-        p.check("number", clean_text(&self.number, 40, false));
+        p.clean(
+            "number",
+            clean_text(&self.number, 40, false),
+            &mut self.number,
+        );
         if self.date > today {
             p.add("date", Reason::InFuture);
         }
@@ -126,7 +131,8 @@ impl Application {
         self.checklist.iter().filter(|c| !c.present).map(|c| c.item)
     }
 
-    pub fn validate(&self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
+    /// Checks the application and stores its cleaned note.
+    pub fn validate(&mut self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
         let mut p = Problems::default();
         if self.date > today {
             p.add("date", Reason::InFuture);
@@ -150,7 +156,7 @@ impl Application {
         if self.status == ApplicationStatus::Incomplete && self.remedy_by.is_none() {
             p.add("remedy_by", Reason::Required);
         }
-        p.check("note", clean_text(&self.note, 4000, true));
+        p.clean("note", clean_text(&self.note, 4000, true), &mut self.note);
         p.into_result()
     }
 }
@@ -167,10 +173,15 @@ pub struct Assistant {
 }
 
 impl Assistant {
-    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+    /// Checks the assistant and stores the canonical IBAN and the cleaned relation.
+    pub fn validate(&mut self) -> Result<(), Vec<FieldError>> {
         let mut p = Problems::default();
-        p.check("iban", Iban::parse(self.iban.as_str()));
-        p.check("relation", clean_text(&self.relation, 80, false));
+        p.clean("iban", Iban::parse(self.iban.as_str()), &mut self.iban);
+        p.clean(
+            "relation",
+            clean_text(&self.relation, 80, false),
+            &mut self.relation,
+        );
         if !self.no_protection_order {
             p.add("no_protection_order", Reason::NoDeclaration);
         }
@@ -214,7 +225,8 @@ pub struct Agreement {
 }
 
 impl Agreement {
-    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+    /// Checks the agreement's own fields and stores its cleaned texts.
+    pub fn validate(&mut self) -> Result<(), Vec<FieldError>> {
         let mut p = Problems::default();
         if self.to < self.from {
             p.add("to", Reason::EndBeforeStart);
@@ -225,8 +237,16 @@ impl Agreement {
         if self.substitute == Some(self.assistant) {
             p.add("substitute", Reason::SameAsSubstitute);
         }
-        p.check("activities", clean_text(&self.activities, 2000, true));
-        p.check("schedule", clean_text(&self.schedule, 2000, true));
+        p.clean(
+            "activities",
+            clean_text(&self.activities, 2000, true),
+            &mut self.activities,
+        );
+        p.clean(
+            "schedule",
+            clean_text(&self.schedule, 2000, true),
+            &mut self.schedule,
+        );
         p.into_result()
     }
 
@@ -246,7 +266,8 @@ pub struct AgreementContext<'a> {
     pub assistant_age: Option<u32>,
 }
 
-pub fn check_agreement(a: &Agreement, ctx: &AgreementContext) -> Result<(), Vec<FieldError>> {
+/// Checks an agreement against its neighbours and stores its cleaned texts.
+pub fn check_agreement(a: &mut Agreement, ctx: &AgreementContext) -> Result<(), Vec<FieldError>> {
     let mut p = Problems::default();
     if let Err(e) = a.validate() {
         p.0.extend(e);
@@ -298,10 +319,15 @@ pub struct Contract {
 }
 
 impl Contract {
-    pub fn validate(&self, max_minutes_per_day: u32) -> Result<(), Vec<FieldError>> {
+    /// Checks the contract and stores its cleaned number.
+    pub fn validate(&mut self, max_minutes_per_day: u32) -> Result<(), Vec<FieldError>> {
         let mut p = Problems::default();
         p.required("number", &self.number);
-        p.check("number", clean_text(&self.number, 40, false));
+        p.clean(
+            "number",
+            clean_text(&self.number, 40, false),
+            &mut self.number,
+        );
         if self.start < self.date {
             p.add("start", Reason::EndBeforeStart);
         }
@@ -336,13 +362,14 @@ pub struct Suspension {
 }
 
 impl Suspension {
-    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+    /// Checks the suspension and stores its cleaned note.
+    pub fn validate(&mut self) -> Result<(), Vec<FieldError>> {
         let mut p = Problems::default();
         if self.to.is_some_and(|t| t < self.from) {
             p.add("to", Reason::EndBeforeStart);
         }
         p.required("reason", &self.reason);
-        p.check("note", clean_text(&self.note, 2000, true));
+        p.clean("note", clean_text(&self.note, 2000, true), &mut self.note);
         p.into_result()
     }
 

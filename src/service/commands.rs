@@ -225,6 +225,7 @@ fn prepare(
     old: Option<&Record>,
     body: &mut Body,
 ) -> Result<(), ServiceError> {
+    svc.fault.hit(body);
     let year = today.year();
     let keep_number = |old: Option<&Record>| -> Option<String> {
         old.and_then(|o| match &o.body {
@@ -510,8 +511,10 @@ pub fn update_settings(
     svc: &Service,
     clerk: &Clerk,
     base_rev: u64,
-    settings: Settings,
+    mut settings: Settings,
 ) -> Result<VersionedSettings, ServiceError> {
+    // Checked like any record; what is stored is the cleaned form.
+    settings.validate().map_err(ServiceError::Invalid)?;
     svc.write(&clerk.login, |ws| {
         let current = svc.settings()?;
         if current.rev != base_rev {

@@ -26,6 +26,10 @@ pub enum ServiceError {
     Store(String),
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// A panic inside the command, caught at the request boundary; the details are in the
+    /// server's log under this incident number, never in the answer.
+    #[error("internal error (incident {incident})")]
+    Internal { incident: u64 },
 }
 
 impl From<StoreError> for ServiceError {
@@ -96,6 +100,16 @@ impl Explain for ServiceError {
             ServiceError::BadRequest(m) => match lang {
                 Lang::Bg => format!("Неправилна заявка: {m}"),
                 Lang::En => format!("Bad request: {m}"),
+            },
+            ServiceError::Internal { incident } => match lang {
+                Lang::Bg => format!(
+                    "Вътрешна грешка прекъсна действието (случай № {incident}). Презаредете, за \
+                     да видите дали е записано, и съобщете на администратора."
+                ),
+                Lang::En => format!(
+                    "An internal error stopped this action (incident {incident}). Reload to see \
+                     whether it was saved, and tell the administrator."
+                ),
             },
         }
     }

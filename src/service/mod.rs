@@ -11,6 +11,8 @@ mod commands;
 pub mod error;
 mod export;
 mod group_commit;
+#[doc(hidden)]
+pub mod guard;
 mod monthly;
 mod search;
 mod search_index;
@@ -56,6 +58,8 @@ pub struct Service {
     bus: bus::Bus,
     /// Where snapshots go (see `backup.rs`).
     snapshots: backup::Place,
+    /// Test-only: called by every save under the writer lock (see `guard.rs`).
+    fault: guard::Fault,
 }
 
 /// The in-memory search index and its life: built in the background after opening, then kept
@@ -178,7 +182,15 @@ impl Service {
             group: Default::default(),
             bus: Default::default(),
             snapshots: backup::Place::default(),
+            fault: guard::Fault::default(),
         }
+    }
+
+    /// Test-only seam: `hook` sees every body a save prepares, under the writer lock (a test
+    /// makes it panic to show the request boundary at work). None removes it.
+    #[doc(hidden)]
+    pub fn inject_fault(&self, hook: Option<guard::FaultHook>) {
+        self.fault.set(hook);
     }
 
     /// Waits until the background build of the search index has finished; returns whether
@@ -312,7 +324,7 @@ impl Service {
     fn initialise(&self, login: &str, name: &str, settings: Settings) -> Result<(), ServiceError> {
         let _w = self.store.writer();
         let now = self.now();
-        let clerk = Clerk {
+        let mut clerk = Clerk {
             login: login.to_string(),
             name: name.to_string(),
             role: Role::Admin,
@@ -463,7 +475,16 @@ impl Api for Session {
         Some(self.svc.subscribe())
     }
 
+    /// The request boundary: a panic inside the command is answered as an internal error for
+    /// this request alone (see `guard.rs` for why the state stays consistent).
     fn call(&self, req: Request) -> Result<Response, ServiceError> {
+        let what = guard::request_name(&req);
+        guard::contain(&self.login, &what, || self.dispatch(req))
+    }
+}
+
+impl Session {
+    fn dispatch(&self, req: Request) -> Result<Response, ServiceError> {
         let svc = &*self.svc;
         // Re-read the account on every call: a clerk disabled meanwhile is stopped at once.
         let clerk = svc.clerk(&self.login)?;

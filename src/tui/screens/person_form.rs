@@ -339,7 +339,7 @@ impl PersonForm {
             cx.say(Level::Error, msg);
             return Outcome::Consumed;
         }
-        let (person, missing) = self.person(cx);
+        let (mut person, missing) = self.person(cx);
         if !missing.is_empty() {
             self.refused(cx, &missing);
             return Outcome::Consumed;

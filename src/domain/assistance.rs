@@ -58,7 +58,8 @@ impl DspDecision {
                 "hours_per_month",
                 Reason::HoursOverCap {
                     cap: cap * 60,
-                    found: self.hours_per_month * 60,
+                    // Saturating: the hours come from the client, any u32.
+                    found: self.hours_per_month.saturating_mul(60),
                 },
             ),
             Some(_) if self.hours_per_month == 0 => p.add("hours_per_month", Reason::Required),
@@ -204,6 +205,9 @@ impl AgreementStatus {
     }
 }
 
+/// More hours than a month has is a typing error, whatever the направление says.
+pub const MAX_HOURS_PER_MONTH: u32 = 31 * 24;
+
 /// The three-party agreement (user, assistant, provider) concluded by the mayor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Agreement {
@@ -233,6 +237,15 @@ impl Agreement {
         }
         if self.hours_per_month == 0 {
             p.add("hours_per_month", Reason::Required);
+        } else if self.hours_per_month > MAX_HOURS_PER_MONTH {
+            p.add(
+                "hours_per_month",
+                Reason::OutOfRange {
+                    min: 1,
+                    max: MAX_HOURS_PER_MONTH.into(),
+                    found: self.hours_per_month.into(),
+                },
+            );
         }
         if self.substitute == Some(self.assistant) {
             p.add("substitute", Reason::SameAsSubstitute);
@@ -284,13 +297,13 @@ pub fn check_agreement(a: &mut Agreement, ctx: &AgreementContext) -> Result<(), 
     if !ctx.decision.covers(a.from, a.to) {
         p.add("to", Reason::OutsideValidity);
     }
-    let total = ctx.other_hours + a.hours_per_month;
+    let total = ctx.other_hours.saturating_add(a.hours_per_month);
     if a.status.holds_hours() && total > ctx.decision.hours_per_month {
         p.add(
             "hours_per_month",
             Reason::HoursOverCap {
-                cap: ctx.decision.hours_per_month * 60,
-                found: total * 60,
+                cap: ctx.decision.hours_per_month.saturating_mul(60),
+                found: total.saturating_mul(60),
             },
         );
     }
@@ -375,5 +388,60 @@ impl Suspension {
 
     pub fn covers(&self, day: NaiveDate) -> bool {
         self.from <= day && self.to.is_none_or(|t| day <= t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    /// Hours come from the client as any u32: the rules refuse them, they do not overflow (a
+    /// debug build panicked here, found by tests/hostile.rs).
+    #[test]
+    fn huge_hours_are_refused_not_overflowed() {
+        let mut decision = DspDecision {
+            person: 1,
+            number: "ДСП-1".into(),
+            date: d(2026, 1, 5),
+            degree: 4,
+            hours_per_month: u32::MAX,
+            valid_from: d(2026, 1, 1),
+            valid_until: d(2026, 12, 31),
+        };
+        let e = decision.validate(d(2026, 11, 17)).unwrap_err();
+        assert!(matches!(e[0].reason, Reason::HoursOverCap { .. }), "{e:?}");
+        decision.hours_per_month = 100;
+        let mut a = Agreement {
+            number: String::new(),
+            user: 1,
+            assistant: 2,
+            substitute: None,
+            provider: 3,
+            decision: 4,
+            from: d(2026, 2, 1),
+            to: d(2026, 6, 30),
+            hours_per_month: u32::MAX,
+            activities: String::new(),
+            schedule: String::new(),
+            status: AgreementStatus::Active,
+            end_reason: None,
+        };
+        let ctx = AgreementContext {
+            decision: &decision,
+            other_hours: u32::MAX,
+            user_person: 1,
+            assistant_person: 5,
+            assistant_age: Some(40),
+        };
+        let fields: Vec<String> = check_agreement(&mut a, &ctx)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["hours_per_month", "hours_per_month"]);
     }
 }

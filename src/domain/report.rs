@@ -133,7 +133,7 @@ pub fn check_report(r: &mut MonthlyReport, ctx: &ReportContext) -> Result<(), Ve
             );
         }
     }
-    let cap = ctx.agreement.hours_per_month * 60;
+    let cap = ctx.agreement.hours_per_month.saturating_mul(60);
     if r.total_minutes() > cap {
         p.add(
             "minutes",

@@ -366,7 +366,7 @@ fn prepare(
                         && o.status.holds_hours()
                         && overlaps
                     {
-                        other_hours += o.hours_per_month;
+                        other_hours = u32::saturating_add(other_hours, o.hours_per_month);
                     }
                 }
             }

@@ -1161,6 +1161,62 @@ fn a_bad_egn_or_month_13_is_refused_when_the_frame_is_decoded() {
     assert!(decode(&frame).is_err());
 }
 
+/// A stored record goes through the same serde path: an unchecked value in a value with a
+/// sound envelope (the CRC recomputed, as a bug rather than a bit flip would leave it) is a
+/// decode error, never a record with an impossible ЕГН or a month 13.
+#[test]
+fn stored_records_decode_through_the_constructors_too() {
+    use frontoffice::domain::record::{Meta, Record};
+    use frontoffice::store::{codec, schema};
+    let meta = Meta {
+        id: 7,
+        rev: 1,
+        created: now(),
+        updated: now(),
+        by: "admin".into(),
+    };
+    let good = Record {
+        meta: meta.clone(),
+        body: Body::Person(common::person("Иван", "Петров", Some("8032056031"))),
+    };
+    let bytes = schema::encode_record(&good).unwrap();
+    assert_eq!(schema::decode_record(Kind::Person, &bytes).unwrap(), good);
+    // The same envelope around a payload whose ЕГН is "12".
+    let (header, payload) = codec::open(&bytes).unwrap();
+    let config = bincode::config::standard();
+    let old = bincode::serde::encode_to_vec("8032056031", config).unwrap();
+    let new = bincode::serde::encode_to_vec("12", config).unwrap();
+    let at = payload
+        .windows(old.len())
+        .position(|w| w == old.as_slice())
+        .unwrap();
+    let mut bad = payload[..at].to_vec();
+    bad.extend_from_slice(&new);
+    bad.extend_from_slice(&payload[at + old.len()..]);
+    let mut damaged = codec::MAGIC.to_vec();
+    damaged.push(header.kind);
+    damaged.extend_from_slice(&header.version.to_be_bytes());
+    damaged.extend_from_slice(&(bad.len() as u32).to_be_bytes());
+    damaged.extend_from_slice(&crc32fast::hash(&bad).to_be_bytes());
+    damaged.extend_from_slice(&bad);
+    match schema::decode_record(Kind::Person, &damaged) {
+        Err(codec::CodecError::Payload(m)) => assert!(m.contains("EGN"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    // A report for month 13 encodes (the fields are public) but does not decode.
+    let mut r = common::report(1, Month::new(2026, 10).unwrap(), 60);
+    r.month.month = 13;
+    let report = Record {
+        meta,
+        body: Body::Report(r),
+    };
+    let bytes = schema::encode_record(&report).unwrap();
+    assert!(matches!(
+        schema::decode_record(Kind::Report, &bytes),
+        Err(codec::CodecError::Payload(_))
+    ));
+}
+
 /// Decoding a frame whose checked value was replaced by any string: an error, or the value its
 /// constructor makes of that string; never a panic, never an unchecked value.
 #[test]

@@ -5,7 +5,10 @@
 //! Why the state stays consistent after a caught panic (and `AssertUnwindSafe` is sound here):
 //! a command fills a private `WriteSet` under the writer lock and the store applies it only
 //! after `build` returned, in one sled batch; a panic before that drops the write set and
-//! nothing of the command reaches the store. Every lock the service and the store take is
+//! nothing of the command reaches the store (at most an id from sled's generator is skipped).
+//! A panic after the batch (updating the search memory, waiting for the fsync) would leave the
+//! save applied but unannounced, which is why the answer tells the clerk to reload and look
+//! rather than claiming nothing was saved. Every lock the service and the store take is
 //! taken with `unwrap_or_else(|p| p.into_inner())`, so a guard dropped by the unwinding leaves
 //! no lock that refuses the next caller. The session itself holds only its login and the
 //! service.

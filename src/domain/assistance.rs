@@ -33,10 +33,15 @@ pub struct DspDecision {
 }
 
 impl DspDecision {
-    pub fn validate(&self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
+    /// Checks the направление and stores its cleaned number.
+    pub fn validate(&mut self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
         let mut p = Problems::default();
         p.required("number", &self.number);
-        p.check("number", clean_text(&self.number, 40, false));
+        p.clean(
+            "number",
+            clean_text(&self.number, 40, false),
+            &mut self.number,
+        );
         if self.date > today {
             p.add("date", Reason::InFuture);
         }
@@ -53,7 +58,8 @@ impl DspDecision {
                 "hours_per_month",
                 Reason::HoursOverCap {
                     cap: cap * 60,
-                    found: self.hours_per_month * 60,
+                    // Saturating: the hours come from the client, any u32.
+                    found: self.hours_per_month.saturating_mul(60),
                 },
             ),
             Some(_) if self.hours_per_month == 0 => p.add("hours_per_month", Reason::Required),
@@ -126,7 +132,8 @@ impl Application {
         self.checklist.iter().filter(|c| !c.present).map(|c| c.item)
     }
 
-    pub fn validate(&self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
+    /// Checks the application and stores its cleaned note.
+    pub fn validate(&mut self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
         let mut p = Problems::default();
         if self.date > today {
             p.add("date", Reason::InFuture);
@@ -150,7 +157,7 @@ impl Application {
         if self.status == ApplicationStatus::Incomplete && self.remedy_by.is_none() {
             p.add("remedy_by", Reason::Required);
         }
-        p.check("note", clean_text(&self.note, 4000, true));
+        p.clean("note", clean_text(&self.note, 4000, true), &mut self.note);
         p.into_result()
     }
 }
@@ -167,10 +174,15 @@ pub struct Assistant {
 }
 
 impl Assistant {
-    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+    /// Checks the assistant and stores the canonical IBAN and the cleaned relation.
+    pub fn validate(&mut self) -> Result<(), Vec<FieldError>> {
         let mut p = Problems::default();
-        p.check("iban", Iban::parse(self.iban.as_str()));
-        p.check("relation", clean_text(&self.relation, 80, false));
+        p.clean("iban", Iban::parse(self.iban.as_str()), &mut self.iban);
+        p.clean(
+            "relation",
+            clean_text(&self.relation, 80, false),
+            &mut self.relation,
+        );
         if !self.no_protection_order {
             p.add("no_protection_order", Reason::NoDeclaration);
         }
@@ -193,6 +205,9 @@ impl AgreementStatus {
     }
 }
 
+/// More hours than a month has is a typing error, whatever the направление says.
+pub const MAX_HOURS_PER_MONTH: u32 = 31 * 24;
+
 /// The three-party agreement (user, assistant, provider) concluded by the mayor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Agreement {
@@ -214,19 +229,37 @@ pub struct Agreement {
 }
 
 impl Agreement {
-    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+    /// Checks the agreement's own fields and stores its cleaned texts.
+    pub fn validate(&mut self) -> Result<(), Vec<FieldError>> {
         let mut p = Problems::default();
         if self.to < self.from {
             p.add("to", Reason::EndBeforeStart);
         }
         if self.hours_per_month == 0 {
             p.add("hours_per_month", Reason::Required);
+        } else if self.hours_per_month > MAX_HOURS_PER_MONTH {
+            p.add(
+                "hours_per_month",
+                Reason::OutOfRange {
+                    min: 1,
+                    max: MAX_HOURS_PER_MONTH.into(),
+                    found: self.hours_per_month.into(),
+                },
+            );
         }
         if self.substitute == Some(self.assistant) {
             p.add("substitute", Reason::SameAsSubstitute);
         }
-        p.check("activities", clean_text(&self.activities, 2000, true));
-        p.check("schedule", clean_text(&self.schedule, 2000, true));
+        p.clean(
+            "activities",
+            clean_text(&self.activities, 2000, true),
+            &mut self.activities,
+        );
+        p.clean(
+            "schedule",
+            clean_text(&self.schedule, 2000, true),
+            &mut self.schedule,
+        );
         p.into_result()
     }
 
@@ -246,7 +279,8 @@ pub struct AgreementContext<'a> {
     pub assistant_age: Option<u32>,
 }
 
-pub fn check_agreement(a: &Agreement, ctx: &AgreementContext) -> Result<(), Vec<FieldError>> {
+/// Checks an agreement against its neighbours and stores its cleaned texts.
+pub fn check_agreement(a: &mut Agreement, ctx: &AgreementContext) -> Result<(), Vec<FieldError>> {
     let mut p = Problems::default();
     if let Err(e) = a.validate() {
         p.0.extend(e);
@@ -263,13 +297,13 @@ pub fn check_agreement(a: &Agreement, ctx: &AgreementContext) -> Result<(), Vec<
     if !ctx.decision.covers(a.from, a.to) {
         p.add("to", Reason::OutsideValidity);
     }
-    let total = ctx.other_hours + a.hours_per_month;
+    let total = ctx.other_hours.saturating_add(a.hours_per_month);
     if a.status.holds_hours() && total > ctx.decision.hours_per_month {
         p.add(
             "hours_per_month",
             Reason::HoursOverCap {
-                cap: ctx.decision.hours_per_month * 60,
-                found: total * 60,
+                cap: ctx.decision.hours_per_month.saturating_mul(60),
+                found: total.saturating_mul(60),
             },
         );
     }
@@ -298,10 +332,15 @@ pub struct Contract {
 }
 
 impl Contract {
-    pub fn validate(&self, max_minutes_per_day: u32) -> Result<(), Vec<FieldError>> {
+    /// Checks the contract and stores its cleaned number.
+    pub fn validate(&mut self, max_minutes_per_day: u32) -> Result<(), Vec<FieldError>> {
         let mut p = Problems::default();
         p.required("number", &self.number);
-        p.check("number", clean_text(&self.number, 40, false));
+        p.clean(
+            "number",
+            clean_text(&self.number, 40, false),
+            &mut self.number,
+        );
         if self.start < self.date {
             p.add("start", Reason::EndBeforeStart);
         }
@@ -336,17 +375,73 @@ pub struct Suspension {
 }
 
 impl Suspension {
-    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+    /// Checks the suspension and stores its cleaned note.
+    pub fn validate(&mut self) -> Result<(), Vec<FieldError>> {
         let mut p = Problems::default();
         if self.to.is_some_and(|t| t < self.from) {
             p.add("to", Reason::EndBeforeStart);
         }
         p.required("reason", &self.reason);
-        p.check("note", clean_text(&self.note, 2000, true));
+        p.clean("note", clean_text(&self.note, 2000, true), &mut self.note);
         p.into_result()
     }
 
     pub fn covers(&self, day: NaiveDate) -> bool {
         self.from <= day && self.to.is_none_or(|t| day <= t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    /// Hours come from the client as any u32: the rules refuse them, they do not overflow (a
+    /// debug build panicked here, found by tests/hostile.rs).
+    #[test]
+    fn huge_hours_are_refused_not_overflowed() {
+        let mut decision = DspDecision {
+            person: 1,
+            number: "ДСП-1".into(),
+            date: d(2026, 1, 5),
+            degree: 4,
+            hours_per_month: u32::MAX,
+            valid_from: d(2026, 1, 1),
+            valid_until: d(2026, 12, 31),
+        };
+        let e = decision.validate(d(2026, 11, 17)).unwrap_err();
+        assert!(matches!(e[0].reason, Reason::HoursOverCap { .. }), "{e:?}");
+        decision.hours_per_month = 100;
+        let mut a = Agreement {
+            number: String::new(),
+            user: 1,
+            assistant: 2,
+            substitute: None,
+            provider: 3,
+            decision: 4,
+            from: d(2026, 2, 1),
+            to: d(2026, 6, 30),
+            hours_per_month: u32::MAX,
+            activities: String::new(),
+            schedule: String::new(),
+            status: AgreementStatus::Active,
+            end_reason: None,
+        };
+        let ctx = AgreementContext {
+            decision: &decision,
+            other_hours: u32::MAX,
+            user_person: 1,
+            assistant_person: 5,
+            assistant_age: Some(40),
+        };
+        let fields: Vec<String> = check_agreement(&mut a, &ctx)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["hours_per_month", "hours_per_month"]);
     }
 }

@@ -67,7 +67,8 @@ pub fn valid_login(login: &str) -> bool {
 }
 
 impl Clerk {
-    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+    /// Checks the account and stores the cleaned name.
+    pub fn validate(&mut self) -> Result<(), Vec<FieldError>> {
         let mut p = Problems::default();
         if !valid_login(&self.login) {
             p.add(
@@ -82,7 +83,7 @@ impl Clerk {
             );
         }
         p.required("name", &self.name);
-        p.check("name", clean_text(&self.name, 120, false));
+        p.clean("name", clean_text(&self.name, 120, false), &mut self.name);
         p.into_result()
     }
 }

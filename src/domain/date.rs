@@ -62,16 +62,41 @@ pub fn format_date(d: NaiveDate) -> String {
     d.format("%d.%m.%Y").to_string()
 }
 
-/// A calendar month (monthly reports, deadlines).
+/// The years a month may name: the office's records start in the last century and a month far
+/// ahead is a typing error.
+pub const MONTH_YEARS: std::ops::RangeInclusive<i32> = 1900..=2199;
+
+/// A calendar month (monthly reports, deadlines). Deserialization checks it like `new`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "RawMonth")]
 pub struct Month {
     pub year: i32,
     pub month: u32,
 }
 
+/// A month as it travels, before it is checked (the same fields, so the same bytes).
+#[derive(Deserialize)]
+struct RawMonth {
+    year: i32,
+    month: u32,
+}
+
+impl TryFrom<RawMonth> for Month {
+    type Error = DateError;
+
+    fn try_from(m: RawMonth) -> Result<Month, DateError> {
+        Month::new(m.year, m.month).ok_or(DateError::NoSuchDate {
+            day: 1,
+            month: m.month,
+            year: m.year,
+        })
+    }
+}
+
 impl Month {
+    /// Months 1..=12 of a year in `MONTH_YEARS`.
     pub fn new(year: i32, month: u32) -> Option<Month> {
-        NaiveDate::from_ymd_opt(year, month, 1).map(|_| Month { year, month })
+        ((1..=12).contains(&month) && MONTH_YEARS.contains(&year)).then_some(Month { year, month })
     }
 
     pub fn of(d: NaiveDate) -> Month {
@@ -258,5 +283,20 @@ mod tests {
             })
         );
         assert!(m.contains(d(2026, 2, 28)));
+    }
+
+    #[test]
+    fn months_decode_through_new() {
+        let config = bincode::config::standard();
+        let decode = |year: i32, month: u32| {
+            let raw = Month { year, month };
+            let bytes = bincode::serde::encode_to_vec(raw, config).unwrap();
+            bincode::serde::decode_from_slice::<Month, _>(&bytes, config).map(|(m, _)| m)
+        };
+        assert_eq!(decode(2026, 12).unwrap(), Month::new(2026, 12).unwrap());
+        for (y, m) in [(2026, 13), (2026, 0), (-5, 1), (99_999, 1), (1899, 12)] {
+            assert!(decode(y, m).is_err(), "{y}-{m}");
+            assert_eq!(Month::new(y, m), None);
+        }
     }
 }

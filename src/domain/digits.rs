@@ -28,3 +28,25 @@ pub(crate) fn weighted(d: &[u8], w: &[u32]) -> u32 {
 pub(crate) fn to_string(d: &[u8]) -> String {
     d.iter().map(|d| char::from(b'0' + d)).collect()
 }
+
+/// Serde for a checked string newtype: written as its string, read back only through its
+/// constructor (`TryFrom<String>`), so a value from the wire or the disk is as checked as one
+/// a clerk typed. The error names the type, never the value (it may be a personal number).
+macro_rules! checked_string_serde {
+    ($t:ty, $what:literal) => {
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <String as serde::Deserialize>::deserialize(d)?;
+                <$t>::try_from(s)
+                    .map_err(|e| serde::de::Error::custom(format_args!("{}: {e}", $what)))
+            }
+        }
+    };
+}
+pub(crate) use checked_string_serde;

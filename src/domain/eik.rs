@@ -3,9 +3,19 @@
 use super::{digits::*, Explain, Lang};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
+/// Only `parse` makes one; deserialization goes through it too.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Eik(String);
+
+checked_string_serde!(Eik, "EIK");
+
+impl TryFrom<String> for Eik {
+    type Error = EikError;
+
+    fn try_from(s: String) -> Result<Eik, EikError> {
+        Eik::parse(&s)
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EikError {
@@ -134,5 +144,23 @@ mod tests {
         assert_eq!(Eik::parse("1234567860015"), Err(EikError::Checksum));
         // The first nine must be valid too.
         assert_eq!(Eik::parse("1234567870016"), Err(EikError::Checksum));
+    }
+
+    #[test]
+    fn decoding_goes_through_parse() {
+        let config = bincode::config::standard();
+        let decode = |s: &str| {
+            let bytes = bincode::serde::encode_to_vec(s, config).unwrap();
+            bincode::serde::decode_from_slice::<Eik, _>(&bytes, config).map(|(v, _)| v)
+        };
+        let good = decode("123456786").unwrap();
+        let again = bincode::serde::encode_to_vec(&good, config).unwrap();
+        assert_eq!(
+            again,
+            bincode::serde::encode_to_vec("123456786", config).unwrap()
+        );
+        for bad in ["123456787", "1", "x"] {
+            assert!(decode(bad).is_err(), "{bad}");
+        }
     }
 }

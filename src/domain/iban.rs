@@ -1,11 +1,21 @@
 //! IBAN (ISO 13616) for the assistant's pay; Bulgarian ones have a fixed 22-character shape.
 
-use super::{Explain, Lang};
+use super::{digits::checked_string_serde, Explain, Lang};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
+/// Only `parse` makes one; deserialization goes through it too.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Iban(String);
+
+checked_string_serde!(Iban, "IBAN");
+
+impl TryFrom<String> for Iban {
+    type Error = IbanError;
+
+    fn try_from(s: String) -> Result<Iban, IbanError> {
+        Iban::parse(&s)
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum IbanError {
@@ -172,6 +182,24 @@ mod tests {
         for n in [0u64, 1, 7000_1500_0000, 99_999_999_999_999] {
             let s = make_bg_iban("UNCR", n);
             assert!(Iban::parse(&s).is_ok(), "{s}");
+        }
+    }
+
+    #[test]
+    fn decoding_goes_through_parse() {
+        let config = bincode::config::standard();
+        let decode = |s: &str| {
+            let bytes = bincode::serde::encode_to_vec(s, config).unwrap();
+            bincode::serde::decode_from_slice::<Iban, _>(&bytes, config).map(|(v, _)| v)
+        };
+        let good = decode("BG80BNBG96611020345678").unwrap();
+        let again = bincode::serde::encode_to_vec(&good, config).unwrap();
+        assert_eq!(
+            again,
+            bincode::serde::encode_to_vec("BG80BNBG96611020345678", config).unwrap()
+        );
+        for bad in ["BG80BNBG96611020345679", "BG", ""] {
+            assert!(decode(bad).is_err(), "{bad}");
         }
     }
 }

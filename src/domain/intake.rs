@@ -54,7 +54,8 @@ pub struct Intake {
 }
 
 impl Intake {
-    pub fn validate(&self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
+    /// Checks the intake and stores the cleaned note.
+    pub fn validate(&mut self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
         let mut p = Problems::default();
         if self.at.date() > today {
             p.add("at", Reason::InFuture);
@@ -62,7 +63,7 @@ impl Intake {
         if self.topics.is_empty() {
             p.add("topics", Reason::Required);
         }
-        p.check("note", clean_text(&self.note, 4000, true));
+        p.clean("note", clean_text(&self.note, 4000, true), &mut self.note);
         if self.follow_up.is_some_and(|f| f < self.at.date()) {
             p.add("follow_up", Reason::EndBeforeStart);
         }
@@ -85,14 +86,19 @@ pub struct Assessment {
 }
 
 impl Assessment {
-    pub fn validate(&self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
+    /// Checks the assessment and stores its cleaned texts.
+    pub fn validate(&mut self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
         let mut p = Problems::default();
         if self.date > today {
             p.add("date", Reason::InFuture);
         }
         p.required("needs", &self.needs);
-        p.check("needs", clean_text(&self.needs, 4000, true));
-        p.check("note", clean_text(&self.note, 4000, true));
+        p.clean(
+            "needs",
+            clean_text(&self.needs, 4000, true),
+            &mut self.needs,
+        );
+        p.clean("note", clean_text(&self.note, 4000, true), &mut self.note);
         p.into_result()
     }
 }

@@ -3,9 +3,19 @@
 use super::{digits::*, Explain, Lang};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
+/// Only `parse` makes one; deserialization goes through it too.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Lnch(String);
+
+checked_string_serde!(Lnch, "LNCh");
+
+impl TryFrom<String> for Lnch {
+    type Error = LnchError;
+
+    fn try_from(s: String) -> Result<Lnch, LnchError> {
+        Lnch::parse(&s)
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LnchError {
@@ -84,5 +94,23 @@ mod tests {
         assert_eq!(Lnch::parse(""), Err(LnchError::Empty));
         assert_eq!(Lnch::parse("71110429"), Err(LnchError::Length { found: 8 }));
         assert_eq!(Lnch::parse("711104292x"), Err(LnchError::NotDigits));
+    }
+
+    #[test]
+    fn decoding_goes_through_parse() {
+        let config = bincode::config::standard();
+        let decode = |s: &str| {
+            let bytes = bincode::serde::encode_to_vec(s, config).unwrap();
+            bincode::serde::decode_from_slice::<Lnch, _>(&bytes, config).map(|(v, _)| v)
+        };
+        let good = decode("7111042925").unwrap();
+        let again = bincode::serde::encode_to_vec(&good, config).unwrap();
+        assert_eq!(
+            again,
+            bincode::serde::encode_to_vec("7111042925", config).unwrap()
+        );
+        for bad in ["7111042922", "12", ""] {
+            assert!(decode(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -199,48 +199,83 @@ impl Person {
         }
     }
 
+    /// Checks every field and rewrites it with its cleaned form (names NFC, trimmed, inner
+    /// spaces collapsed; identifiers and phones in their canonical form): what passes is what
+    /// gets stored.
     pub fn validate(
-        &self,
+        &mut self,
         today: NaiveDate,
         settlements: &[String],
     ) -> Result<(), Vec<FieldError>> {
         let mut p = Problems::default();
-        match &self.ident {
+        match &mut self.ident {
             PersonalId::None => {}
             PersonalId::Egn(e) => {
-                p.check("ident", Egn::parse(e.as_str(), today));
+                let checked = Egn::parse(e.as_str(), today);
+                p.clean("ident", checked, e);
             }
             PersonalId::Lnch(l) => {
-                p.check("ident", Lnch::parse(l.as_str()));
+                let checked = Lnch::parse(l.as_str());
+                p.clean("ident", checked, l);
             }
             // Only the service can tell whether it is the stored number's (it refuses others).
             PersonalId::Masked(_) => {}
         }
-        p.check("first_name", clean_name(&self.first_name));
-        if !self.middle_name.is_empty() {
-            p.check("middle_name", clean_name(&self.middle_name));
+        p.clean(
+            "first_name",
+            clean_name(&self.first_name),
+            &mut self.first_name,
+        );
+        if self.middle_name.trim().is_empty() {
+            self.middle_name.clear();
+        } else {
+            p.clean(
+                "middle_name",
+                clean_name(&self.middle_name),
+                &mut self.middle_name,
+            );
         }
-        p.check("last_name", clean_name(&self.last_name));
+        p.clean(
+            "last_name",
+            clean_name(&self.last_name),
+            &mut self.last_name,
+        );
         if let Some(b) = self.birth_date {
             if b > today {
                 p.add("birth_date", Reason::InFuture);
             }
         }
+        self.settlement = self.settlement.trim().to_string();
         if !self.settlement.is_empty() && !settlements.iter().any(|s| s == &self.settlement) {
             p.add("settlement", Reason::BadSettlement);
         }
-        p.check("address", clean_text(&self.address, 200, false));
-        p.check("note", clean_text(&self.note, 4000, true));
-        for ph in &self.phones {
-            p.check("phones", Phone::parse(ph.as_str()));
+        p.clean(
+            "address",
+            clean_text(&self.address, 200, false),
+            &mut self.address,
+        );
+        p.clean("note", clean_text(&self.note, 4000, true), &mut self.note);
+        for ph in &mut self.phones {
+            p.clean("phones", Phone::parse(ph.as_str()), ph);
         }
-        if let Some(r) = &self.representative {
-            p.check("representative", clean_name(&r.name));
-            p.check("representative_basis", clean_text(&r.basis, 120, false));
+        if let Some(r) = &mut self.representative {
+            p.clean("representative", clean_name(&r.name), &mut r.name);
+            p.clean(
+                "representative_basis",
+                clean_text(&r.basis, 120, false),
+                &mut r.basis,
+            );
+            if let Some(ph) = &mut r.phone {
+                p.clean("representative_phone", Phone::parse(ph.as_str()), ph);
+            }
         }
-        if let Some(d) = &self.disability {
+        if let Some(d) = &mut self.disability {
             p.required("disability_number", &d.number);
-            p.check("disability_number", clean_text(&d.number, 40, false));
+            p.clean(
+                "disability_number",
+                clean_text(&d.number, 40, false),
+                &mut d.number,
+            );
             if d.percent > 100 {
                 p.add(
                     "disability_percent",

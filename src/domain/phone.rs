@@ -1,11 +1,21 @@
 //! Phone numbers: any punctuation in, "+359…" out. Bulgarian mobiles are 08X/09X XXX XXXX.
 
-use super::{Explain, Lang};
+use super::{digits::checked_string_serde, Explain, Lang};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
+/// Only `parse` makes one; deserialization goes through it too.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Phone(String);
+
+checked_string_serde!(Phone, "phone");
+
+impl TryFrom<String> for Phone {
+    type Error = PhoneError;
+
+    fn try_from(s: String) -> Result<Phone, PhoneError> {
+        Phone::parse(&s)
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PhoneError {
@@ -46,6 +56,8 @@ impl Phone {
         let national = if international {
             match digits.strip_prefix("359") {
                 Some(n) => n.trim_start_matches('0').to_string(),
+                // No country code starts with 0; refusing it keeps parse idempotent.
+                None if digits.starts_with('0') => return Err(PhoneError::BadPrefix),
                 None => {
                     return match digits.len() {
                         0..=7 => Err(PhoneError::TooShort),
@@ -201,6 +213,7 @@ mod tests {
             ("02 12", PhoneError::TooShort),
             ("888 123 456", PhoneError::BadPrefix),
             ("00 888", PhoneError::TooShort),
+            ("+0000123456789", PhoneError::BadPrefix),
         ];
         for (input, expected) in cases {
             assert_eq!(Phone::parse(input), Err(expected), "{input}");
@@ -213,5 +226,23 @@ mod tests {
         assert_eq!(phone_search_digits("0888-12"), "088812");
         assert_eq!(phone_search_digits("00359 88"), "088");
         assert_eq!(phone_search_digits("88812"), "88812");
+    }
+
+    #[test]
+    fn decoding_goes_through_parse() {
+        let config = bincode::config::standard();
+        let decode = |s: &str| {
+            let bytes = bincode::serde::encode_to_vec(s, config).unwrap();
+            bincode::serde::decode_from_slice::<Phone, _>(&bytes, config).map(|(v, _)| v)
+        };
+        let good = decode("+359888123456").unwrap();
+        let again = bincode::serde::encode_to_vec(&good, config).unwrap();
+        assert_eq!(
+            again,
+            bincode::serde::encode_to_vec("+359888123456", config).unwrap()
+        );
+        for bad in ["12", "+359 88", "abc"] {
+            assert!(decode(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -67,6 +67,12 @@ pub enum Reason {
     UnknownCode,
     /// A masked number that is not the stored one's (or on a new record): type it in full.
     MaskedIdent,
+    /// A value that must be unique in its list appears again.
+    Duplicate {
+        value: String,
+    },
+    /// An EKATTE code is exactly five digits.
+    BadEkatte,
 }
 
 fn hours(minutes: u32) -> String {
@@ -187,6 +193,14 @@ impl Explain for Reason {
                 "въведете ЕГН/ЛНЧ изцяло (скритият номер не е на този човек)",
                 "type the ЕГН/ЛНЧ in full (the masked number is not this person's)",
             ),
+            Duplicate { value } => match lang {
+                Lang::Bg => format!("„{value}“ се повтаря"),
+                Lang::En => format!("'{value}' appears twice"),
+            },
+            BadEkatte => l(
+                "кодът по ЕКАТТЕ е от точно 5 цифри",
+                "an EKATTE code has exactly 5 digits",
+            ),
             ReportedOnSuspendedDay { day } => match lang {
                 Lang::Bg => format!("{day}-о число е в период на спиране"),
                 Lang::En => format!("day {day} falls in a suspension"),
@@ -228,6 +242,14 @@ impl Problems {
                 self.add(field, e.into());
                 None
             }
+        }
+    }
+
+    /// Checks a field and, when it passes, puts the cleaned value in its place: what is stored
+    /// is what the rule returned, never the raw input.
+    pub fn clean<T, E: Into<Reason>>(&mut self, field: &str, cleaned: Result<T, E>, value: &mut T) {
+        if let Some(v) = self.check(field, cleaned) {
+            *value = v;
         }
     }
 

@@ -72,12 +72,20 @@ pub struct Referral {
 }
 
 impl Referral {
-    pub fn validate(&self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
+    /// Checks the referral and its history and stores the cleaned notes.
+    pub fn validate(&mut self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
         let mut p = Problems::default();
         if self.requested > today {
             p.add("requested", Reason::InFuture);
         }
-        p.check("note", clean_text(&self.note, 4000, true));
+        p.clean("note", clean_text(&self.note, 4000, true), &mut self.note);
+        for step in &mut self.history {
+            p.clean(
+                "history",
+                clean_text(&step.note, 4000, true),
+                &mut step.note,
+            );
+        }
         // The history must be a legal path ending at the current status.
         let mut at = ReferralStatus::Requested;
         for step in &self.history {

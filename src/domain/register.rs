@@ -84,22 +84,32 @@ pub struct Provider {
 }
 
 impl Provider {
-    pub fn validate(&self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
+    /// Checks the provider and stores its cleaned texts.
+    pub fn validate(&mut self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
         let mut p = Problems::default();
         p.required("name", &self.name);
-        p.check("name", clean_text(&self.name, 200, false));
-        p.check("eik", Eik::parse(self.eik.as_str()));
-        match (&self.kind, &self.licence) {
+        p.clean("name", clean_text(&self.name, 200, false), &mut self.name);
+        p.clean("eik", Eik::parse(self.eik.as_str()), &mut self.eik);
+        self.settlement = self.settlement.trim().to_string();
+        if let Some(ph) = &mut self.phone {
+            p.clean("phone", Phone::parse(ph.as_str()), ph);
+        }
+        match (&self.kind, &mut self.licence) {
             (ProviderKind::Private, None) => p.add("licence", Reason::LicenceRequired),
             (_, Some(l)) => {
                 p.required("licence", &l.number);
+                p.clean("licence", clean_text(&l.number, 40, false), &mut l.number);
                 if l.date > today {
                     p.add("licence_date", Reason::InFuture);
                 }
             }
             _ => {}
         }
-        p.check("address", clean_text(&self.address, 200, false));
+        p.clean(
+            "address",
+            clean_text(&self.address, 200, false),
+            &mut self.address,
+        );
         p.into_result()
     }
 }
@@ -142,12 +152,22 @@ pub struct Service {
 }
 
 impl Service {
-    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+    /// Checks the service and stores its cleaned texts.
+    pub fn validate(&mut self) -> Result<(), Vec<FieldError>> {
         let mut p = Problems::default();
         p.required("name", &self.name);
-        p.check("name", clean_text(&self.name, 200, false));
-        p.check("target_group", clean_text(&self.target_group, 400, false));
-        p.check("address", clean_text(&self.address, 200, false));
+        p.clean("name", clean_text(&self.name, 200, false), &mut self.name);
+        p.clean(
+            "target_group",
+            clean_text(&self.target_group, 400, false),
+            &mut self.target_group,
+        );
+        self.settlement = self.settlement.trim().to_string();
+        p.clean(
+            "address",
+            clean_text(&self.address, 200, false),
+            &mut self.address,
+        );
         if self.capacity > 10_000 {
             p.add(
                 "capacity",

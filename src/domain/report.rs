@@ -83,7 +83,8 @@ pub struct ReportContext<'a> {
     pub today: NaiveDate,
 }
 
-pub fn check_report(r: &MonthlyReport, ctx: &ReportContext) -> Result<(), Vec<FieldError>> {
+/// Checks a report against its agreement and stores its cleaned note.
+pub fn check_report(r: &mut MonthlyReport, ctx: &ReportContext) -> Result<(), Vec<FieldError>> {
     let mut p = Problems::default();
     let days = r.month.days() as usize;
     if r.month > Month::of(ctx.today) {
@@ -132,7 +133,7 @@ pub fn check_report(r: &MonthlyReport, ctx: &ReportContext) -> Result<(), Vec<Fi
             );
         }
     }
-    let cap = ctx.agreement.hours_per_month * 60;
+    let cap = ctx.agreement.hours_per_month.saturating_mul(60);
     if r.total_minutes() > cap {
         p.add(
             "minutes",
@@ -154,6 +155,6 @@ pub fn check_report(r: &MonthlyReport, ctx: &ReportContext) -> Result<(), Vec<Fi
             );
         }
     }
-    p.check("note", clean_text(&r.note, 2000, true));
+    p.clean("note", clean_text(&r.note, 2000, true), &mut r.note);
     p.into_result()
 }

@@ -12,6 +12,9 @@ use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 
 /// One word to its key.
 pub fn search_key(word: &str) -> String {
+    // Composed first: a query typed or pasted in NFD must keep its й like the stored NFC name.
+    let word: String = word.nfc().collect();
+    let word = word.as_str();
     let src: Vec<char> = word
         .nfd()
         .filter(|c| !is_combining_mark(*c))
@@ -113,6 +116,8 @@ mod tests {
         same(&["ivanov", "Иванов", "IVANOV", "иванов"]);
         same(&["Цветков", "Tsvetkov", "Cvetkov"]);
         same(&["Йорданов", "Yordanov", "Jordanov", "Iordanov"]);
+        let nfd: String = "Йорданов".nfd().collect();
+        same(&["Йорданов", &nfd]);
         same(&["Христо", "Hristo", "Khristo"]);
         same(&["Мария", "Maria", "Mariya"]);
         same(&["Георгиева", "Georgieva"]);

@@ -1,8 +1,13 @@
 //! The municipality's settings: its settlements, deadlines and limits. Values the law leaves to
 //! the municipality, or that we could not confirm, live here as data and never as constants.
 
-use super::calendar::CalendarRules;
+use super::{
+    calendar::CalendarRules,
+    reason::{FieldError, Problems, Reason},
+    text::clean_text,
+};
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settlement {
@@ -68,6 +73,164 @@ impl Settings {
             .iter()
             .find(|s| s.ekatte == code)
             .map(|s| s.name.as_str())
+    }
+}
+
+/// The allowed range of each number in the settings: wide enough for any municipality's rule,
+/// narrow enough to catch a typing error (a deadline of 2000 days, 0 minutes a day).
+pub const RANGES: [(&str, u32, u32); 13] = [
+    ("provider_step_days", 1, 365),
+    ("remedy_days", 1, 365),
+    ("lifelong_assessment_years", 1, 50),
+    ("no_new_agreements_last_days", 0, 15),
+    ("max_minutes_per_day", 1, 24 * 60),
+    ("max_minutes_per_week", 1, 7 * 24 * 60),
+    ("assistant_support_minutes_per_day", 1, 24 * 60),
+    ("expiry_alert_days", 0, 365),
+    // 0: the console never locks.
+    ("idle_lock_minutes", 0, 240),
+    ("retention_years", 1, 100),
+    ("pay_rates", 1, 1_000_000),
+    // 64 KiB drafts × 50 stay well inside one answer.
+    ("drafts_per_clerk", 1, 50),
+    ("draft_days", 1, 365),
+];
+
+fn in_range(p: &mut Problems, field: &str, value: u32) {
+    if let Some(&(_, min, max)) = RANGES.iter().find(|(f, ..)| *f == field) {
+        if !(min..=max).contains(&value) {
+            p.add(
+                field,
+                Reason::OutOfRange {
+                    min: min.into(),
+                    max: max.into(),
+                    found: value.into(),
+                },
+            );
+        }
+    }
+}
+
+/// Flags the second and later occurrences of a key in a list.
+fn unique<'a>(p: &mut Problems, field: &str, keys: impl Iterator<Item = &'a str>) {
+    let mut seen = HashSet::new();
+    for k in keys {
+        if !seen.insert(k) {
+            p.add(field, Reason::Duplicate { value: k.into() });
+        }
+    }
+}
+
+fn clean_coded(p: &mut Problems, field: &str, list: &mut [Coded]) {
+    for c in list.iter_mut() {
+        c.code = c.code.trim().to_string();
+        let code_ok = !c.code.is_empty()
+            && c.code.len() <= 40
+            && c.code
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_');
+        if !code_ok {
+            p.add(field, Reason::UnknownCode);
+        }
+        p.required(field, &c.bg);
+        p.clean(field, clean_text(&c.bg, 200, false), &mut c.bg);
+        p.required(field, &c.en);
+        p.clean(field, clean_text(&c.en, 200, false), &mut c.en);
+    }
+    unique(p, field, list.iter().map(|c| c.code.as_str()));
+}
+
+impl Settings {
+    /// Checks the settings like any record and rewrites them cleaned: names trimmed and
+    /// collapsed, the calendar's and the pay rates' dates in order without repeats.
+    pub fn validate(&mut self) -> Result<(), Vec<FieldError>> {
+        let mut p = Problems::default();
+        p.required("municipality", &self.municipality);
+        p.clean(
+            "municipality",
+            clean_text(&self.municipality, 120, false),
+            &mut self.municipality,
+        );
+        for s in &mut self.settlements {
+            s.ekatte = s.ekatte.trim().to_string();
+            if !(s.ekatte.len() == 5 && s.ekatte.bytes().all(|b| b.is_ascii_digit())) {
+                p.add("settlements", Reason::BadEkatte);
+            }
+            p.required("settlements", &s.name);
+            p.clean("settlements", clean_text(&s.name, 120, false), &mut s.name);
+        }
+        unique(
+            &mut p,
+            "settlements",
+            self.settlements.iter().map(|s| s.ekatte.as_str()),
+        );
+        let numbers = [
+            ("provider_step_days", self.provider_step_days),
+            ("remedy_days", self.remedy_days),
+            ("lifelong_assessment_years", self.lifelong_assessment_years),
+            (
+                "no_new_agreements_last_days",
+                self.no_new_agreements_last_days,
+            ),
+            ("max_minutes_per_day", self.max_minutes_per_day),
+            ("max_minutes_per_week", self.max_minutes_per_week),
+            (
+                "assistant_support_minutes_per_day",
+                self.assistant_support_minutes_per_day,
+            ),
+            ("expiry_alert_days", self.expiry_alert_days),
+            ("idle_lock_minutes", self.idle_lock_minutes),
+            ("retention_years", self.retention_years),
+            ("drafts_per_clerk", self.drafts_per_clerk),
+            ("draft_days", self.draft_days),
+        ];
+        for (field, value) in numbers {
+            in_range(&mut p, field, value);
+        }
+        if self.max_minutes_per_week < self.max_minutes_per_day {
+            p.add(
+                "max_minutes_per_week",
+                Reason::OutOfRange {
+                    min: self.max_minutes_per_day.into(),
+                    max: (7 * 24 * 60).into(),
+                    found: self.max_minutes_per_week.into(),
+                },
+            );
+        }
+        let cal = &mut self.calendar;
+        for days in [&mut cal.extra_days_off, &mut cal.extra_working_days] {
+            days.sort();
+            days.dedup();
+        }
+        if let Some(d) = cal
+            .extra_days_off
+            .iter()
+            .find(|d| cal.extra_working_days.contains(d))
+        {
+            p.add(
+                "calendar",
+                Reason::Duplicate {
+                    value: super::date::format_date(*d),
+                },
+            );
+        }
+        clean_coded(&mut p, "suspension_reasons", &mut self.suspension_reasons);
+        clean_coded(&mut p, "end_reasons", &mut self.end_reasons);
+        self.pay_rates.sort_by_key(|r| r.from);
+        for r in &mut self.pay_rates {
+            in_range(&mut p, "pay_rates", r.cents_per_hour);
+            r.currency = r.currency.trim().to_ascii_uppercase();
+            if !(r.currency.len() == 3 && r.currency.bytes().all(|b| b.is_ascii_uppercase())) {
+                p.add("pay_rates", Reason::UnknownCode);
+            }
+        }
+        let dates: Vec<String> = self
+            .pay_rates
+            .iter()
+            .map(|r| super::date::format_date(r.from))
+            .collect();
+        unique(&mut p, "pay_rates", dates.iter().map(String::as_str));
+        p.into_result()
     }
 }
 
@@ -155,5 +318,70 @@ impl Default for Settings {
             drafts_per_clerk: 20,
             draft_days: 14,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Explain, Lang};
+
+    fn good() -> Settings {
+        Settings {
+            municipality: "  Община   Тестово ".into(),
+            settlements: vec![Settlement {
+                ekatte: " 99001".into(),
+                name: "гр.  Тестово".into(),
+            }],
+            ..Settings::default()
+        }
+    }
+
+    #[test]
+    fn the_defaults_with_a_name_pass_and_come_back_cleaned() {
+        let mut s = good();
+        s.validate().unwrap();
+        assert_eq!(s.municipality, "Община Тестово");
+        assert_eq!(s.settlements[0].ekatte, "99001");
+        assert_eq!(s.settlements[0].name, "гр. Тестово");
+    }
+
+    #[test]
+    fn each_rule_names_its_field() {
+        let fields = |s: &mut Settings| -> Vec<String> {
+            s.validate()
+                .unwrap_err()
+                .into_iter()
+                .map(|e| e.field)
+                .collect()
+        };
+        let mut s = good();
+        s.municipality = " ".into();
+        assert_eq!(fields(&mut s), ["municipality"]);
+        let mut s = good();
+        s.settlements.push(Settlement {
+            ekatte: "9900".into(),
+            name: "с. Късо".into(),
+        });
+        s.settlements.push(Settlement {
+            ekatte: "99001".into(),
+            name: "с. Двойно".into(),
+        });
+        assert_eq!(fields(&mut s), ["settlements", "settlements"]);
+        let mut s = good();
+        s.remedy_days = 0;
+        s.max_minutes_per_day = 0;
+        let errors = s.clone().validate().unwrap_err();
+        assert_eq!(fields(&mut s), ["remedy_days", "max_minutes_per_day"]);
+        assert!(errors[0].reason.explain(Lang::Bg).contains("1–365"));
+        let mut s = good();
+        s.end_reasons.push(s.end_reasons[0].clone());
+        s.pay_rates[0].currency = "лв".into();
+        assert_eq!(fields(&mut s), ["end_reasons", "pay_rates"]);
+        let dup = Reason::Duplicate {
+            value: "wish".into(),
+        };
+        assert!(dup.explain(Lang::Bg).contains("повтаря"));
+        assert!(dup.explain(Lang::En).contains("twice"));
     }
 }

@@ -59,8 +59,10 @@ pub fn clean_name(input: &str) -> Result<String, TextError> {
     Ok(collapsed)
 }
 
-/// Free text (notes, addresses): NFC, trailing spaces trimmed per line, tabs become spaces, no
-/// control characters (a newline only where `multiline`), at most `max_chars`. Empty is fine.
+/// Free text (notes, addresses): NFC, tabs become spaces, no control characters (a newline
+/// only where `multiline`), at most `max_chars`; empty is fine. One line is trimmed with its
+/// inner runs of spaces collapsed, like a name; several lines keep their inner spacing, lose
+/// trailing spaces per line and blank lines at both ends. The result is what gets stored.
 pub fn clean_text(input: &str, max_chars: usize, multiline: bool) -> Result<String, TextError> {
     let nfc: String = input
         .nfc()
@@ -73,12 +75,16 @@ pub fn clean_text(input: &str, max_chars: usize, multiline: bool) -> Result<Stri
     {
         return Err(TextError::ControlChar { code: c as u32 });
     }
-    let text = normalised
-        .lines()
-        .map(str::trim_end)
-        .collect::<Vec<_>>()
-        .join("\n");
-    let text = text.trim_end().to_string();
+    let text = if multiline {
+        let text = normalised
+            .lines()
+            .map(str::trim_end)
+            .collect::<Vec<_>>()
+            .join("\n");
+        text.trim_start_matches('\n').trim_end().to_string()
+    } else {
+        normalised.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
     let found = text.chars().count();
     if found > max_chars {
         return Err(TextError::TooLong {
@@ -186,6 +192,14 @@ mod tests {
             Err(TextError::ControlChar { code: 7 })
         );
         assert_eq!(clean_text("", 10, false).unwrap(), "");
+        // One line: trimmed, inner runs collapsed (a no-break space is a space).
+        assert_eq!(
+            clean_text("  ул.\u{a0} Първа   1 ", 100, false).unwrap(),
+            "ул. Първа 1"
+        );
+        // Several: inner spacing kept, blank lines at the ends dropped, NFC.
+        let nfd: String = "\n\n  й  1\n\nред  \n\n".nfd().collect();
+        assert_eq!(clean_text(&nfd, 100, true).unwrap(), "  й  1\n\nред");
         assert!(matches!(
             clean_text("abcdef", 5, false),
             Err(TextError::TooLong { .. })

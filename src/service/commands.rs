@@ -365,6 +365,7 @@ fn prepare(
     old: Option<&Record>,
     body: &mut Body,
 ) -> Result<(), ServiceError> {
+    svc.fault.hit(body);
     let year = today.year();
     let keep_number = |old: Option<&Record>| -> Option<String> {
         old.and_then(|o| match &o.body {
@@ -515,7 +516,7 @@ fn prepare(
                         && o.status.holds_hours()
                         && overlaps
                     {
-                        other_hours += o.hours_per_month;
+                        other_hours = u32::saturating_add(other_hours, o.hours_per_month);
                     }
                 }
             }
@@ -660,8 +661,10 @@ pub fn update_settings(
     svc: &Service,
     clerk: &Clerk,
     base_rev: u64,
-    settings: Settings,
+    mut settings: Settings,
 ) -> Result<VersionedSettings, ServiceError> {
+    // Checked like any record; what is stored is the cleaned form.
+    settings.validate().map_err(ServiceError::Invalid)?;
     svc.write(&clerk.login, |ws| {
         let current = svc.settings()?;
         if current.rev != base_rev {

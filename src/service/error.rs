@@ -30,6 +30,10 @@ pub enum ServiceError {
     /// (reads still work) until an administrator restarts the service.
     #[error("saves are stopped: the disk refused a write")]
     ReadOnly,
+    /// A panic inside the command, caught at the request boundary; the details are in the
+    /// server's log under this incident number, never in the answer.
+    #[error("internal error (incident {incident})")]
+    Internal { incident: u64 },
 }
 
 impl From<StoreError> for ServiceError {
@@ -106,6 +110,16 @@ impl Explain for ServiceError {
             ServiceError::BadRequest(m) => match lang {
                 Lang::Bg => format!("Неправилна заявка: {m}"),
                 Lang::En => format!("Bad request: {m}"),
+            },
+            ServiceError::Internal { incident } => match lang {
+                Lang::Bg => format!(
+                    "Вътрешна грешка прекъсна действието (случай № {incident}). Презаредете, за \
+                     да видите дали е записано, и съобщете на администратора."
+                ),
+                Lang::En => format!(
+                    "An internal error stopped this action (incident {incident}). Reload to see \
+                     whether it was saved, and tell the administrator."
+                ),
             },
         }
     }

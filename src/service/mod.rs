@@ -11,6 +11,8 @@ mod commands;
 pub mod error;
 mod export;
 mod group_commit;
+#[doc(hidden)]
+pub mod guard;
 mod monthly;
 pub mod paging;
 mod privacy;
@@ -66,6 +68,8 @@ pub struct Service {
     /// The key of the audit log's identifier hashes (kept in the meta tree).
     ident_key: std::sync::OnceLock<[u8; 32]>,
     reads: privacy::RecentReads,
+    /// Test-only: called by every save under the writer lock (see `guard.rs`).
+    fault: guard::Fault,
 }
 
 /// The in-memory search index and its life: built in the background after opening, then kept
@@ -223,7 +227,15 @@ impl Service {
             snapshots: backup::Place::default(),
             ident_key: Default::default(),
             reads: Default::default(),
+            fault: guard::Fault::default(),
         }
+    }
+
+    /// Test-only seam: `hook` sees every body a save prepares, under the writer lock (a test
+    /// makes it panic to show the request boundary at work). None removes it.
+    #[doc(hidden)]
+    pub fn inject_fault(&self, hook: Option<guard::FaultHook>) {
+        self.fault.set(hook);
     }
 
     /// Waits until the background build of the search index has finished; returns whether
@@ -399,7 +411,7 @@ impl Service {
     fn initialise(&self, login: &str, name: &str, settings: Settings) -> Result<(), ServiceError> {
         let _w = self.store.writer();
         let now = self.now();
-        let clerk = Clerk {
+        let mut clerk = Clerk {
             login: login.to_string(),
             name: name.to_string(),
             role: Role::Admin,
@@ -550,10 +562,13 @@ impl Api for Session {
         Some(self.svc.subscribe())
     }
 
+    /// The request boundary: a panic inside the command is answered as an internal error for
+    /// this request alone (see `guard.rs` for why the state stays consistent).
     fn call(&self, req: Request) -> Result<Response, ServiceError> {
         // Exports are the one answer that carries identifiers in full (audited per page).
         let full = matches!(req, Request::Export { .. });
-        let mut answer = self.answer(req);
+        let what = guard::request_name(&req);
+        let mut answer = guard::contain(&self.login, &what, || self.dispatch(req));
         if !full {
             privacy::mask(&mut answer);
         }
@@ -562,7 +577,7 @@ impl Api for Session {
 }
 
 impl Session {
-    fn answer(&self, req: Request) -> Result<Response, ServiceError> {
+    fn dispatch(&self, req: Request) -> Result<Response, ServiceError> {
         let svc = &*self.svc;
         // Re-read the account on every call: a clerk disabled meanwhile is stopped at once.
         let clerk = svc.clerk(&self.login)?;

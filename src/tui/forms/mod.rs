@@ -86,7 +86,7 @@ pub trait Spec: Sized + 'static {
     fn name(t: &Self::T, cx: &Cx) -> String;
 
     /// Rules the domain can check before the round trip (the service checks them again).
-    fn check(_t: &Self::T, _cx: &Cx) -> Result<(), Vec<FieldError>> {
+    fn check(_t: &mut Self::T, _cx: &Cx) -> Result<(), Vec<FieldError>> {
         Ok(())
     }
     /// A field changed (or was left normalised): fill others, look for duplicates...

@@ -388,7 +388,7 @@ impl Spec for PersonSpec {
             .join(" ")
     }
 
-    fn check(p: &Person, cx: &Cx) -> Result<(), Vec<crate::domain::FieldError>> {
+    fn check(p: &mut Person, cx: &Cx) -> Result<(), Vec<crate::domain::FieldError>> {
         p.validate(cx.today(), &cx.settings.settlement_codes())
     }
 

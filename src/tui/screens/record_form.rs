@@ -96,12 +96,12 @@ impl<S: Spec> RecordForm<S> {
             cx.say(Level::Error, msg);
             return Outcome::Consumed;
         }
-        let (t, unreadable) = self.current(cx);
+        let (mut t, unreadable) = self.current(cx);
         if !unreadable.is_empty() {
             self.refused(cx, &unreadable);
             return Outcome::Consumed;
         }
-        if let Err(errors) = S::check(&t, cx) {
+        if let Err(errors) = S::check(&mut t, cx) {
             self.refused(cx, &errors);
             return Outcome::Consumed;
         }

@@ -105,12 +105,28 @@ fn hello(s: &mut UnixStream) {
 fn malformed_truncated_and_huge_frames_close_only_that_connection() {
     let r = start();
     let keeper = client(&r);
-    // Garbage after a good handshake.
+    // Garbage inside a sound frame after a good handshake: refused with the reason, and the
+    // connection, still in step, answers the next request.
     let mut s = UnixStream::connect(&r.socket).unwrap();
     hello(&mut s);
     s.write_all(&[0, 0, 0, 5, 0xff, 0xfe, 0xfd, 0xfc, 0xfb])
         .unwrap();
-    assert!(closed(s));
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let answer = |s: &mut UnixStream| loop {
+        match wire::read_frame::<wire::ServerFrame>(s).unwrap() {
+            wire::ServerFrame::Answer(a) => return *a,
+            wire::ServerFrame::Changed(_) => continue,
+        }
+    };
+    assert!(
+        matches!(answer(&mut s), Err(ServiceError::BadRequest(_))),
+        "refused"
+    );
+    wire::write_frame(&mut s, &frontoffice::service::Request::WhoAmI).unwrap();
+    assert!(matches!(
+        answer(&mut s),
+        Ok(frontoffice::service::Response::Clerk(_))
+    ));
     // A length over the limit.
     let mut s = UnixStream::connect(&r.socket).unwrap();
     hello(&mut s);

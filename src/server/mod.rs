@@ -438,7 +438,8 @@ fn refuse(stream: &UnixStream, e: &ServiceError) -> io::Result<()> {
 /// What the reader and the change bus hand to a connection's thread, bounded both ways.
 #[derive(Default)]
 struct Inbox {
-    requests: VecDeque<Request>,
+    /// Requests read, or why one did not decode (answered in its turn).
+    requests: VecDeque<Result<Request, String>>,
     changes: VecDeque<Change>,
     /// The reader's end: the client left, sent a bad frame, or the read side was shut.
     gone: Option<io::Error>,
@@ -463,7 +464,7 @@ impl Mailbox {
     }
 
     /// Waits for room; false when the connection has ended.
-    fn request(&self, req: Request) -> bool {
+    fn request(&self, req: Result<Request, String>) -> bool {
         let mut inbox = self.lock();
         while inbox.requests.len() >= QUEUED_REQUESTS && !inbox.closed {
             inbox = self.room.wait(inbox).unwrap_or_else(|p| p.into_inner());
@@ -530,7 +531,7 @@ impl Mailbox {
 }
 
 enum Next {
-    Request(Box<Request>),
+    Request(Box<Result<Request, String>>),
     Changed(Change),
     Gone(io::Error),
     Overflow,
@@ -602,7 +603,7 @@ fn serve_one(stream: &Arc<UnixStream>, svc: &Arc<Service>, limits: &Limits) -> i
         thread::Builder::new()
             .name("client-reader".into())
             .spawn(move || loop {
-                match wire::read_frame::<Request>(&mut &*stream) {
+                match wire::read_checked_frame::<Request>(&mut &*stream) {
                     Ok(req) => {
                         if !mailbox.request(req) {
                             return;
@@ -620,7 +621,13 @@ fn serve_one(stream: &Arc<UnixStream>, svc: &Arc<Service>, limits: &Limits) -> i
     let result = loop {
         let written = match mailbox.next() {
             Next::Request(req) => {
-                let answer = session.call(*req);
+                let answer = match *req {
+                    Ok(req) => session.call(req),
+                    Err(why) => {
+                        tracing::info!("{}: a request that does not decode: {why}", user.login);
+                        Err(ServiceError::BadRequest(why))
+                    }
+                };
                 match wire::write_frame(&mut &**stream, &ServerFrame::Answer(Box::new(answer))) {
                     // Too large to send (nothing was written): pages are bounded, so this is a
                     // backstop; the client hears why instead of losing its connection.

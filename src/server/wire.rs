@@ -61,6 +61,30 @@ pub fn read_frame<T: DeserializeOwned>(r: &mut impl Read) -> io::Result<T> {
     read_frame_max(r, MAX_FRAME)
 }
 
+/// Reads one frame whose value may not decode: the frame's length was sound, so the stream is
+/// still in step and the sender can be told why (an ЕГН that fails its check, month 13...)
+/// instead of losing its connection. A bad length or a short read is still an error.
+pub fn read_checked_frame<T: DeserializeOwned>(r: &mut impl Read) -> io::Result<Result<T, String>> {
+    let mut len = [0u8; 4];
+    r.read_exact(&mut len)?;
+    let len = u32::from_be_bytes(len) as usize;
+    if len > MAX_FRAME {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("frame of {len} bytes is over the limit"),
+        ));
+    }
+    let mut payload = vec![0u8; len];
+    r.read_exact(&mut payload)?;
+    Ok(
+        match bincode::serde::decode_from_slice(&payload, config()) {
+            Ok((value, used)) if used == len => Ok(value),
+            Ok(_) => Err("trailing bytes in a frame".into()),
+            Err(e) => Err(e.to_string()),
+        },
+    )
+}
+
 /// Reads one frame of at most `max` bytes (the length is checked before anything is allocated).
 pub fn read_frame_max<T: DeserializeOwned>(r: &mut impl Read, max: usize) -> io::Result<T> {
     let mut len = [0u8; 4];

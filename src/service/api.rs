@@ -1,7 +1,7 @@
 //! The one API: plain serde requests and answers, so the same calls work in process and over the
 //! server's socket.
 
-use super::error::ServiceError;
+use super::{access::Action, error::ServiceError};
 use crate::domain::{
     audit::AuditEntry,
     clerk::{Clerk, Role},
@@ -15,110 +15,209 @@ use crate::store::schema::VersionedSettings;
 use serde::{Deserialize, Serialize};
 use std::sync::mpsc::Receiver;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum Request {
-    /// Who am I: the caller's clerk account.
-    WhoAmI,
-    Get {
-        kind: Kind,
-        id: u64,
-    },
-    /// Records of a kind in id order, a page at a time.
-    List {
-        kind: Kind,
-        after: Option<u64>,
-        limit: u32,
-    },
-    /// Records that point to `id` (a person's intakes, an agreement's reports...), in (kind,
-    /// id) order, a page at a time.
-    Related {
-        id: u64,
-        after: Option<(Kind, u64)>,
-        limit: u32,
-    },
-    /// A person's card is opened: the person, and a read entry in the audit log.
-    OpenCard {
-        person: u64,
-    },
-    /// `request` is the client's id for this create: sent again after a lost answer, it
-    /// returns the record the first one made instead of making another.
-    Create {
-        body: Body,
-        request: RequestId,
-    },
-    /// Creates all or none (at most `MAX_BATCH`), in one commit (imports, the demo's
-    /// generated persons); answers with the new ids.
-    CreateMany {
-        bodies: Vec<Body>,
-        request: RequestId,
-    },
-    /// `base_rev` is the rev the clerk's copy was loaded at.
-    Update {
-        id: u64,
-        base_rev: u64,
-        body: Body,
-    },
-    Search {
-        query: String,
-        limit: u32,
-    },
-    /// The full ЕГН/ЛНЧ of a person (audited).
-    RevealIdent {
-        person: u64,
-    },
-    GetSettings,
-    UpdateSettings {
-        base_rev: u64,
-        settings: Settings,
-    },
-    AddClerk {
-        login: String,
-        name: String,
-        role: Role,
-    },
-    SetClerkActive {
-        login: String,
-        active: bool,
-    },
-    ListClerks {
-        after: Option<u64>,
-        limit: u32,
-    },
-    Audit {
-        after: Option<u64>,
-        limit: u32,
-    },
-    Check,
-    /// Keeps the caller's unsaved form (replaces the draft with the same key).
-    SaveDraft {
-        draft: Draft,
-    },
-    /// The caller's drafts, by key, a page at a time.
-    Drafts {
-        after: Option<String>,
-        limit: u32,
-    },
-    /// Forgets one of the caller's drafts (saved or given up).
-    DropDraft {
-        key: String,
-    },
-    /// Whole records of a kind for an export, a page at a time (audited once per export).
-    Export {
-        kind: Kind,
-        after: Option<u64>,
-        limit: u32,
-    },
-    /// The monthly hours report: every agreement in force in the month.
-    MonthlyReport {
-        month: Month,
-    },
-    /// The server writes a snapshot into its snapshot directory (administrators; audited).
-    Backup,
-    /// A chunk (at most 1 MiB) of a snapshot in the snapshot directory; empty at its end.
-    BackupRead {
-        name: String,
-        offset: u64,
-    },
+/// The table of requests: one row per request, in wire order (a row's position is its code on
+/// the wire, so new rows go at the end). A row reads
+///
+/// ```text
+/// /// What it does (documents the variant, its typed call and its handler).
+/// Variant { field: Type, .. } => Answer(Type), access, fn method;
+/// ```
+///
+/// - `Variant { .. }` is the `Request` variant (a row without fields is a unit variant);
+/// - `Answer(Type)` is the `Response` variant it is answered with (`Done` carries nothing);
+/// - `access` is the `Action` the caller's role must allow before the handler runs, or `own`
+///   (the caller's own account or drafts: every clerk may), or `handler` (the action depends on
+///   the request, e.g. the kind of a body: the handler checks it);
+/// - `fn method` names the typed call on `ApiExt` and the handler on `Handlers`, both taking the
+///   fields in order. `fn method(arg: Type, ..)` gives the typed call its own signature instead:
+///   the fields' names, in any order, each converted with `Into` (`&str` for a `String`).
+///
+/// From the table come `Request`, the `Handlers` trait, `dispatch` and the typed calls of
+/// `ApiExt`; the service implements each handler (`handlers.rs`).
+macro_rules! requests {
+    ($then:ident) => {
+        $then! {
+            /// Who am I: the caller's clerk account.
+            WhoAmI => Clerk(Clerk), own, fn whoami;
+            Get { kind: Kind, id: u64 } => Record(Record), Read, fn get;
+            /// Records of a kind in id order, a page at a time.
+            List { kind: Kind, after: Option<u64>, limit: u32 } => Records(Vec<Record>), Read,
+                fn list;
+            /// Records that point to `id` (a person's intakes, an agreement's reports...), in
+            /// (kind, id) order, a page at a time.
+            Related { id: u64, after: Option<(Kind, u64)>, limit: u32 } => Records(Vec<Record>),
+                Read, fn related_page;
+            /// A person's card is opened: the person, and a read entry in the audit log.
+            OpenCard { person: u64 } => Record(Record), Read, fn open_card;
+            /// `request` is the client's id for this create: sent again after a lost answer, it
+            /// returns the record the first one made instead of making another.
+            Create { body: Body, request: RequestId } => Record(Record), handler,
+                fn create_once(request: RequestId, body: Body);
+            /// Creates all or none (at most `MAX_BATCH`), in one commit (imports, the demo's
+            /// generated persons); answers with the new ids, in the batch's order.
+            CreateMany { bodies: Vec<Body>, request: RequestId } => Ids(Vec<u64>), handler,
+                fn create_many_once(request: RequestId, bodies: Vec<Body>);
+            /// `base_rev` is the rev the clerk's copy was loaded at.
+            Update { id: u64, base_rev: u64, body: Body } => Record(Record), handler, fn update;
+            Search { query: String, limit: u32 } => Hits(Vec<Hit>), Read,
+                fn search(query: &str, limit: u32);
+            /// The full ЕГН/ЛНЧ of a person (audited).
+            RevealIdent { person: u64 } => Ident(String), Reveal, fn reveal_ident;
+            GetSettings => Settings(VersionedSettings), Read, fn settings;
+            UpdateSettings { base_rev: u64, settings: Settings } => Settings(VersionedSettings),
+                ManageSettings, fn update_settings;
+            AddClerk { login: String, name: String, role: Role } => Record(Record), ManageClerks,
+                fn add_clerk(login: &str, name: &str, role: Role);
+            SetClerkActive { login: String, active: bool } => Record(Record), ManageClerks,
+                fn set_clerk_active(login: &str, active: bool);
+            /// Clerk accounts in id order, a page at a time.
+            ListClerks { after: Option<u64>, limit: u32 } => Clerks(Vec<Record>), Read,
+                fn clerks_page;
+            Audit { after: Option<u64>, limit: u32 } => Audit(Vec<AuditEntry>), ReadAudit,
+                fn audit_log;
+            Check => Check(CheckReport), Check, fn check;
+            /// Keeps the caller's unsaved form (replaces the draft with the same key).
+            SaveDraft { draft: Draft } => Done, own, fn save_draft;
+            /// The caller's drafts, by key, a page at a time.
+            Drafts { after: Option<String>, limit: u32 } => Drafts(Vec<Draft>), own,
+                fn drafts_page;
+            /// Forgets one of the caller's drafts (saved or given up).
+            DropDraft { key: String } => Done, own, fn drop_draft(key: &str);
+            /// Whole records of a kind for an export, a page at a time (audited once per
+            /// export).
+            Export { kind: Kind, after: Option<u64>, limit: u32 } => Records(Vec<Record>),
+                Export, fn export_page;
+            /// The monthly hours report: every agreement in force in the month.
+            MonthlyReport { month: Month } => Monthly(MonthlySummary), Read, fn monthly_report;
+            /// The server writes a snapshot into its snapshot directory (administrators;
+            /// audited); answers with its file name and size.
+            Backup => Backup((String, u64)), Backup, fn backup;
+            /// A chunk (at most 1 MiB) of a snapshot in the snapshot directory; empty at its
+            /// end.
+            BackupRead { name: String, offset: u64 } => Chunk(Vec<u8>), Backup,
+                fn backup_read(name: &str, offset: u64);
+        }
+    };
+}
+
+/// A row's answer: its value type, how a value becomes a `Response`, and how it is taken out.
+macro_rules! answer {
+    (type $a:ident) => {
+        ()
+    };
+    (type $a:ident $t:ty) => {
+        $t
+    };
+    (wrap $a:ident) => {
+        |()| Response::$a
+    };
+    (wrap $a:ident $t:ty) => {
+        Response::$a
+    };
+    (take $r:expr, $a:ident) => {
+        match $r {
+            Response::$a => Ok(()),
+            r => Err(unexpected(r)),
+        }
+    };
+    (take $r:expr, $a:ident $t:ty) => {
+        match $r {
+            Response::$a(value) => Ok(value),
+            r => Err(unexpected(r)),
+        }
+    };
+}
+
+/// A row's access check, run before its handler.
+macro_rules! access {
+    ($h:ident, own) => {};
+    ($h:ident, handler) => {};
+    ($h:ident, $action:ident) => {
+        $h.require(Action::$action)?
+    };
+}
+
+/// `Request`, `Handlers` and `dispatch` from the table.
+macro_rules! declare_requests {
+    ($(
+        $(#[$doc:meta])*
+        $v:ident $({ $($f:ident : $t:ty),* $(,)? })?
+            => $a:ident $(($at:ty))?, $access:ident,
+            fn $m:ident $(($($arg:ident : $argt:ty),* $(,)?))?;
+    )*) => {
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        pub enum Request {
+            $( $(#[$doc])* $v $({ $($f: $t),* })?, )*
+        }
+
+        /// What the service does for each request: one method per row of the table, taking the
+        /// row's fields in order. The access check the row declares has run before.
+        pub(super) trait Handlers {
+            /// Refuses unless the caller's role allows `action`.
+            fn require(&self, action: Action) -> Result<(), ServiceError>;
+
+            $(
+                $(#[$doc])*
+                fn $m(&self $($(, $f: $t)*)?) -> Result<answer!(type $a $($at)?), ServiceError>;
+            )*
+        }
+
+        /// Runs one request: the row's access check, then its handler, whose value is wrapped
+        /// in the row's answer.
+        pub(super) fn dispatch(h: &impl Handlers, req: Request) -> Result<Response, ServiceError> {
+            match req {
+                $(
+                    Request::$v { $($($f),*)? } => {
+                        access!(h, $access);
+                        h.$m($($($f),*)?).map(answer!(wrap $a $($at)?))
+                    }
+                )*
+            }
+        }
+    };
+}
+
+requests!(declare_requests);
+
+/// The typed calls of `ApiExt` from the table.
+macro_rules! typed_calls {
+    ($(
+        $(#[$doc:meta])*
+        $v:ident $({ $($f:ident : $t:ty),* $(,)? })?
+            => $a:ident $(($at:ty))?, $access:ident,
+            fn $m:ident $(($($arg:ident : $argt:ty),* $(,)?))?;
+    )*) => {
+        $(
+            typed_call! {
+                [$(#[$doc])*] $v [$($($f: $t),*)?] $a [$($at)?]
+                fn $m $(($($arg: $argt),*))?
+            }
+        )*
+    };
+}
+
+macro_rules! typed_call {
+    // The fields are the arguments.
+    ([$(#[$doc:meta])*] $v:ident [$($f:ident: $t:ty),*] $a:ident [$($at:ty)?] fn $m:ident) => {
+        $(#[$doc])*
+        fn $m(&self, $($f: $t),*) -> Result<answer!(type $a $($at)?), ServiceError> {
+            answer!(take self.call(Request::$v { $($f),* })?, $a $($at)?)
+        }
+    };
+    // The row's own signature: the same names, converted into the fields' types.
+    (
+        [$(#[$doc:meta])*] $v:ident [$($f:ident: $t:ty),*] $a:ident [$($at:ty)?]
+        fn $m:ident ($($arg:ident: $argt:ty),*)
+    ) => {
+        $(#[$doc])*
+        #[allow(clippy::useless_conversion)]
+        fn $m(&self, $($arg: $argt),*) -> Result<answer!(type $a $($at)?), ServiceError> {
+            answer!(
+                take self.call(Request::$v { $($f: Into::into($f)),* })?,
+                $a $($at)?
+            )
+        }
+    };
 }
 
 /// One record a save changed, as subscribers hear of it.
@@ -193,11 +292,9 @@ pub enum Response {
     Drafts(Vec<Draft>),
     Done,
     Monthly(MonthlySummary),
-    /// A snapshot's file name in the snapshot directory and its size in bytes.
-    Backup {
-        name: String,
-        size: u64,
-    },
+    /// A snapshot's file name in the snapshot directory and its size in bytes (on the wire
+    /// the same as a struct variant of these two fields).
+    Backup((String, u64)),
     Chunk(Vec<u8>),
     /// The ids of records a batch created, in the batch's order.
     Ids(Vec<u64>),
@@ -264,45 +361,9 @@ fn unexpected(r: Response) -> ServiceError {
     ServiceError::BadRequest(format!("unexpected answer {r:?}"))
 }
 
-/// Typed calls over any `Api`.
+/// Typed calls over any `Api`: one per request (from the table), and the helpers on top.
 pub trait ApiExt: Api {
-    fn whoami(&self) -> Result<Clerk, ServiceError> {
-        match self.call(Request::WhoAmI)? {
-            Response::Clerk(c) => Ok(c),
-            r => Err(unexpected(r)),
-        }
-    }
-
-    fn get(&self, kind: Kind, id: u64) -> Result<Record, ServiceError> {
-        match self.call(Request::Get { kind, id })? {
-            Response::Record(r) => Ok(r),
-            r => Err(unexpected(r)),
-        }
-    }
-
-    fn list(
-        &self,
-        kind: Kind,
-        after: Option<u64>,
-        limit: u32,
-    ) -> Result<Vec<Record>, ServiceError> {
-        match self.call(Request::List { kind, after, limit })? {
-            Response::Records(r) => Ok(r),
-            r => Err(unexpected(r)),
-        }
-    }
-
-    fn related_page(
-        &self,
-        id: u64,
-        after: Option<(Kind, u64)>,
-        limit: u32,
-    ) -> Result<Vec<Record>, ServiceError> {
-        match self.call(Request::Related { id, after, limit })? {
-            Response::Records(r) => Ok(r),
-            r => Err(unexpected(r)),
-        }
-    }
+    requests!(typed_calls);
 
     /// Every record that points to `id`, page by page.
     fn related(&self, id: u64) -> Result<Vec<Record>, ServiceError> {
@@ -312,186 +373,209 @@ pub trait ApiExt: Api {
         )
     }
 
-    /// The person of a card being opened (the read is audited).
-    fn open_card(&self, person: u64) -> Result<Record, ServiceError> {
-        match self.call(Request::OpenCard { person })? {
-            Response::Record(r) => Ok(r),
-            r => Err(unexpected(r)),
-        }
-    }
-
-    /// A create that is safe to send again with the same `request` after a lost answer.
-    fn create_once(&self, request: RequestId, body: Body) -> Result<Record, ServiceError> {
-        match self.call(Request::Create { body, request })? {
-            Response::Record(r) => Ok(r),
-            r => Err(unexpected(r)),
-        }
-    }
-
     fn create(&self, body: Body) -> Result<Record, ServiceError> {
         self.create_once(new_request_id(), body)
     }
 
     /// The ids of the records created, in order.
     fn create_many(&self, bodies: Vec<Body>) -> Result<Vec<u64>, ServiceError> {
-        match self.call(Request::CreateMany {
-            bodies,
-            request: new_request_id(),
-        })? {
-            Response::Ids(ids) => Ok(ids),
-            r => Err(unexpected(r)),
-        }
-    }
-
-    fn update(&self, id: u64, base_rev: u64, body: Body) -> Result<Record, ServiceError> {
-        match self.call(Request::Update { id, base_rev, body })? {
-            Response::Record(r) => Ok(r),
-            r => Err(unexpected(r)),
-        }
-    }
-
-    fn search(&self, query: &str, limit: u32) -> Result<Vec<Hit>, ServiceError> {
-        match self.call(Request::Search {
-            query: query.to_string(),
-            limit,
-        })? {
-            Response::Hits(h) => Ok(h),
-            r => Err(unexpected(r)),
-        }
-    }
-
-    fn reveal_ident(&self, person: u64) -> Result<String, ServiceError> {
-        match self.call(Request::RevealIdent { person })? {
-            Response::Ident(s) => Ok(s),
-            r => Err(unexpected(r)),
-        }
-    }
-
-    fn settings(&self) -> Result<VersionedSettings, ServiceError> {
-        match self.call(Request::GetSettings)? {
-            Response::Settings(s) => Ok(s),
-            r => Err(unexpected(r)),
-        }
-    }
-
-    fn update_settings(
-        &self,
-        base_rev: u64,
-        settings: Settings,
-    ) -> Result<VersionedSettings, ServiceError> {
-        match self.call(Request::UpdateSettings { base_rev, settings })? {
-            Response::Settings(s) => Ok(s),
-            r => Err(unexpected(r)),
-        }
-    }
-
-    fn add_clerk(&self, login: &str, name: &str, role: Role) -> Result<Record, ServiceError> {
-        match self.call(Request::AddClerk {
-            login: login.into(),
-            name: name.into(),
-            role,
-        })? {
-            Response::Record(r) => Ok(r),
-            r => Err(unexpected(r)),
-        }
-    }
-
-    fn set_clerk_active(&self, login: &str, active: bool) -> Result<Record, ServiceError> {
-        match self.call(Request::SetClerkActive {
-            login: login.into(),
-            active,
-        })? {
-            Response::Record(r) => Ok(r),
-            r => Err(unexpected(r)),
-        }
+        self.create_many_once(new_request_id(), bodies)
     }
 
     /// Every clerk account, page by page.
     fn clerks(&self) -> Result<Vec<Record>, ServiceError> {
-        all_pages(
-            |after| match self.call(Request::ListClerks { after, limit: 200 })? {
-                Response::Clerks(c) => Ok(c),
-                r => Err(unexpected(r)),
-            },
-            |r: &Record| r.id(),
-        )
-    }
-
-    fn audit_log(&self, after: Option<u64>, limit: u32) -> Result<Vec<AuditEntry>, ServiceError> {
-        match self.call(Request::Audit { after, limit })? {
-            Response::Audit(a) => Ok(a),
-            r => Err(unexpected(r)),
-        }
-    }
-
-    fn save_draft(&self, draft: Draft) -> Result<(), ServiceError> {
-        match self.call(Request::SaveDraft { draft })? {
-            Response::Done => Ok(()),
-            r => Err(unexpected(r)),
-        }
+        all_pages(|after| self.clerks_page(after, 200), |r: &Record| r.id())
     }
 
     /// Every draft of the caller, page by page.
     fn drafts(&self) -> Result<Vec<Draft>, ServiceError> {
         all_pages(
-            |after| match self.call(Request::Drafts { after, limit: 50 })? {
-                Response::Drafts(d) => Ok(d),
-                r => Err(unexpected(r)),
-            },
+            |after| self.drafts_page(after, 50),
             |d: &Draft| d.key.clone(),
         )
-    }
-
-    fn drop_draft(&self, key: &str) -> Result<(), ServiceError> {
-        match self.call(Request::DropDraft { key: key.into() })? {
-            Response::Done => Ok(()),
-            r => Err(unexpected(r)),
-        }
-    }
-
-    fn check(&self) -> Result<CheckReport, ServiceError> {
-        match self.call(Request::Check)? {
-            Response::Check(c) => Ok(c),
-            r => Err(unexpected(r)),
-        }
-    }
-
-    fn export_page(
-        &self,
-        kind: Kind,
-        after: Option<u64>,
-        limit: u32,
-    ) -> Result<Vec<Record>, ServiceError> {
-        match self.call(Request::Export { kind, after, limit })? {
-            Response::Records(r) => Ok(r),
-            r => Err(unexpected(r)),
-        }
-    }
-
-    fn monthly_report(&self, month: Month) -> Result<MonthlySummary, ServiceError> {
-        match self.call(Request::MonthlyReport { month })? {
-            Response::Monthly(m) => Ok(m),
-            r => Err(unexpected(r)),
-        }
-    }
-
-    /// (file name, size) of a snapshot the service wrote.
-    fn backup(&self) -> Result<(String, u64), ServiceError> {
-        match self.call(Request::Backup)? {
-            Response::Backup { name, size } => Ok((name, size)),
-            r => Err(unexpected(r)),
-        }
-    }
-
-    fn backup_read(&self, name: &str, offset: u64) -> Result<Vec<u8>, ServiceError> {
-        match self.call(Request::BackupRead {
-            name: name.into(),
-            offset,
-        })? {
-            Response::Chunk(c) => Ok(c),
-            r => Err(unexpected(r)),
-        }
     }
 }
 
 impl<T: Api + ?Sized> ApiExt for T {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{person::Person, settings::Settlement};
+    use crate::service::{access::Action, Service, Session};
+    use std::sync::Arc;
+
+    fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+        bincode::serde::encode_to_vec(value, bincode::config::standard()).unwrap()
+    }
+
+    fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> T {
+        let (value, used) =
+            bincode::serde::decode_from_slice(bytes, bincode::config::standard()).unwrap();
+        assert_eq!(used, bytes.len());
+        value
+    }
+
+    /// A row's position is its code on the wire: rows are only ever appended.
+    #[test]
+    fn wire_codes_follow_the_table() {
+        let person = || Body::Person(Person::default());
+        let draft = Draft {
+            key: "person/new".into(),
+            target: None,
+            title: String::new(),
+            fields: vec![],
+            saved: chrono::NaiveDateTime::default(),
+        };
+        #[rustfmt::skip]
+        let requests = [
+            Request::WhoAmI,
+            Request::Get { kind: Kind::Person, id: 1 },
+            Request::List { kind: Kind::Person, after: None, limit: 1 },
+            Request::Related { id: 1, after: None, limit: 1 },
+            Request::OpenCard { person: 1 },
+            Request::Create { body: person(), request: 1 },
+            Request::CreateMany { bodies: vec![], request: 1 },
+            Request::Update { id: 1, base_rev: 1, body: person() },
+            Request::Search { query: "а".into(), limit: 1 },
+            Request::RevealIdent { person: 1 },
+            Request::GetSettings,
+            Request::UpdateSettings { base_rev: 1, settings: Settings::default() },
+            Request::AddClerk { login: "a".into(), name: "А".into(), role: Role::Clerk },
+            Request::SetClerkActive { login: "a".into(), active: false },
+            Request::ListClerks { after: None, limit: 1 },
+            Request::Audit { after: None, limit: 1 },
+            Request::Check,
+            Request::SaveDraft { draft },
+            Request::Drafts { after: None, limit: 1 },
+            Request::DropDraft { key: "k".into() },
+            Request::Export { kind: Kind::Person, after: None, limit: 1 },
+            Request::MonthlyReport { month: Month::new(2026, 3).unwrap() },
+            Request::Backup,
+            Request::BackupRead { name: "n".into(), offset: 0 },
+        ];
+        for (code, req) in requests.iter().enumerate() {
+            let bytes = encode(req);
+            assert_eq!(usize::from(bytes[0]), code, "{req:?}");
+            assert_eq!(&decode::<Request>(&bytes), req);
+        }
+        // The answers keep their codes; a unit answer is its code alone, and the snapshot's
+        // (name, size) has the bytes the struct variant `{ name, size }` had.
+        assert_eq!(encode(&Response::Done), [10]);
+        assert_eq!(encode(&Response::Backup(("s".into(), 5))), [12, 1, b's', 5]);
+        assert_eq!(encode(&Response::Ids(vec![7])), [14, 1, 7]);
+    }
+
+    fn service() -> (tempfile::TempDir, Session) {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings {
+            settlements: vec![Settlement {
+                ekatte: "99001".into(),
+                name: "Тестово".into(),
+            }],
+            ..Settings::default()
+        };
+        let (svc, _) = Service::open_or_create(
+            &dir.path().join("db"),
+            "admin",
+            "Админ",
+            settings,
+            // A fixed clock: a saved draft is stamped with it.
+            Arc::new(|| {
+                chrono::NaiveDate::from_ymd_opt(2026, 11, 17)
+                    .and_then(|d| d.and_hms_opt(10, 0, 0))
+                    .unwrap()
+            }),
+        )
+        .unwrap();
+        let session = svc.session("admin").unwrap();
+        (dir, session)
+    }
+
+    /// The way every request travels: encoded, decoded by the server, answered by a session,
+    /// the answer encoded and decoded by the client.
+    fn round_trip(s: &Session, req: Request) -> Response {
+        let sent: Request = decode(&encode(&req));
+        assert_eq!(sent, req);
+        let answer = s.call(sent).unwrap();
+        let back: Response = decode(&encode(&answer));
+        assert_eq!(back, answer);
+        back
+    }
+
+    #[test]
+    fn requests_round_trip_through_bincode_and_a_session() {
+        let (_dir, s) = service();
+        let Response::Clerk(me) = round_trip(&s, Request::WhoAmI) else {
+            panic!("not a clerk")
+        };
+        assert_eq!(me, s.whoami().unwrap());
+        assert_eq!(me.login, "admin");
+
+        let body = Body::Person(Person {
+            first_name: "Иван".into(),
+            last_name: "Иванов".into(),
+            settlement: "99001".into(),
+            ..Person::default()
+        });
+        let Response::Record(made) = round_trip(&s, Request::Create { body, request: 7 }) else {
+            panic!("not a record")
+        };
+        let get = Request::Get {
+            kind: Kind::Person,
+            id: made.id(),
+        };
+        assert_eq!(round_trip(&s, get), Response::Record(made.clone()));
+        assert_eq!(s.get(Kind::Person, made.id()).unwrap(), made);
+
+        let draft = Draft {
+            key: "person/new".into(),
+            target: None,
+            title: "Иван".into(),
+            fields: vec![("first_name".into(), "Иван".into())],
+            saved: s.service().now(),
+        };
+        let save = Request::SaveDraft {
+            draft: draft.clone(),
+        };
+        assert_eq!(round_trip(&s, save), Response::Done);
+        let page = Request::Drafts {
+            after: None,
+            limit: 10,
+        };
+        assert_eq!(round_trip(&s, page), Response::Drafts(vec![draft.clone()]));
+        assert_eq!(s.drafts().unwrap(), vec![draft]);
+        let drop = Request::DropDraft {
+            key: "person/new".into(),
+        };
+        assert_eq!(round_trip(&s, drop), Response::Done);
+        assert!(s.drafts().unwrap().is_empty());
+    }
+
+    /// The table's access column is checked before the handler runs.
+    #[test]
+    fn declared_access_is_checked_before_the_handler() {
+        let (_dir, admin) = service();
+        admin.add_clerk("ivan", "Иван", Role::Clerk).unwrap();
+        let clerk = admin.service().session("ivan").unwrap();
+        assert_eq!(clerk.whoami().unwrap().login, "ivan");
+        for (req, action) in [
+            (Request::Check, Action::Check),
+            (
+                Request::Audit {
+                    after: None,
+                    limit: 1,
+                },
+                Action::ReadAudit,
+            ),
+            (Request::Backup, Action::Backup),
+        ] {
+            match clerk.call(req) {
+                Err(ServiceError::Forbidden { role, action: a }) => {
+                    assert_eq!((role, a), (Role::Clerk, action))
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+}

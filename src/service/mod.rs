@@ -13,6 +13,7 @@ mod export;
 mod group_commit;
 #[doc(hidden)]
 pub mod guard;
+mod handlers;
 mod monthly;
 pub mod paging;
 mod privacy;
@@ -546,14 +547,7 @@ impl Session {
     }
 
     fn require(&self, clerk: &Clerk, action: Action) -> Result<(), ServiceError> {
-        if access::allowed(clerk.role, action) {
-            Ok(())
-        } else {
-            Err(ServiceError::Forbidden {
-                role: clerk.role,
-                action,
-            })
-        }
+        handlers::require(clerk, action)
     }
 }
 
@@ -578,159 +572,15 @@ impl Api for Session {
 
 impl Session {
     fn dispatch(&self, req: Request) -> Result<Response, ServiceError> {
-        let svc = &*self.svc;
         // Re-read the account on every call: a clerk disabled meanwhile is stopped at once.
-        let clerk = svc.clerk(&self.login)?;
-        let store = &svc.store;
-        match req {
-            Request::WhoAmI => Ok(Response::Clerk(clerk)),
-            Request::Get { kind, id } => {
-                self.require(&clerk, Action::Read)?;
-                let record = store
-                    .get(kind, id)?
-                    .ok_or(ServiceError::NotFound { kind, id })?;
-                if kind == Kind::Person {
-                    commands::log_read(svc, &clerk, id)?;
-                }
-                Ok(Response::Record(record))
-            }
-            Request::OpenCard { person } => {
-                self.require(&clerk, Action::Read)?;
-                let record = store
-                    .get(Kind::Person, person)?
-                    .ok_or(ServiceError::NotFound {
-                        kind: Kind::Person,
-                        id: person,
-                    })?;
-                commands::log_read(svc, &clerk, person)?;
-                Ok(Response::Record(record))
-            }
-            Request::List { kind, after, limit } => {
-                self.require(&clerk, Action::Read)?;
-                let records = paging::page(store.scan(kind, after), limit)?;
-                if kind == Kind::Person && !records.is_empty() {
-                    commands::log_list(svc, &clerk, after, records.len())?;
-                }
-                Ok(Response::Records(records))
-            }
-            Request::Related { id, after, limit } => {
-                self.require(&clerk, Action::Read)?;
-                Ok(Response::Records(svc.referring_page(id, after, limit)?))
-            }
-            Request::Create { body, request } => {
-                self.require(&clerk, Action::Write(body.kind()))?;
-                commands::create(svc, &clerk, request, body).map(Response::Record)
-            }
-            Request::CreateMany { bodies, request } => {
-                if bodies.len() > MAX_BATCH {
-                    return Err(ServiceError::BadRequest(format!(
-                        "a batch of {} records (at most {MAX_BATCH})",
-                        bodies.len()
-                    )));
-                }
-                for b in &bodies {
-                    self.require(&clerk, Action::Write(b.kind()))?;
-                }
-                commands::save_many(svc, &clerk, request, bodies).map(Response::Ids)
-            }
-            Request::Update { id, base_rev, body } => {
-                self.require(&clerk, Action::Write(body.kind()))?;
-                commands::save(svc, &clerk, Some((id, base_rev)), body).map(Response::Record)
-            }
-            Request::Search { query, limit } => {
-                self.require(&clerk, Action::Read)?;
-                Ok(Response::Hits(
-                    svc.search(&query, limit.min(MAX_PAGE) as usize)?,
-                ))
-            }
-            Request::RevealIdent { person } => {
-                self.require(&clerk, Action::Reveal)?;
-                commands::reveal(svc, &clerk, person).map(Response::Ident)
-            }
-            Request::GetSettings => {
-                self.require(&clerk, Action::Read)?;
-                svc.settings().map(Response::Settings)
-            }
-            Request::UpdateSettings { base_rev, settings } => {
-                self.require(&clerk, Action::ManageSettings)?;
-                commands::update_settings(svc, &clerk, base_rev, settings).map(Response::Settings)
-            }
-            Request::AddClerk { login, name, role } => {
-                self.require(&clerk, Action::ManageClerks)?;
-                let body = Body::Clerk(Clerk {
-                    login,
-                    name,
-                    role,
-                    active: true,
-                });
-                commands::save(svc, &clerk, None, body).map(Response::Record)
-            }
-            Request::SetClerkActive { login, active } => {
-                self.require(&clerk, Action::ManageClerks)?;
-                let rec = svc
-                    .clerk_record(&login)?
-                    .ok_or(ServiceError::UnknownClerk {
-                        login: login.clone(),
-                    })?;
-                let Body::Clerk(mut c) = rec.body.clone() else {
-                    return Err(ServiceError::UnknownClerk { login });
-                };
-                c.active = active;
-                commands::save(
-                    svc,
-                    &clerk,
-                    Some((rec.meta.id, rec.meta.rev)),
-                    Body::Clerk(c),
-                )
-                .map(Response::Record)
-            }
-            Request::ListClerks { after, limit } => {
-                self.require(&clerk, Action::Read)?;
-                let records = paging::page(store.scan(Kind::Clerk, after), limit)?;
-                Ok(Response::Clerks(records))
-            }
-            Request::Audit { after, limit } => {
-                self.require(&clerk, Action::ReadAudit)?;
-                Ok(Response::Audit(paging::page(store.audit(after), limit)?))
-            }
-            Request::Check => {
-                self.require(&clerk, Action::Check)?;
-                Ok(Response::Check(check::bounded(check::check(store))))
-            }
-            Request::SaveDraft { draft } => {
-                commands::save_draft(svc, &clerk, draft).map(|()| Response::Done)
-            }
-            Request::Drafts { after, limit } => {
-                let settings = svc.settings()?.settings;
-                let now = svc.now();
-                let drafts = store
-                    .drafts(&clerk.login)?
-                    .into_iter()
-                    .filter(|d| after.as_ref().is_none_or(|a| d.key > *a))
-                    .filter(|d| !commands::draft_expired(d, &settings, now))
-                    .map(Ok::<_, ServiceError>);
-                Ok(Response::Drafts(paging::page(drafts, limit)?))
-            }
-            Request::DropDraft { key } => {
-                commands::drop_draft(svc, &clerk, &key).map(|()| Response::Done)
-            }
-            Request::Export { kind, after, limit } => {
-                self.require(&clerk, Action::Export)?;
-                export::page(svc, &clerk, kind, after, limit).map(Response::Records)
-            }
-            Request::MonthlyReport { month } => {
-                self.require(&clerk, Action::Read)?;
-                monthly::monthly(svc, month).map(Response::Monthly)
-            }
-            Request::Backup => {
-                self.require(&clerk, Action::Backup)?;
-                backup::backup(svc, &clerk).map(|(name, size)| Response::Backup { name, size })
-            }
-            Request::BackupRead { name, offset } => {
-                self.require(&clerk, Action::Backup)?;
-                backup::read_chunk(svc, &name, offset).map(Response::Chunk)
-            }
-        }
+        let clerk = self.svc.clerk(&self.login)?;
+        api::dispatch(
+            &handlers::Caller {
+                svc: &self.svc,
+                clerk,
+            },
+            req,
+        )
     }
 }
 

@@ -1,0 +1,229 @@
+//! One handler per request. The table in `api.rs` declares each request, its answer and the
+//! access check that runs before its handler; a handler checks only what depends on the
+//! request (the kind of a body it saves).
+
+use super::{
+    access::{self, Action},
+    api::Handlers,
+    backup, check, commands, export, monthly, paging, CheckReport, Hit, RequestId, Service,
+    ServiceError, MAX_BATCH, MAX_PAGE,
+};
+use crate::domain::{
+    audit::AuditEntry,
+    clerk::{Clerk, Role},
+    date::Month,
+    draft::Draft,
+    monthly::MonthlySummary,
+    record::{Body, Kind, Record},
+    settings::Settings,
+};
+use crate::store::schema::VersionedSettings;
+
+/// Refuses unless the clerk's role allows `action`.
+pub(super) fn require(clerk: &Clerk, action: Action) -> Result<(), ServiceError> {
+    if access::allowed(clerk.role, action) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden {
+            role: clerk.role,
+            action,
+        })
+    }
+}
+
+/// One request's caller: the service and the clerk's account as read for this request.
+pub(super) struct Caller<'a> {
+    pub svc: &'a Service,
+    pub clerk: Clerk,
+}
+
+impl Handlers for Caller<'_> {
+    fn require(&self, action: Action) -> Result<(), ServiceError> {
+        require(&self.clerk, action)
+    }
+
+    fn whoami(&self) -> Result<Clerk, ServiceError> {
+        Ok(self.clerk.clone())
+    }
+
+    fn get(&self, kind: Kind, id: u64) -> Result<Record, ServiceError> {
+        let record = self
+            .svc
+            .store
+            .get(kind, id)?
+            .ok_or(ServiceError::NotFound { kind, id })?;
+        if kind == Kind::Person {
+            commands::log_read(self.svc, &self.clerk, id)?;
+        }
+        Ok(record)
+    }
+
+    fn list(
+        &self,
+        kind: Kind,
+        after: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<Record>, ServiceError> {
+        let records = paging::page(self.svc.store.scan(kind, after), limit)?;
+        if kind == Kind::Person && !records.is_empty() {
+            commands::log_list(self.svc, &self.clerk, after, records.len())?;
+        }
+        Ok(records)
+    }
+
+    fn related_page(
+        &self,
+        id: u64,
+        after: Option<(Kind, u64)>,
+        limit: u32,
+    ) -> Result<Vec<Record>, ServiceError> {
+        self.svc.referring_page(id, after, limit)
+    }
+
+    fn open_card(&self, person: u64) -> Result<Record, ServiceError> {
+        let record = self
+            .svc
+            .store
+            .get(Kind::Person, person)?
+            .ok_or(ServiceError::NotFound {
+                kind: Kind::Person,
+                id: person,
+            })?;
+        commands::log_read(self.svc, &self.clerk, person)?;
+        Ok(record)
+    }
+
+    fn create_once(&self, body: Body, request: RequestId) -> Result<Record, ServiceError> {
+        require(&self.clerk, Action::Write(body.kind()))?;
+        commands::create(self.svc, &self.clerk, request, body)
+    }
+
+    fn create_many_once(
+        &self,
+        bodies: Vec<Body>,
+        request: RequestId,
+    ) -> Result<Vec<u64>, ServiceError> {
+        if bodies.len() > MAX_BATCH {
+            return Err(ServiceError::BadRequest(format!(
+                "a batch of {} records (at most {MAX_BATCH})",
+                bodies.len()
+            )));
+        }
+        for b in &bodies {
+            require(&self.clerk, Action::Write(b.kind()))?;
+        }
+        commands::save_many(self.svc, &self.clerk, request, bodies)
+    }
+
+    fn update(&self, id: u64, base_rev: u64, body: Body) -> Result<Record, ServiceError> {
+        require(&self.clerk, Action::Write(body.kind()))?;
+        commands::save(self.svc, &self.clerk, Some((id, base_rev)), body)
+    }
+
+    fn search(&self, query: String, limit: u32) -> Result<Vec<Hit>, ServiceError> {
+        Ok(self.svc.search(&query, limit.min(MAX_PAGE) as usize)?)
+    }
+
+    fn reveal_ident(&self, person: u64) -> Result<String, ServiceError> {
+        commands::reveal(self.svc, &self.clerk, person)
+    }
+
+    fn settings(&self) -> Result<VersionedSettings, ServiceError> {
+        self.svc.settings()
+    }
+
+    fn update_settings(
+        &self,
+        base_rev: u64,
+        settings: Settings,
+    ) -> Result<VersionedSettings, ServiceError> {
+        commands::update_settings(self.svc, &self.clerk, base_rev, settings)
+    }
+
+    fn add_clerk(&self, login: String, name: String, role: Role) -> Result<Record, ServiceError> {
+        let body = Body::Clerk(Clerk {
+            login,
+            name,
+            role,
+            active: true,
+        });
+        commands::save(self.svc, &self.clerk, None, body)
+    }
+
+    fn set_clerk_active(&self, login: String, active: bool) -> Result<Record, ServiceError> {
+        let rec = self
+            .svc
+            .clerk_record(&login)?
+            .ok_or(ServiceError::UnknownClerk {
+                login: login.clone(),
+            })?;
+        let Body::Clerk(mut c) = rec.body.clone() else {
+            return Err(ServiceError::UnknownClerk { login });
+        };
+        c.active = active;
+        commands::save(
+            self.svc,
+            &self.clerk,
+            Some((rec.meta.id, rec.meta.rev)),
+            Body::Clerk(c),
+        )
+    }
+
+    fn clerks_page(&self, after: Option<u64>, limit: u32) -> Result<Vec<Record>, ServiceError> {
+        Ok(paging::page(
+            self.svc.store.scan(Kind::Clerk, after),
+            limit,
+        )?)
+    }
+
+    fn audit_log(&self, after: Option<u64>, limit: u32) -> Result<Vec<AuditEntry>, ServiceError> {
+        Ok(paging::page(self.svc.store.audit(after), limit)?)
+    }
+
+    fn check(&self) -> Result<CheckReport, ServiceError> {
+        Ok(check::bounded(check::check(&self.svc.store)))
+    }
+
+    fn save_draft(&self, draft: Draft) -> Result<(), ServiceError> {
+        commands::save_draft(self.svc, &self.clerk, draft)
+    }
+
+    fn drafts_page(&self, after: Option<String>, limit: u32) -> Result<Vec<Draft>, ServiceError> {
+        let settings = self.svc.settings()?.settings;
+        let now = self.svc.now();
+        let drafts = self
+            .svc
+            .store
+            .drafts(&self.clerk.login)?
+            .into_iter()
+            .filter(|d| after.as_ref().is_none_or(|a| d.key > *a))
+            .filter(|d| !commands::draft_expired(d, &settings, now))
+            .map(Ok::<_, ServiceError>);
+        paging::page(drafts, limit)
+    }
+
+    fn drop_draft(&self, key: String) -> Result<(), ServiceError> {
+        commands::drop_draft(self.svc, &self.clerk, &key)
+    }
+
+    fn export_page(
+        &self,
+        kind: Kind,
+        after: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<Record>, ServiceError> {
+        export::page(self.svc, &self.clerk, kind, after, limit)
+    }
+
+    fn monthly_report(&self, month: Month) -> Result<MonthlySummary, ServiceError> {
+        monthly::monthly(self.svc, month)
+    }
+
+    fn backup(&self) -> Result<(String, u64), ServiceError> {
+        backup::backup(self.svc, &self.clerk)
+    }
+
+    fn backup_read(&self, name: String, offset: u64) -> Result<Vec<u8>, ServiceError> {
+        backup::read_chunk(self.svc, &name, offset)
+    }
+}

@@ -3,12 +3,14 @@
 
 use super::error::ServiceError;
 use crate::domain::{
+    agenda::Agenda,
     audit::AuditEntry,
     clerk::{Clerk, Role},
     date::Month,
     draft::Draft,
     monthly::MonthlySummary,
     record::{Body, Kind, Record},
+    referral::{Referral, ReferralStatus, ReferralWarning},
     settings::Settings,
 };
 use crate::store::schema::VersionedSettings;
@@ -119,6 +121,25 @@ pub enum Request {
         name: String,
         offset: u64,
     },
+    /// The day's work: everything overdue, then due within `days` (expiries within the
+    /// settings' alert days); `clerk` keeps that clerk's intakes and referrals (and everything
+    /// that has no clerk).
+    Agenda {
+        days: u32,
+        clerk: Option<String>,
+    },
+    /// Moves a referral one legal step on, recording who, when (today) and why; answers with
+    /// the new version.
+    ReferralStep {
+        id: u64,
+        base_rev: u64,
+        to: ReferralStatus,
+        note: String,
+    },
+    /// The warnings a referral would be saved with (shown before saving).
+    ReferralWarnings {
+        referral: Referral,
+    },
 }
 
 /// One record a save changed, as subscribers hear of it.
@@ -201,6 +222,8 @@ pub enum Response {
     Chunk(Vec<u8>),
     /// The ids of records a batch created, in the batch's order.
     Ids(Vec<u64>),
+    Agenda(Agenda),
+    Warnings(Vec<ReferralWarning>),
 }
 
 /// A client's id for one create; 0 means none (no protection against a retry).
@@ -489,6 +512,45 @@ pub trait ApiExt: Api {
             offset,
         })? {
             Response::Chunk(c) => Ok(c),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    /// The agenda for `days` ahead, of one clerk or of all.
+    fn agenda(&self, days: u32, clerk: Option<&str>) -> Result<Agenda, ServiceError> {
+        match self.call(Request::Agenda {
+            days,
+            clerk: clerk.map(str::to_string),
+        })? {
+            Response::Agenda(a) => Ok(a),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    /// One step of a referral; the new version.
+    fn referral_step(
+        &self,
+        id: u64,
+        base_rev: u64,
+        to: ReferralStatus,
+        note: &str,
+    ) -> Result<Record, ServiceError> {
+        match self.call(Request::ReferralStep {
+            id,
+            base_rev,
+            to,
+            note: note.into(),
+        })? {
+            Response::Record(r) => Ok(r),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    fn referral_warnings(&self, referral: &Referral) -> Result<Vec<ReferralWarning>, ServiceError> {
+        match self.call(Request::ReferralWarnings {
+            referral: referral.clone(),
+        })? {
+            Response::Warnings(w) => Ok(w),
             r => Err(unexpected(r)),
         }
     }

@@ -19,6 +19,7 @@ mod privacy;
 mod retries;
 mod search;
 mod search_index;
+mod workflow;
 
 pub use api::{
     new_request_id, Api, ApiExt, Change, Changed, CheckReport, Hit, Notice, Request, RequestId,
@@ -729,6 +730,23 @@ impl Session {
             Request::BackupRead { name, offset } => {
                 self.require(&clerk, Action::Backup)?;
                 backup::read_chunk(svc, &name, offset).map(Response::Chunk)
+            }
+            Request::Agenda { days, clerk: whose } => {
+                self.require(&clerk, Action::Read)?;
+                workflow::agenda(svc, days, whose).map(Response::Agenda)
+            }
+            Request::ReferralStep {
+                id,
+                base_rev,
+                to,
+                note,
+            } => {
+                self.require(&clerk, Action::Write(Kind::Referral))?;
+                workflow::referral_step(svc, &clerk, id, base_rev, to, note).map(Response::Record)
+            }
+            Request::ReferralWarnings { referral } => {
+                self.require(&clerk, Action::Read)?;
+                workflow::warnings(svc, &referral, None).map(Response::Warnings)
             }
         }
     }

@@ -405,9 +405,9 @@ impl Builder<'_> {
             intake: Some(intake.meta.id),
             date: days_before(self.today, 44),
             clerk: String::new(),
-            needs: "Нужда от подкрепа в ежедневието и социални контакти.".into(),
+            needs: vec![],
             recommended: vec![activity],
-            note: String::new(),
+            conclusion: "Нужда от подкрепа в ежедневието и социални контакти.".into(),
         }))?;
         let path: &[ReferralStatus] = match target {
             "Requested" => &[],
@@ -432,11 +432,13 @@ impl Builder<'_> {
             history: Vec::new(),
             due: None,
             note: String::new(),
+            warnings: Vec::new(),
         };
         r.history.push(crate::domain::referral::StatusChange {
             status: Requested,
             date: requested,
             note: String::new(),
+            by: String::new(),
         });
         for (k, st) in path.iter().enumerate() {
             let note = if *st == Declined {
@@ -444,7 +446,7 @@ impl Builder<'_> {
             } else {
                 ""
             };
-            r.advance(*st, requested + Days::new(3 * (k as u64 + 1)), note)
+            r.advance(*st, requested + Days::new(3 * (k as u64 + 1)), note, "")
                 .map_err(|_| DemoError::Fixture("referral path".into()))?;
         }
         if r.status == Referred {

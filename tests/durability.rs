@@ -285,9 +285,16 @@ fn blob_files_of_long_texts_are_synced() {
                 intake: None,
                 date: today(),
                 clerk: String::new(),
-                needs: longest_note(i),
+                needs: frontoffice::domain::intake::NeedDomain::ALL[..5]
+                    .iter()
+                    .map(|d| frontoffice::domain::intake::DomainNeed {
+                        domain: *d,
+                        need: frontoffice::domain::intake::Need::Partial,
+                        note: longest_note(i + 1).chars().take(1000).collect(),
+                    })
+                    .collect(),
                 recommended: Vec::new(),
-                note: longest_note(i + 1),
+                conclusion: longest_note(i),
             }))
             .unwrap();
         biggest = biggest.max(schema::encode_record(&r).unwrap().len());

@@ -1,15 +1,21 @@
 //! Golden bytes: the stored form of every record kind at schema version 1 is fixed. A change to a
 //! stored struct must come as a new version with a migration, never as a silent change of bytes.
 //! `FO_BLESS=1 cargo test --test golden` writes missing files (for a new version only).
+//! A kind at version N has `envelope2/{kind}-vN.bin`; its version 1 files stay and convert.
 //! `golden/` holds the bytes in envelope format 1 (as schema 1 wrote them), `golden/envelope2/`
 //! in format 2 (schema 2 on); both decode, and the upgrade turns the first into the second.
 
 mod common;
 
 use common::*;
+use frontoffice::domain::{
+    record::{Body, Kind},
+    referral::ReferralStatus,
+    register::ServiceType,
+};
 use frontoffice::store::{
     codec,
-    schema::{decode_record, encode_record},
+    schema::{decode_record, encode_record, version},
 };
 use std::path::PathBuf;
 
@@ -25,7 +31,8 @@ fn every_kind_matches_its_golden_bytes() {
     let mut seen = std::collections::HashSet::new();
     // The first record of each kind stands for the kind.
     for r in records.iter().filter(|r| seen.insert(r.kind())) {
-        let name = format!("{}-v1.bin", r.kind().tree());
+        let v = version(r.kind());
+        let name = format!("{}-v{v}.bin", r.kind().tree());
         let path = golden_dir().join("envelope2").join(&name);
         let bytes = encode_record(r).unwrap();
         if bless && !path.exists() {
@@ -42,11 +49,47 @@ fn every_kind_matches_its_golden_bytes() {
             path.display()
         );
         assert_eq!(&decode_record(r.kind(), &golden).unwrap(), r);
-        // What schema 1 wrote still reads, and upgrades to exactly today's bytes.
-        let old = std::fs::read(golden_dir().join(&name)).unwrap();
-        assert_eq!(&decode_record(r.kind(), &old).unwrap(), r);
-        assert_eq!(codec::upgrade(&old).as_deref(), Some(&golden[..]));
+        // What schema 1 wrote still reads, and upgrades to exactly the format 2 bytes.
+        let v1 = format!("{}-v1.bin", r.kind().tree());
+        let old = std::fs::read(golden_dir().join(&v1)).unwrap();
+        let old2 = std::fs::read(golden_dir().join("envelope2").join(&v1)).unwrap();
+        assert_eq!(codec::upgrade(&old).as_deref(), Some(&old2[..]));
+        let (from_old, from_old2) = (
+            decode_record(r.kind(), &old).unwrap(),
+            decode_record(r.kind(), &old2).unwrap(),
+        );
+        assert_eq!(from_old, from_old2);
+        if v == 1 {
+            assert_eq!(&from_old, r);
+        } else {
+            // Converted: the same record, told apart only by what version 1 could not hold.
+            assert_eq!(from_old.meta, r.meta);
+        }
     }
+}
+
+/// Version 1 assessments and referrals convert: the free-text needs become the conclusion; each
+/// step is credited to the clerk who saved the record; no warnings.
+#[test]
+fn version_1_assessments_and_referrals_convert() {
+    let read = |name: &str| std::fs::read(golden_dir().join("envelope2").join(name)).unwrap();
+    let a = decode_record(Kind::Assessment, &read("assessment-v1.bin")).unwrap();
+    let Body::Assessment(a) = a.body else {
+        panic!("{a:?}")
+    };
+    assert_eq!(a.conclusion, "Помощ при самообслужване.");
+    assert!(a.needs.is_empty());
+    assert_eq!(a.recommended, [ServiceType::AssistantSupport]);
+    let r = decode_record(Kind::Referral, &read("referral-v1.bin")).unwrap();
+    let by = r.meta.by.clone();
+    let Body::Referral(r) = r.body else {
+        panic!("{r:?}")
+    };
+    assert!(!by.is_empty());
+    assert_eq!(r.history.len(), 1);
+    assert_eq!(r.history[0].by, by);
+    assert_eq!(r.history[0].status, ReferralStatus::Requested);
+    assert!(r.warnings.is_empty());
 }
 
 /// Writes tests/fixtures/schema{N}-db for the current schema N: run once per schema version with

@@ -17,15 +17,15 @@ use frontoffice::domain::{
     egn::{make_egn, Egn, Sex},
     eik::{make_eik9, Eik},
     iban::{make_bg_iban, Iban},
-    intake::{Assessment, Channel, Intake, Outcome, Topic},
+    intake::{Assessment, Channel, DomainNeed, Intake, Need, NeedDomain, Outcome, Topic},
     lnch::Lnch,
     person::{DisabilityDecision, ExpertBody, Person, PersonalId, Representative},
     phone::Phone,
     record::{Body, Kind},
-    referral::{Referral, ReferralStatus, StatusChange},
+    referral::{Referral, ReferralStatus, ReferralWarning, StatusChange},
     register::{Access, Funding, Licence, Provider, ProviderKind, Referrer, Service, ServiceType},
     report::{Absence, MonthlyReport, ReportStatus},
-    settings::{Coded, PayRate, Settings, Settlement},
+    settings::{Coded, PayRate, Settings, Settlement, StepDays},
     Explain, Lang,
 };
 use frontoffice::server::{client::Client, wire, Server};
@@ -310,12 +310,7 @@ fn person() -> BoxedStrategy<Person> {
 }
 
 fn intake() -> BoxedStrategy<Intake> {
-    let channel = prop::sample::select(vec![
-        Channel::InPerson,
-        Channel::Phone,
-        Channel::Written,
-        Channel::Email,
-    ]);
+    let channel = prop::sample::select(Channel::ALL.to_vec());
     let topic = prop::sample::select(vec![
         Topic::SocialServices,
         Topic::PersonalAssistance,
@@ -364,24 +359,30 @@ fn service_type() -> BoxedStrategy<ServiceType> {
 }
 
 fn assessment() -> BoxedStrategy<Assessment> {
+    let need = (
+        prop::sample::select(NeedDomain::ALL.to_vec()),
+        prop::sample::select(Need::ALL.to_vec()),
+        text(),
+    )
+        .prop_map(|(domain, need, note)| DomainNeed { domain, need, note });
     (
         ref_id(Kind::Person),
         opt_ref(Kind::Intake),
         date(),
         text(),
-        text(),
+        prop::collection::vec(need, 0..4),
         prop::collection::vec(service_type(), 0..3),
         text(),
     )
         .prop_map(
-            |(person, intake, date, clerk, needs, recommended, note)| Assessment {
+            |(person, intake, date, clerk, needs, recommended, conclusion)| Assessment {
                 person,
                 intake,
                 date,
                 clerk,
                 needs,
                 recommended,
-                note,
+                conclusion,
             },
         )
         .boxed()
@@ -396,11 +397,20 @@ fn referral_status() -> BoxedStrategy<ReferralStatus> {
 }
 
 fn referral() -> BoxedStrategy<Referral> {
-    let step = (referral_status(), date(), text()).prop_map(|(status, date, note)| StatusChange {
-        status,
-        date,
-        note,
+    let step = (referral_status(), date(), text(), text()).prop_map(|(status, date, note, by)| {
+        StatusChange {
+            status,
+            date,
+            note,
+            by,
+        }
     });
+    let warning = prop_oneof![
+        Just(ReferralWarning::DoubleFunding),
+        Just(ReferralWarning::OpenToAll),
+        (any::<u32>(), any::<u32>())
+            .prop_map(|(occupied, capacity)| ReferralWarning::ServiceFull { occupied, capacity }),
+    ];
     (
         (
             ref_id(Kind::Person),
@@ -415,12 +425,13 @@ fn referral() -> BoxedStrategy<Referral> {
             prop::collection::vec(step, 0..4),
             opt_date(),
             text(),
+            prop::collection::vec(warning, 0..3),
         ),
     )
         .prop_map(
             |(
                 (person, assessment, service_type, service, provider),
-                (requested, status, history, due, note),
+                (requested, status, history, due, note, warnings),
             )| Referral {
                 person,
                 assessment,
@@ -432,6 +443,7 @@ fn referral() -> BoxedStrategy<Referral> {
                 history,
                 due,
                 note,
+                warnings,
             },
         )
         .boxed()
@@ -835,14 +847,17 @@ fn settings() -> BoxedStrategy<Settings> {
         .prop_map(
             |(
                 (municipality, settlements),
-                (provider_step_days, remedy_days, lifelong, no_new, start_on_first),
+                (referred_days, remedy_days, lifelong, no_new, start_on_first),
                 (per_day, per_week, support, alert, idle, retention),
                 (extra_days_off, extra_working_days),
                 (suspension_reasons, end_reasons, pay_rates),
             )| Settings {
                 municipality,
                 settlements,
-                provider_step_days,
+                step_days: StepDays {
+                    referred: referred_days,
+                    ..StepDays::default()
+                },
                 remedy_days,
                 lifelong_assessment_years: lifelong,
                 no_new_agreements_last_days: no_new,
@@ -862,14 +877,28 @@ fn settings() -> BoxedStrategy<Settings> {
                 pay_rates,
                 drafts_per_clerk: 20,
                 draft_days: 14,
+                ..Settings::default()
             },
         )
         .prop_flat_map(move |s| {
-            (Just(s), number(), number()).prop_map(|(mut s, per_clerk, days)| {
-                s.drafts_per_clerk = per_clerk;
-                s.draft_days = days;
-                s
-            })
+            (
+                Just(s),
+                number(),
+                number(),
+                (number(), number(), number(), number(), number()),
+            )
+                .prop_map(
+                    |(mut s, per_clerk, days, (decision, agreement, asp, agenda, step))| {
+                        s.drafts_per_clerk = per_clerk;
+                        s.draft_days = days;
+                        s.decision_alert_days = decision;
+                        s.agreement_alert_days = agreement;
+                        s.asp_report_day = asp;
+                        s.agenda_days = agenda;
+                        s.step_days.accepted = step;
+                        s
+                    },
+                )
         })
         .boxed()
 }
@@ -1070,6 +1099,32 @@ fn backup_read() -> BoxedStrategy<Request> {
         .boxed()
 }
 
+fn agenda() -> BoxedStrategy<Request> {
+    (
+        prop_oneof![3 => 0u32..60, 1 => any::<u32>()],
+        prop::option::of(text()),
+    )
+        .prop_map(|(days, clerk)| Request::Agenda { days, clerk })
+        .boxed()
+}
+
+fn referral_step() -> BoxedStrategy<Request> {
+    (id(), id(), referral_status(), text())
+        .prop_map(|(id, base_rev, to, note)| Request::ReferralStep {
+            id,
+            base_rev,
+            to,
+            note,
+        })
+        .boxed()
+}
+
+fn referral_warnings() -> BoxedStrategy<Request> {
+    referral()
+        .prop_map(|referral| Request::ReferralWarnings { referral })
+        .boxed()
+}
+
 fn request(p: &Protected) -> BoxedStrategy<Request> {
     // Weights: the writes (where the rules are) come more often; a backup is slow and rare.
     Union::new_weighted(vec![
@@ -1097,6 +1152,9 @@ fn request(p: &Protected) -> BoxedStrategy<Request> {
         (1, monthly_report()),
         (1, backup()),
         (1, backup_read()),
+        (1, agenda()),
+        (2, referral_step()),
+        (1, referral_warnings()),
     ])
     .boxed()
 }

@@ -1,5 +1,6 @@
 //! Pure types and rules: no I/O, no sled, no terminal.
 
+pub mod agenda;
 pub mod assistance;
 pub mod audit;
 pub mod calendar;

@@ -48,11 +48,98 @@ impl ReferralStatus {
     }
 }
 
+impl ReferralStatus {
+    pub const ALL: [ReferralStatus; 8] = [
+        ReferralStatus::Requested,
+        ReferralStatus::Assessed,
+        ReferralStatus::Referred,
+        ReferralStatus::Accepted,
+        ReferralStatus::Declined,
+        ReferralStatus::Started,
+        ReferralStatus::Ended,
+        ReferralStatus::Withdrawn,
+    ];
+
+    /// The steps that may follow this one, in the order a screen offers them.
+    pub fn next(self) -> Vec<ReferralStatus> {
+        ReferralStatus::ALL
+            .into_iter()
+            .filter(|n| self.can_go_to(*n))
+            .collect()
+    }
+
+    /// Whether the referral holds a place at its service (occupancy).
+    pub fn is_active(self) -> bool {
+        matches!(
+            self,
+            ReferralStatus::Referred | ReferralStatus::Accepted | ReferralStatus::Started
+        )
+    }
+
+    pub fn name(self, lang: super::Lang) -> &'static str {
+        use ReferralStatus::*;
+        match self {
+            Requested => lang.pick("заявено", "requested"),
+            Assessed => lang.pick("оценено", "assessed"),
+            Referred => lang.pick("насочено", "referred"),
+            Accepted => lang.pick("прието от доставчика", "accepted"),
+            Declined => lang.pick("отказано от доставчика", "declined"),
+            Started => lang.pick("услугата започна", "service started"),
+            Ended => lang.pick("приключило", "ended"),
+            Withdrawn => lang.pick("оттеглено", "withdrawn"),
+        }
+    }
+}
+
+/// One step of a referral: what it became, when, why and by whom.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusChange {
     pub status: ReferralStatus,
     pub date: NaiveDate,
+    /// Why (a provider's decline needs one).
     pub note: String,
+    /// Login of the clerk who recorded the step.
+    pub by: String,
+}
+
+/// What the front office must know before saving a referral; kept on the record.
+/// Codes are appended only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReferralWarning {
+    /// The person has or applies for personal assistance (ЗЛП) for the same needs.
+    DoubleFunding,
+    /// The service's places are taken by active referrals.
+    ServiceFull { occupied: u32, capacity: u32 },
+    /// The service is open to all: no referral is needed.
+    OpenToAll,
+}
+
+impl super::Explain for ReferralWarning {
+    fn explain(&self, lang: super::Lang) -> String {
+        match (self, lang) {
+            (ReferralWarning::DoubleFunding, super::Lang::Bg) => {
+                "Лицето ползва или е заявило лична помощ (ЗЛП) за същите нужди: двойно финансиране."
+                    .into()
+            }
+            (ReferralWarning::DoubleFunding, super::Lang::En) => {
+                "The person has or applies for personal assistance (ЗЛП) for the same needs: \
+                 double funding."
+                    .into()
+            }
+            (ReferralWarning::ServiceFull { occupied, capacity }, super::Lang::Bg) => {
+                format!("Услугата е пълна: {occupied} заети от {capacity} места.")
+            }
+            (ReferralWarning::ServiceFull { occupied, capacity }, super::Lang::En) => {
+                format!("The service is full: {occupied} of {capacity} places taken.")
+            }
+            (ReferralWarning::OpenToAll, super::Lang::Bg) => {
+                "Услугата е общодостъпна: не е нужно насочване.".into()
+            }
+            (ReferralWarning::OpenToAll, super::Lang::En) => {
+                "The service is open to all: no referral is needed.".into()
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,9 +153,11 @@ pub struct Referral {
     pub status: ReferralStatus,
     /// Every step with its date: the current status is the last one.
     pub history: Vec<StatusChange>,
-    /// When the current step is due (the provider's 20 days, say).
+    /// When the current step is due (from `Settings::step_days`; none in a final state).
     pub due: Option<NaiveDate>,
     pub note: String,
+    /// Computed by the service on every save (payload version 2).
+    pub warnings: Vec<ReferralWarning>,
 }
 
 impl Referral {
@@ -101,23 +190,56 @@ impl Referral {
         p.into_result()
     }
 
-    /// Moves to `next` on `date`, keeping the history.
+    /// Moves to `next` on `date`, keeping the history; `by` is the clerk's login. A provider's
+    /// decline needs a reason.
     pub fn advance(
         &mut self,
         next: ReferralStatus,
         date: NaiveDate,
         note: &str,
-    ) -> Result<(), Reason> {
+        by: &str,
+    ) -> Result<(), FieldError> {
         if !self.status.can_go_to(next) {
-            return Err(Reason::BadTransition);
+            return Err(FieldError::new("status", Reason::BadTransition));
+        }
+        if next == ReferralStatus::Declined && note.trim().is_empty() {
+            return Err(FieldError::new("note", Reason::Required));
         }
         self.status = next;
         self.history.push(StatusChange {
             status: next,
             date,
             note: note.to_string(),
+            by: by.to_string(),
         });
         Ok(())
+    }
+
+    /// The date the step just entered is due, from the settings' step days (None in the final
+    /// states, and once the service has started: it runs until it ends).
+    pub fn step_due(
+        status: ReferralStatus,
+        entered: NaiveDate,
+        days: &super::settings::StepDays,
+    ) -> Option<NaiveDate> {
+        let n = match status {
+            ReferralStatus::Requested => days.requested,
+            ReferralStatus::Assessed => days.assessed,
+            ReferralStatus::Referred => days.referred,
+            ReferralStatus::Accepted => days.accepted,
+            _ => return None,
+        };
+        entered.checked_add_days(chrono::Days::new(n.into()))
+    }
+
+    /// When the current status was entered (the last step's date).
+    pub fn since(&self) -> NaiveDate {
+        self.history.last().map_or(self.requested, |s| s.date)
+    }
+
+    /// The clerk who opened the referral: its owner on the agenda.
+    pub fn clerk(&self) -> Option<&str> {
+        self.history.first().map(|s| s.by.as_str())
     }
 }
 

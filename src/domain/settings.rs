@@ -32,12 +32,35 @@ pub struct PayRate {
     pub currency: String,
 }
 
+/// Days each referral step may take, counted from the day the step was entered (ЗСУ: the
+/// provider has 20 days for its assessment and offer; the others are the municipality's own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepDays {
+    /// Requested: days to make the preliminary assessment.
+    pub requested: u32,
+    /// Assessed: days to refer.
+    pub assessed: u32,
+    /// Referred: days the provider has to decide.
+    pub referred: u32,
+    /// Accepted: days until the service starts.
+    pub accepted: u32,
+}
+
+impl Default for StepDays {
+    fn default() -> Self {
+        StepDays {
+            requested: 7,
+            assessed: 7,
+            referred: 20,
+            accepted: 14,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
     pub municipality: String,
     pub settlements: Vec<Settlement>,
-    /// Days the provider has for its assessment after a referral (ЗСУ).
-    pub provider_step_days: u32,
     /// Days given to remedy a missing document in an application.
     pub remedy_days: u32,
     /// Validity in years of a needs assessment for a lifelong decision.
@@ -61,6 +84,16 @@ pub struct Settings {
     pub drafts_per_clerk: u32,
     /// Drafts older than this many days are dropped.
     pub draft_days: u32,
+    /// Deadlines of the referral steps.
+    pub step_days: StepDays,
+    /// The agenda shows disability decisions and направления expiring within this many days.
+    pub decision_alert_days: u32,
+    /// The agenda shows agreements and contracts ending within this many days.
+    pub agreement_alert_days: u32,
+    /// The day of the month by which the month before goes to АСП.
+    pub asp_report_day: u32,
+    /// How many days ahead the agenda looks by default.
+    pub agenda_days: u32,
 }
 
 impl Settings {
@@ -78,8 +111,7 @@ impl Settings {
 
 /// The allowed range of each number in the settings: wide enough for any municipality's rule,
 /// narrow enough to catch a typing error (a deadline of 2000 days, 0 minutes a day).
-pub const RANGES: [(&str, u32, u32); 13] = [
-    ("provider_step_days", 1, 365),
+pub const RANGES: [(&str, u32, u32); 20] = [
     ("remedy_days", 1, 365),
     ("lifelong_assessment_years", 1, 50),
     ("no_new_agreements_last_days", 0, 15),
@@ -94,6 +126,15 @@ pub const RANGES: [(&str, u32, u32); 13] = [
     // 64 KiB drafts × 50 stay well inside one answer.
     ("drafts_per_clerk", 1, 50),
     ("draft_days", 1, 365),
+    ("step_days.requested", 1, 365),
+    ("step_days.assessed", 1, 365),
+    ("step_days.referred", 1, 365),
+    ("step_days.accepted", 1, 365),
+    ("decision_alert_days", 0, 365),
+    ("agreement_alert_days", 0, 365),
+    // A day every month has.
+    ("asp_report_day", 1, 28),
+    ("agenda_days", 0, 90),
 ];
 
 fn in_range(p: &mut Problems, field: &str, value: u32) {
@@ -165,7 +206,6 @@ impl Settings {
             self.settlements.iter().map(|s| s.ekatte.as_str()),
         );
         let numbers = [
-            ("provider_step_days", self.provider_step_days),
             ("remedy_days", self.remedy_days),
             ("lifelong_assessment_years", self.lifelong_assessment_years),
             (
@@ -183,6 +223,14 @@ impl Settings {
             ("retention_years", self.retention_years),
             ("drafts_per_clerk", self.drafts_per_clerk),
             ("draft_days", self.draft_days),
+            ("step_days.requested", self.step_days.requested),
+            ("step_days.assessed", self.step_days.assessed),
+            ("step_days.referred", self.step_days.referred),
+            ("step_days.accepted", self.step_days.accepted),
+            ("decision_alert_days", self.decision_alert_days),
+            ("agreement_alert_days", self.agreement_alert_days),
+            ("asp_report_day", self.asp_report_day),
+            ("agenda_days", self.agenda_days),
         ];
         for (field, value) in numbers {
             in_range(&mut p, field, value);
@@ -248,7 +296,6 @@ impl Default for Settings {
         Settings {
             municipality: String::new(),
             settlements: Vec::new(),
-            provider_step_days: 20,
             remedy_days: 14,
             lifelong_assessment_years: 5,
             no_new_agreements_last_days: 3,
@@ -317,6 +364,11 @@ impl Default for Settings {
             ],
             drafts_per_clerk: 20,
             draft_days: 14,
+            step_days: StepDays::default(),
+            decision_alert_days: 60,
+            agreement_alert_days: 30,
+            asp_report_day: 10,
+            agenda_days: 7,
         }
     }
 }

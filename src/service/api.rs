@@ -3,12 +3,14 @@
 
 use super::{access::Action, error::ServiceError};
 use crate::domain::{
+    agenda::Agenda,
     audit::AuditEntry,
     clerk::{Clerk, Role},
     date::Month,
     draft::Draft,
     monthly::MonthlySummary,
     record::{Body, Kind, Record},
+    referral::{Referral, ReferralStatus, ReferralWarning},
     settings::Settings,
 };
 use crate::store::schema::VersionedSettings;
@@ -96,6 +98,19 @@ macro_rules! requests {
             /// end.
             BackupRead { name: String, offset: u64 } => Chunk(Vec<u8>), Backup,
                 fn backup_read(name: &str, offset: u64);
+            /// The day's work: everything overdue, then due within `days` (expiries within the
+            /// settings' alert days); `clerk` keeps that clerk's intakes and referrals (and
+            /// everything that has no clerk).
+            Agenda { days: u32, clerk: Option<String> } => Agenda(Agenda), Read,
+                fn agenda(days: u32, clerk: Option<String>);
+            /// Moves a referral one legal step on, recording who, when (today) and why;
+            /// answers with the new version.
+            ReferralStep { id: u64, base_rev: u64, to: ReferralStatus, note: String }
+                => Record(Record), handler,
+                fn referral_step(id: u64, base_rev: u64, to: ReferralStatus, note: &str);
+            /// The warnings a referral would be saved with (shown before saving).
+            ReferralWarnings { referral: Referral } => Warnings(Vec<ReferralWarning>), Read,
+                fn referral_warnings;
         }
     };
 }
@@ -298,6 +313,8 @@ pub enum Response {
     Chunk(Vec<u8>),
     /// The ids of records a batch created, in the batch's order.
     Ids(Vec<u64>),
+    Agenda(Agenda),
+    Warnings(Vec<ReferralWarning>),
 }
 
 /// A client's id for one create; 0 means none (no protection against a retry).

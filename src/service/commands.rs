@@ -11,7 +11,7 @@ use crate::domain::{
     person::PersonalId,
     reason::{FieldError, Reason},
     record::{Body, Kind, Meta, Record},
-    referral::{ReferralStatus, StatusChange},
+    referral::{Referral, ReferralStatus, StatusChange},
     report::{check_report, ReportContext},
     settings::Settings,
 };
@@ -433,22 +433,12 @@ fn prepare(
             if let Some(p) = r.provider {
                 load(svc, Kind::Provider, p, "provider")?;
             }
-            if r.history.is_empty() {
-                r.history.push(StatusChange {
-                    status: ReferralStatus::Requested,
-                    date: r.requested,
-                    note: String::new(),
-                });
-            }
-            if let Some(Body::Referral(o)) = old.map(|o| &o.body) {
-                if o.status != r.status && !o.status.can_go_to(r.status) {
-                    return Err(invalid("status", Reason::BadTransition));
-                }
-            }
-            // The provider's own assessment is due a fixed number of days after the referral.
-            if r.status == ReferralStatus::Referred && r.due.is_none() {
-                r.due = today.checked_add_days(Days::new(settings.provider_step_days.into()));
-            }
+            let old = match old.map(|o| &o.body) {
+                Some(Body::Referral(o)) => Some(o),
+                _ => None,
+            };
+            referral_steps(r, old, &clerk.login, today, settings)?;
+            r.warnings = super::workflow::warnings(svc, r, self_id)?;
             r.validate(today).map_err(ServiceError::Invalid)?;
         }
         Body::Provider(p) => p.validate(today).map_err(ServiceError::Invalid)?,
@@ -628,6 +618,108 @@ fn prepare(
         }
     }
     Ok(())
+}
+
+/// A referral's status and history change only by legal steps, each recorded with who, when and
+/// why. A new referral starts as requested (or brings its earlier steps, as an import or the
+/// demo does: a legal path, dated in order, never ahead of today); an update keeps the history
+/// as stored, or adds exactly one legal step, dated today and made by this clerk. The current
+/// step's deadline comes from the settings.
+fn referral_steps(
+    r: &mut Referral,
+    old: Option<&Referral>,
+    login: &str,
+    today: NaiveDate,
+    settings: &Settings,
+) -> Result<(), ServiceError> {
+    let declined_without_reason =
+        |s: &StatusChange| s.status == ReferralStatus::Declined && s.note.trim().is_empty();
+    match old {
+        None => {
+            if r.history.is_empty() {
+                r.history.push(StatusChange {
+                    status: ReferralStatus::Requested,
+                    date: r.requested,
+                    note: String::new(),
+                    by: String::new(),
+                });
+            }
+            let mut previous = r.requested;
+            for step in &mut r.history {
+                if step.by.trim().is_empty() {
+                    step.by = login.to_string();
+                }
+                if step.date < previous || step.date > today {
+                    return Err(invalid("history", Reason::BadTransition));
+                }
+                if declined_without_reason(step) {
+                    return Err(invalid("note", Reason::Required));
+                }
+                previous = step.date;
+            }
+            if r.history[0].status != ReferralStatus::Requested {
+                return Err(invalid("status", Reason::BadTransition));
+            }
+        }
+        Some(o) => {
+            let n = o.history.len();
+            if r.history.len() == n {
+                if r.history != o.history || r.status != o.status {
+                    return Err(invalid("status", Reason::BadTransition));
+                }
+                r.due = o.due;
+                return Ok(());
+            }
+            if r.history.len() != n + 1 || r.history[..n] != o.history[..] {
+                return Err(invalid("status", Reason::BadTransition));
+            }
+            let step = &mut r.history[n];
+            if !o.status.can_go_to(step.status) || r.status != step.status {
+                return Err(invalid("status", Reason::BadTransition));
+            }
+            // Who and when are the service's to say.
+            step.date = today;
+            step.by = login.to_string();
+            if declined_without_reason(step) {
+                return Err(invalid("note", Reason::Required));
+            }
+        }
+    }
+    r.due = Referral::step_due(r.status, r.since(), &settings.step_days);
+    Ok(())
+}
+
+/// `Request::ReferralStep`: the stored referral moved one step on, saved like an update.
+pub fn step(
+    svc: &Service,
+    clerk: &Clerk,
+    id: u64,
+    base_rev: u64,
+    to: ReferralStatus,
+    note: String,
+) -> Result<Record, ServiceError> {
+    let current = svc
+        .store
+        .get(Kind::Referral, id)?
+        .ok_or(ServiceError::NotFound {
+            kind: Kind::Referral,
+            id,
+        })?;
+    if current.meta.rev != base_rev {
+        return Err(ServiceError::Conflict {
+            current: Box::new(current),
+        });
+    }
+    let Body::Referral(mut r) = current.body else {
+        return Err(ServiceError::NotFound {
+            kind: Kind::Referral,
+            id,
+        });
+    };
+    r.advance(to, svc.now().date(), &note, &clerk.login)
+        .map_err(|e| ServiceError::Invalid(vec![e]))?;
+    // The rev is checked again under the writer lock by `save`.
+    save(svc, clerk, Some((id, base_rev)), Body::Referral(r))
 }
 
 /// The full identifier of a person; the read is audited.

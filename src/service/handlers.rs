@@ -5,16 +5,18 @@
 use super::{
     access::{self, Action},
     api::Handlers,
-    backup, check, commands, export, monthly, paging, CheckReport, Hit, RequestId, Service,
-    ServiceError, MAX_BATCH, MAX_PAGE,
+    backup, check, commands, export, monthly, paging, workflow, CheckReport, Hit, RequestId,
+    Service, ServiceError, MAX_BATCH, MAX_PAGE,
 };
 use crate::domain::{
+    agenda::Agenda,
     audit::AuditEntry,
     clerk::{Clerk, Role},
     date::Month,
     draft::Draft,
     monthly::MonthlySummary,
     record::{Body, Kind, Record},
+    referral::{Referral, ReferralStatus, ReferralWarning},
     settings::Settings,
 };
 use crate::store::schema::VersionedSettings;
@@ -225,5 +227,24 @@ impl Handlers for Caller<'_> {
 
     fn backup_read(&self, name: String, offset: u64) -> Result<Vec<u8>, ServiceError> {
         backup::read_chunk(self.svc, &name, offset)
+    }
+
+    fn agenda(&self, days: u32, clerk: Option<String>) -> Result<Agenda, ServiceError> {
+        workflow::agenda(self.svc, days, clerk)
+    }
+
+    fn referral_step(
+        &self,
+        id: u64,
+        base_rev: u64,
+        to: ReferralStatus,
+        note: String,
+    ) -> Result<Record, ServiceError> {
+        self.require(Action::Write(Kind::Referral))?;
+        workflow::referral_step(self.svc, &self.clerk, id, base_rev, to, note)
+    }
+
+    fn referral_warnings(&self, referral: Referral) -> Result<Vec<ReferralWarning>, ServiceError> {
+        workflow::warnings(self.svc, &referral, None)
     }
 }

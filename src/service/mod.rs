@@ -20,6 +20,7 @@ mod privacy;
 mod retries;
 mod search;
 mod search_index;
+mod workflow;
 
 pub use api::{
     new_request_id, Api, ApiExt, Change, Changed, CheckReport, Hit, Notice, Request, RequestId,

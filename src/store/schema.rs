@@ -6,8 +6,10 @@
 
 use super::codec::{self, CodecError};
 use crate::domain::{
+    intake::Assessment,
     record::{Body, Kind, Meta, Record},
-    settings::Settings,
+    referral::{Referral, ReferralStatus, StatusChange},
+    settings::{Settings, StepDays},
 };
 use serde::{Deserialize, Serialize};
 
@@ -22,12 +24,17 @@ pub const SETTINGS_CODE: u8 = 101;
 pub const DRAFT_CODE: u8 = 102;
 
 /// The current payload version of each record kind.
-pub fn version(_kind: Kind) -> u16 {
-    1
+/// Assessment 2: needs by domain and a conclusion. Referral 2: who made each step, warnings.
+pub fn version(kind: Kind) -> u16 {
+    match kind {
+        Kind::Assessment | Kind::Referral => 2,
+        _ => 1,
+    }
 }
 
 pub const AUDIT_VERSION: u16 = 1;
-/// 2: drafts_per_clerk and draft_days.
+/// 2: drafts_per_clerk and draft_days; then (before any release) step_days, the agenda's alert
+/// days and the АСП day in place of provider_step_days (see `SettingsV2Early`).
 pub const SETTINGS_VERSION: u16 = 2;
 pub const DRAFT_VERSION: u16 = 1;
 
@@ -80,8 +87,10 @@ pub fn decode_record(expected: Kind, bytes: &[u8]) -> Result<Record, CodecError>
         });
     }
     let known = version(expected);
+    if header.version == 1 && known == 2 {
+        return decode_v1(expected, payload);
+    }
     if header.version != known {
-        // Version 1 is the only one released so far; older versions would be matched here.
         return Err(CodecError::UnknownVersion {
             kind: expected.code(),
             found: header.version,
@@ -115,6 +124,115 @@ pub fn decode_record(expected: Kind, bytes: &[u8]) -> Result<Record, CodecError>
     })
 }
 
+/// Assessment as version 1 stored it: the needs as free text.
+#[derive(Deserialize)]
+struct AssessmentV1 {
+    person: u64,
+    intake: Option<u64>,
+    date: chrono::NaiveDate,
+    clerk: String,
+    needs: String,
+    recommended: Vec<crate::domain::register::ServiceType>,
+    note: String,
+}
+
+impl From<AssessmentV1> for Assessment {
+    /// The free-text needs become the conclusion, the note appended; no domain was assessed.
+    fn from(o: AssessmentV1) -> Self {
+        let mut conclusion = o.needs;
+        if !o.note.trim().is_empty() {
+            if !conclusion.is_empty() {
+                conclusion.push('\n');
+            }
+            conclusion.push_str(&o.note);
+        }
+        Assessment {
+            person: o.person,
+            intake: o.intake,
+            date: o.date,
+            clerk: o.clerk,
+            needs: Vec::new(),
+            recommended: o.recommended,
+            conclusion,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct StatusChangeV1 {
+    status: ReferralStatus,
+    date: chrono::NaiveDate,
+    note: String,
+}
+
+/// Referral as version 1 stored it: steps without who made them, no warnings.
+#[derive(Deserialize)]
+struct ReferralV1 {
+    person: u64,
+    assessment: Option<u64>,
+    service_type: crate::domain::register::ServiceType,
+    service: Option<u64>,
+    provider: Option<u64>,
+    requested: chrono::NaiveDate,
+    status: ReferralStatus,
+    history: Vec<StatusChangeV1>,
+    due: Option<chrono::NaiveDate>,
+    note: String,
+}
+
+impl ReferralV1 {
+    /// Each step is credited to the clerk who saved the record (the best that is known).
+    fn upgrade(self, by: &str) -> Referral {
+        Referral {
+            person: self.person,
+            assessment: self.assessment,
+            service_type: self.service_type,
+            service: self.service,
+            provider: self.provider,
+            requested: self.requested,
+            status: self.status,
+            history: self
+                .history
+                .into_iter()
+                .map(|h| StatusChange {
+                    status: h.status,
+                    date: h.date,
+                    note: h.note,
+                    by: by.to_string(),
+                })
+                .collect(),
+            due: self.due,
+            note: self.note,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+/// A version 1 payload of a kind now at version 2.
+fn decode_v1(kind: Kind, payload: &[u8]) -> Result<Record, CodecError> {
+    Ok(match kind {
+        Kind::Assessment => {
+            let s: Stored<AssessmentV1> = codec::decode_payload(payload)?;
+            Record {
+                meta: s.meta,
+                body: Body::Assessment(s.body.into()),
+            }
+        }
+        Kind::Referral => {
+            let s: Stored<ReferralV1> = codec::decode_payload(payload)?;
+            let body = Body::Referral(s.body.upgrade(&s.meta.by));
+            Record { meta: s.meta, body }
+        }
+        _ => {
+            return Err(CodecError::UnknownVersion {
+                kind: kind.code(),
+                found: 1,
+                known: version(kind),
+            })
+        }
+    })
+}
+
 /// Settings with the revision they were saved at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VersionedSettings {
@@ -132,7 +250,14 @@ pub fn decode_settings(bytes: &[u8]) -> Result<VersionedSettings, CodecError> {
         let old: SettingsV1 = codec::decode(SETTINGS_CODE, 1, bytes)?;
         return Ok(old.into());
     }
-    codec::decode(SETTINGS_CODE, SETTINGS_VERSION, bytes)
+    match codec::decode(SETTINGS_CODE, SETTINGS_VERSION, bytes) {
+        Ok(s) => Ok(s),
+        // The version 2 layout written before issue 10 extended it (development databases and
+        // the committed schema 2 fixture): shorter, so it never decodes as the current one.
+        Err(e) => codec::decode::<SettingsV2Early>(SETTINGS_CODE, SETTINGS_VERSION, bytes)
+            .map(Into::into)
+            .map_err(|_| e),
+    }
 }
 
 /// Settings as version 1 stored them (before the draft limits).
@@ -166,7 +291,6 @@ impl From<SettingsV1> for VersionedSettings {
             settings: Settings {
                 municipality: o.municipality,
                 settlements: o.settlements,
-                provider_step_days: o.provider_step_days,
                 remedy_days: o.remedy_days,
                 lifelong_assessment_years: o.lifelong_assessment_years,
                 no_new_agreements_last_days: o.no_new_agreements_last_days,
@@ -183,7 +307,30 @@ impl From<SettingsV1> for VersionedSettings {
                 pay_rates: o.pay_rates,
                 drafts_per_clerk: defaults.drafts_per_clerk,
                 draft_days: defaults.draft_days,
+                step_days: StepDays {
+                    referred: o.provider_step_days,
+                    ..defaults.step_days
+                },
+                ..defaults
             },
         }
+    }
+}
+
+/// Settings as the first version 2 layout stored them (draft limits, no step days yet).
+/// bincode is positional: the nested version 1 fields read as if written out here.
+#[derive(Deserialize)]
+struct SettingsV2Early {
+    v1: SettingsV1,
+    drafts_per_clerk: u32,
+    draft_days: u32,
+}
+
+impl From<SettingsV2Early> for VersionedSettings {
+    fn from(o: SettingsV2Early) -> Self {
+        let mut v: VersionedSettings = o.v1.into();
+        v.settings.drafts_per_clerk = o.drafts_per_clerk;
+        v.settings.draft_days = o.draft_days;
+        v
     }
 }

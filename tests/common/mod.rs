@@ -10,7 +10,7 @@ use frontoffice::domain::{
     egn::Egn,
     eik::Eik,
     iban::Iban,
-    intake::{Assessment, Channel, Intake, Outcome, Topic},
+    intake::{Assessment, Channel, DomainNeed, Intake, Need, NeedDomain, Outcome, Topic},
     person::{DisabilityDecision, ExpertBody, Person, PersonalId},
     phone::Phone,
     record::{Body, Record},
@@ -144,9 +144,20 @@ pub fn every_kind(s: &Session) -> Vec<Record> {
         intake: Some(intake.meta.id),
         date: today(),
         clerk: String::new(),
-        needs: "Помощ при самообслужване.".into(),
+        needs: vec![
+            DomainNeed {
+                domain: NeedDomain::SelfCare,
+                need: Need::Full,
+                note: "Не се облича сама.".into(),
+            },
+            DomainNeed {
+                domain: NeedDomain::Carer,
+                need: Need::Partial,
+                note: String::new(),
+            },
+        ],
         recommended: vec![ServiceType::AssistantSupport],
-        note: String::new(),
+        conclusion: "Помощ при самообслужване.".into(),
     }));
     let provider = add(Body::Provider(Provider {
         name: "Община Тестово".into(),
@@ -180,6 +191,7 @@ pub fn every_kind(s: &Session) -> Vec<Record> {
         history: Vec::new(),
         due: None,
         note: String::new(),
+        warnings: Vec::new(),
     }));
     let decision = add(Body::DspDecision(DspDecision {
         person: user.meta.id,

@@ -10,7 +10,7 @@ use crate::domain::{
     egn::{make_egn, Egn},
     eik::Eik,
     iban::{make_bg_iban, Iban},
-    intake::{Assessment, Channel, Intake, Outcome, Topic},
+    intake::{Assessment, Channel, DomainNeed, Intake, Need, NeedDomain, Outcome, Topic},
     person::{DisabilityDecision, ExpertBody, Person, PersonalId},
     phone::Phone,
     record::{Body, Record},
@@ -267,6 +267,8 @@ impl Builder<'_> {
         let mut idents = HashSet::new();
         let mut assistants = rows.iter().filter(|r| r.scenario == "assistant");
         let mut n = 0usize;
+        // Persons for the warning cases: (person id, has personal assistance).
+        let mut users: Vec<(u64, bool)> = Vec::new();
         for (i, row) in rows
             .iter()
             .enumerate()
@@ -274,6 +276,7 @@ impl Builder<'_> {
         {
             let user = self.person(row, &mut idents)?;
             n += 1;
+            users.push((user.meta.id, row.scenario == "pa:active"));
             let (kind, arg) = row
                 .scenario
                 .split_once(':')
@@ -292,6 +295,12 @@ impl Builder<'_> {
                 other => return Err(DemoError::Fixture(format!("scenario {other}"))),
             }
         }
+        let settlement = m
+            .settlements
+            .first()
+            .map(|s| s.ekatte.clone())
+            .unwrap_or_default();
+        self.warning_cases(&services, &users, &settlement)?;
         // Two anonymous phone enquiries.
         for k in 0..2 {
             self.create(Body::Intake(Intake {
@@ -318,6 +327,81 @@ impl Builder<'_> {
             generated,
             records: self.records + generated,
         })
+    }
+
+    /// One referral with each warning, an overdue call-back and a visiting-day intake: so that
+    /// the first agenda a newcomer sees has every kind of line.
+    fn warning_cases(
+        &mut self,
+        services: &[(u64, u64, ServiceType)],
+        users: &[(u64, bool)],
+        settlement: &str,
+    ) -> Result<(), DemoError> {
+        use ReferralStatus::*;
+        let plain: Vec<u64> = users.iter().filter(|u| !u.1).map(|u| u.0).collect();
+        let pa = users.iter().find(|u| u.1).map(|u| u.0);
+        let (Some(pa), [a, b, c, d, ..]) = (pa, plain.as_slice()) else {
+            return Err(DemoError::Fixture(
+                "too few persons for the warnings".into(),
+            ));
+        };
+        let by_type = |t: ServiceType| services.iter().copied().find(|s| s.2 == t);
+        // Double funding: assistant support asked for by a personal-assistance user.
+        if let Some(support) = by_type(ServiceType::AssistantSupport) {
+            self.referral_to(pa, support, &[], 2, "Иска и асистентска подкрепа.")?;
+        }
+        // Open to all: a referral to a service that needs none.
+        if let Some(open) = services
+            .iter()
+            .copied()
+            .skip(1)
+            .find(|s| s.2 == ServiceType::SkillsTraining)
+        {
+            self.referral_to(*a, open, &[], 1, "")?;
+        }
+        // A full service: one place, taken, and a second referral to it.
+        let provider = services.first().map_or(0, |s| s.1);
+        let shelter = self.create(Body::Service(Service {
+            name: "Кризисен център – едно място".into(),
+            activity: ServiceType::Shelter,
+            access: Access::Specialised,
+            target_group: "лица в криза".into(),
+            provider,
+            settlement: settlement.into(),
+            address: "ул. „Демо“ 2".into(),
+            capacity: 1,
+            funding: Funding::Municipal,
+            referred_by: Referrer::Municipality,
+        }))?;
+        let shelter = (shelter.meta.id, provider, ServiceType::Shelter);
+        self.referral_to(
+            *b,
+            shelter,
+            &[Assessed, Referred, Accepted, Started],
+            30,
+            "",
+        )?;
+        self.referral_to(
+            *c,
+            shelter,
+            &[Assessed, Referred],
+            5,
+            "Чака свободно място.",
+        )?;
+        // A call-back already late, taken on a visiting day in a village.
+        self.create(Body::Intake(Intake {
+            reg_no: String::new(),
+            at: days_before(self.today, 9)
+                .and_time(NaiveTime::from_hms_opt(11, 0, 0).unwrap_or_default()),
+            channel: Channel::VisitingDay,
+            clerk: String::new(),
+            person: Some(*d),
+            topics: vec![Topic::SocialServices, Topic::AssistantSupport],
+            note: "Приемен ден в селото: пита за асистентска подкрепа за майка си.".into(),
+            outcome: Outcome::Open,
+            follow_up: Some(days_before(self.today, 2)),
+        }))?;
+        Ok(())
     }
 
     fn person(
@@ -352,7 +436,7 @@ impl Builder<'_> {
         ago: u64,
         i: usize,
     ) -> Result<Record, DemoError> {
-        let channel = [Channel::InPerson, Channel::Phone, Channel::Written][i % 3];
+        let channel = Channel::ALL[i % Channel::ALL.len()];
         self.create(Body::Intake(Intake {
             reg_no: String::new(),
             at: days_before(self.today, ago)
@@ -398,17 +482,11 @@ impl Builder<'_> {
         services: &[(u64, u64, ServiceType)],
     ) -> Result<(), DemoError> {
         use ReferralStatus::*;
-        let intake = self.intake(person, Topic::SocialServices, Outcome::Referred, 45, i)?;
+        // Half the referrals are old (their steps overdue), half recent (due within days).
+        let ago = if i.is_multiple_of(2) { 44 } else { 23 };
+        let intake = self.intake(person, Topic::SocialServices, Outcome::Referred, ago + 1, i)?;
         let (service, provider, activity) = services[1 + i % (services.len() - 1)];
-        let assessment = self.create(Body::Assessment(Assessment {
-            person,
-            intake: Some(intake.meta.id),
-            date: days_before(self.today, 44),
-            clerk: String::new(),
-            needs: vec![],
-            recommended: vec![activity],
-            conclusion: "Нужда от подкрепа в ежедневието и социални контакти.".into(),
-        }))?;
+        let assessment = self.assessment(person, intake.meta.id, ago, activity, i)?;
         let path: &[ReferralStatus] = match target {
             "Requested" => &[],
             "Assessed" => &[Assessed],
@@ -420,7 +498,7 @@ impl Builder<'_> {
             "Withdrawn" => &[Assessed, Withdrawn],
             other => return Err(DemoError::Fixture(format!("referral status {other}"))),
         };
-        let requested = days_before(self.today, 44);
+        let requested = days_before(self.today, ago);
         let mut r = Referral {
             person,
             assessment: Some(assessment.meta.id),
@@ -449,11 +527,78 @@ impl Builder<'_> {
             r.advance(*st, requested + Days::new(3 * (k as u64 + 1)), note, "")
                 .map_err(|_| DemoError::Fixture("referral path".into()))?;
         }
-        if r.status == Referred {
-            r.due = Some(requested + Days::new(26));
-        }
+        // The service gives each step its deadline from the settings.
         self.create(Body::Referral(r))?;
         Ok(())
+    }
+
+    fn assessment(
+        &mut self,
+        person: u64,
+        intake: u64,
+        ago: u64,
+        activity: ServiceType,
+        i: usize,
+    ) -> Result<Record, DemoError> {
+        let needs = NeedDomain::ALL
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| !(k + i).is_multiple_of(3))
+            .map(|(k, d)| DomainNeed {
+                domain: *d,
+                need: Need::ALL[(k + i) % 3],
+                note: if (k + i) % 3 == 2 {
+                    "Нуждае се от ежедневна помощ.".into()
+                } else {
+                    String::new()
+                },
+            })
+            .collect();
+        self.create(Body::Assessment(Assessment {
+            person,
+            intake: Some(intake),
+            date: days_before(self.today, ago.saturating_sub(1)),
+            clerk: String::new(),
+            needs,
+            recommended: vec![activity],
+            conclusion: "Нужда от подкрепа в ежедневието и социални контакти.".into(),
+        }))
+    }
+
+    /// A referral of `person` to `service` moved along `path` from `ago` days back.
+    fn referral_to(
+        &mut self,
+        person: u64,
+        service: (u64, u64, ServiceType),
+        path: &[ReferralStatus],
+        ago: u64,
+        note: &str,
+    ) -> Result<Record, DemoError> {
+        let requested = days_before(self.today, ago);
+        let mut r = Referral {
+            person,
+            assessment: None,
+            service_type: service.2,
+            service: Some(service.0),
+            provider: Some(service.1),
+            requested,
+            status: ReferralStatus::Requested,
+            history: Vec::new(),
+            due: None,
+            note: note.into(),
+            warnings: Vec::new(),
+        };
+        r.history.push(crate::domain::referral::StatusChange {
+            status: ReferralStatus::Requested,
+            date: requested,
+            note: String::new(),
+            by: String::new(),
+        });
+        for (k, st) in path.iter().enumerate() {
+            r.advance(*st, requested + Days::new(k as u64 + 1), "", "")
+                .map_err(|_| DemoError::Fixture("referral path".into()))?;
+        }
+        self.create(Body::Referral(r))
     }
 
     fn personal_assistance(
@@ -503,6 +648,13 @@ impl Builder<'_> {
         let degree = 2 + (i % 3) as u8;
         let hours = degree_cap_hours(degree).unwrap_or(42);
         let valid_from = days_before(self.today, 160);
+        // A suspended user's направление runs out within the month (its agreement and the
+        // assistant's contract end with it); an applicant's within the alert window.
+        let valid_until = match state {
+            "suspended" => self.today + Days::new(25),
+            "complete" => self.today + Days::new(45),
+            _ => self.today + Days::new(365 * 2),
+        };
         let decision = self.create(Body::DspDecision(DspDecision {
             person: uid,
             number: format!("ДСП-{}-{:03}", self.today.year(), i),
@@ -510,7 +662,7 @@ impl Builder<'_> {
             degree,
             hours_per_month: hours,
             valid_from,
-            valid_until: self.today + Days::new(365 * 2),
+            valid_until,
         }))?;
         let mut checklist: Vec<CheckItem> = [
             DocItem::IdentityDocument,
@@ -542,7 +694,9 @@ impl Builder<'_> {
             declares_no_other_support: true,
             checklist,
             status,
-            remedy_by: None,
+            // Missing documents are due within the week (one of them already late).
+            remedy_by: (status == ApplicationStatus::Incomplete)
+                .then(|| self.today + Days::new(3) - Days::new(4 * (i as u64 % 2))),
             note: String::new(),
         }))?;
         let iban = Iban::parse(&make_bg_iban("UNCR", 7000_1500_0000 + i as u64))
@@ -593,7 +747,7 @@ impl Builder<'_> {
             agreement: Some(agreement.meta.id),
             date: days_before(from, 3),
             start: from,
-            end: (state == "ended").then_some(to),
+            end: matches!(state, "ended" | "suspended").then_some(to),
             minutes_per_day: 4 * 60,
             status: if state == "ended" {
                 ContractStatus::Ended

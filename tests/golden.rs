@@ -31,6 +31,14 @@ fn every_kind_matches_its_golden_bytes() {
     let mut seen = std::collections::HashSet::new();
     // The first record of each kind stands for the kind.
     for r in records.iter().filter(|r| seen.insert(r.kind())) {
+        let mut r = r.clone();
+        // Intake numbers have six digits since issue 10; the golden intake was numbered before
+        // (the layout is what the bytes fix, not the service's numbering).
+        if let Body::Intake(i) = &mut r.body {
+            assert_eq!(i.reg_no, "2026-000001");
+            i.reg_no = "2026-00001".into();
+        }
+        let r = &r;
         let v = version(r.kind());
         let name = format!("{}-v{v}.bin", r.kind().tree());
         let path = golden_dir().join("envelope2").join(&name);

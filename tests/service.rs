@@ -294,7 +294,7 @@ fn register_and_agreement_numbers_are_found() {
         let hits = db.admin.search(q, 5).unwrap();
         assert_eq!(hits.first().map(|h| h.id), Some(agreement.meta.id), "{q}");
     }
-    let hits = db.admin.search("2026-00001", 5).unwrap();
+    let hits = db.admin.search("2026-000001", 5).unwrap();
     assert_eq!(hits.first().map(|h| h.kind), Some(Kind::Intake));
 }
 

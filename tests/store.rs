@@ -65,7 +65,7 @@ fn a_command_refused_half_way_leaves_nothing_behind() {
         .create(frontoffice::domain::Body::Intake(intake))
         .unwrap();
     match next.body {
-        frontoffice::domain::Body::Intake(i) => assert_eq!(i.reg_no, "2026-00002"),
+        frontoffice::domain::Body::Intake(i) => assert_eq!(i.reg_no, "2026-000002"),
         _ => unreachable!(),
     }
 }

@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 mod config;
 use std::{path::PathBuf, process::ExitCode, sync::Arc};
 
+mod agenda;
 mod export;
 mod ops;
 mod report;
@@ -101,7 +102,7 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Reports: `report monthly --month YYYY-MM`.
+    /// Reports: `report monthly --month YYYY-MM`, `report agenda [--days N] [--clerk LOGIN]`.
     Report {
         #[command(subcommand)]
         command: ReportCommand,
@@ -125,6 +126,17 @@ pub enum ReportCommand {
         #[arg(long)]
         month: String,
         #[arg(long, default_value = "text", value_parser = ["text", "csv"])]
+        format: String,
+    },
+    /// The day's work: overdue, today, and the next days (all clerks, or one).
+    Agenda {
+        /// Days ahead (default: the settings' agenda days).
+        #[arg(long)]
+        days: Option<u32>,
+        /// Only this clerk's intakes and referrals (and everything without a clerk).
+        #[arg(long)]
+        clerk: Option<String>,
+        #[arg(long, default_value = "text", value_parser = ["text", "csv", "json"])]
         format: String,
     },
 }
@@ -415,6 +427,22 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
             let s = open_session(&db, cli.connect.as_deref(), lang)?;
             let summary = s.monthly_report(month).map_err(fail)?;
             report::print(&summary, format == "csv", lang)?;
+        }
+        Command::Report {
+            command:
+                ReportCommand::Agenda {
+                    days,
+                    clerk,
+                    format,
+                },
+        } => {
+            let s = open_session(&db, cli.connect.as_deref(), lang)?;
+            let days = match days {
+                Some(d) => d,
+                None => s.settings().map_err(fail)?.settings.agenda_days,
+            };
+            let a = s.agenda(days, clerk.as_deref()).map_err(fail)?;
+            agenda::print(&a, days, &format, lang)?;
         }
         Command::Backup { file } => match cli.connect.as_deref() {
             Some(_) => {

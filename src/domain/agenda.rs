@@ -108,3 +108,215 @@ impl Agenda {
             .collect()
     }
 }
+
+/// Names the agenda shows, gathered by the caller for the records it passes.
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    /// Person id → full name.
+    pub persons: std::collections::HashMap<u64, String>,
+    /// Assistant record id → the assistant's person id.
+    pub assistants: std::collections::HashMap<u64, u64>,
+    /// Service id → name.
+    pub services: std::collections::HashMap<u64, String>,
+}
+
+/// What the agenda is computed from.
+pub struct AgendaInput<'a> {
+    pub today: NaiveDate,
+    /// Work due within this many days (expiries use the settings' alert days).
+    pub days: u32,
+    /// Only this clerk's intakes and referrals (items without a clerk stay).
+    pub clerk: Option<&'a str>,
+    pub settings: &'a super::settings::Settings,
+    /// The records that carry a deadline near enough (from the due-date index).
+    pub records: &'a [super::record::Record],
+    /// Agreements in force last month, each with whether its report for that month is in.
+    pub last_month: &'a [(super::record::Record, bool)],
+    pub names: &'a Names,
+    /// At most this many items; `more` counts the rest.
+    pub cap: usize,
+}
+
+/// The day of the month, clamped to the month's length.
+fn day_of(month: super::date::Month, day: u32) -> NaiveDate {
+    let d = day.clamp(1, month.days());
+    NaiveDate::from_ymd_opt(month.year, month.month, d).unwrap_or(month.first_day())
+}
+
+/// The agenda: a pure function of the records, today and the settings.
+pub fn agenda(input: &AgendaInput) -> Agenda {
+    use super::record::Body;
+    use chrono::Days;
+    let today = input.today;
+    let s = input.settings;
+    let plus = |n: u32| today.checked_add_days(Days::new(n.into())).unwrap_or(today);
+    let minus = |n: u32| today.checked_sub_days(Days::new(n.into())).unwrap_or(today);
+    let work_until = plus(input.days);
+    let decisions = (minus(s.decision_alert_days), plus(s.decision_alert_days));
+    let endings = (minus(s.agreement_alert_days), plus(s.agreement_alert_days));
+    let within = |d: NaiveDate, (from, to): (NaiveDate, NaiveDate)| from <= d && d <= to;
+    let name = |p: u64| input.names.persons.get(&p).cloned().unwrap_or_default();
+    let mut items = Vec::new();
+    let mut push = |due,
+                    kind,
+                    record: &super::record::Record,
+                    person: Option<u64>,
+                    detail: String,
+                    clerk: Option<String>| {
+        items.push(AgendaItem {
+            due,
+            kind,
+            record: Some((record.kind(), record.id())),
+            person,
+            who: person.map(name).unwrap_or_default(),
+            detail,
+            clerk,
+        })
+    };
+    for r in input.records {
+        match &r.body {
+            Body::Intake(i) => {
+                if let Some(d) = i.follow_up.filter(|d| *d <= work_until) {
+                    if i.outcome == super::intake::Outcome::Open {
+                        push(
+                            d,
+                            AgendaKind::FollowUp,
+                            r,
+                            i.person,
+                            i.reg_no.clone(),
+                            Some(i.clerk.clone()),
+                        );
+                    }
+                }
+            }
+            Body::Referral(x) => {
+                if let Some(d) = x.due.filter(|d| *d <= work_until && x.status.is_open()) {
+                    let detail = x
+                        .service
+                        .and_then(|id| input.names.services.get(&id).cloned())
+                        .unwrap_or_else(|| x.service_type.name(super::Lang::Bg).to_string());
+                    let clerk = x.clerk().map(str::to_string);
+                    push(
+                        d,
+                        AgendaKind::ReferralStep,
+                        r,
+                        Some(x.person),
+                        detail,
+                        clerk,
+                    );
+                }
+            }
+            Body::Application(a) => {
+                if let Some(d) = a.remedy_by.filter(|d| *d <= work_until) {
+                    if a.status == super::assistance::ApplicationStatus::Incomplete {
+                        push(
+                            d,
+                            AgendaKind::Remedy,
+                            r,
+                            Some(a.person),
+                            a.reg_no.clone(),
+                            None,
+                        );
+                    }
+                }
+            }
+            Body::Person(p) => {
+                if let Some(d) = p.disability.as_ref().and_then(|x| x.valid_until) {
+                    if within(d, decisions) {
+                        let number = p
+                            .disability
+                            .as_ref()
+                            .map(|x| x.number.clone())
+                            .unwrap_or_default();
+                        push(d, AgendaKind::DecisionExpiry, r, Some(r.id()), number, None);
+                    }
+                }
+            }
+            Body::DspDecision(x) if within(x.valid_until, decisions) => {
+                push(
+                    x.valid_until,
+                    AgendaKind::NapravlenieExpiry,
+                    r,
+                    Some(x.person),
+                    x.number.clone(),
+                    None,
+                );
+            }
+            Body::Agreement(a) if a.status.holds_hours() && within(a.to, endings) => {
+                push(
+                    a.to,
+                    AgendaKind::AgreementEnd,
+                    r,
+                    Some(a.user),
+                    a.number.clone(),
+                    None,
+                );
+            }
+            Body::Contract(c) => {
+                if let Some(d) = c.end.filter(|d| within(*d, endings)) {
+                    if c.status == super::assistance::ContractStatus::Signed {
+                        let person = input.names.assistants.get(&c.assistant).copied();
+                        push(
+                            d,
+                            AgendaKind::ContractEnd,
+                            r,
+                            person,
+                            c.number.clone(),
+                            None,
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    // Last month's reports go to АСП by the settings' day of this month.
+    let this_month = super::date::Month::of(today);
+    let last = this_month.prev();
+    let deadline = day_of(this_month, s.asp_report_day);
+    let mut missing = 0u32;
+    for (r, reported) in input.last_month {
+        let Body::Agreement(a) = &r.body else {
+            continue;
+        };
+        if *reported || !super::monthly::in_force(a, last) {
+            continue;
+        }
+        missing += 1;
+        let detail = format!("{} {:02}.{}", a.number, last.month, last.year);
+        push(
+            deadline,
+            AgendaKind::MissingReport,
+            r,
+            Some(a.user),
+            detail,
+            None,
+        );
+    }
+    if (today <= deadline && deadline <= work_until) || (deadline < today && missing > 0) {
+        items.push(AgendaItem {
+            due: deadline,
+            kind: AgendaKind::AspDeadline,
+            record: None,
+            person: None,
+            who: String::new(),
+            detail: format!("{:02}.{}: {missing}", last.month, last.year),
+            clerk: None,
+        });
+    }
+    if let Some(login) = input.clerk {
+        items.retain(|i| i.clerk.as_deref().is_none_or(|c| c == login));
+    }
+    // Date order is the agenda's order: the oldest overdue first, then today, then later.
+    items.sort_by(|a, b| {
+        (a.due, a.kind, &a.who, &a.detail, a.record)
+            .cmp(&(b.due, b.kind, &b.who, &b.detail, b.record))
+    });
+    let more = items.len().saturating_sub(input.cap);
+    items.truncate(input.cap);
+    Agenda {
+        today,
+        items,
+        more: u32::try_from(more).unwrap_or(u32::MAX),
+    }
+}

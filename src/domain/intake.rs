@@ -61,7 +61,8 @@ pub enum Outcome {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Intake {
-    /// Yearly register number ("2026-00042"), given by the service on creation.
+    /// Yearly register number ("2026-000042"), given by the service inside the saving
+    /// transaction: unique and gap-free per year.
     pub reg_no: String,
     pub at: NaiveDateTime,
     pub channel: Channel,

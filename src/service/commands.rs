@@ -405,7 +405,7 @@ fn prepare(
         Body::Intake(i) => {
             i.reg_no = match keep_number(old) {
                 Some(n) => n,
-                None => next_number(svc, ws, "intake", "", year, 5)?,
+                None => next_number(svc, ws, "intake", "", year, 6)?,
             };
             if i.clerk.is_empty() {
                 i.clerk = clerk.login.clone();

@@ -27,10 +27,12 @@ pub enum Index {
     ReportMonth,
     /// Records that point to another record (by the other record's id).
     Ref,
+    /// Deadlines: `due_prefix(class, date)` for each record with one (the agenda's index).
+    Due,
 }
 
 impl Index {
-    pub const ALL: [Index; 8] = [
+    pub const ALL: [Index; 9] = [
         Index::Name,
         Index::Ident,
         Index::IdentLast4,
@@ -39,6 +41,7 @@ impl Index {
         Index::Login,
         Index::ReportMonth,
         Index::Ref,
+        Index::Due,
     ];
 
     pub fn tree(self) -> &'static str {
@@ -51,6 +54,7 @@ impl Index {
             Index::Login => "idx_login",
             Index::ReportMonth => "idx_report_month",
             Index::Ref => "idx_ref",
+            Index::Due => "idx_due",
         }
     }
 }
@@ -94,6 +98,53 @@ pub fn report_month_prefix(agreement: u64, year: i32, month: u32) -> Vec<u8> {
     p.extend_from_slice(&year.to_be_bytes());
     p.push(month as u8);
     p
+}
+
+/// The two classes of deadlines in the due-date index. Work stays on the agenda until it is
+/// done, however old; an expiry only around its date, so years of expired decisions are never
+/// read. Stored on disk: never renumber.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueClass {
+    /// Follow-ups, referral steps, remedy deadlines.
+    Work = 0,
+    /// Decisions, направления, agreements and contracts ending.
+    Expiry = 1,
+}
+
+/// The prefix of a due-date entry: class, then the date as big-endian days from the Common
+/// Era (sign bit flipped, so byte order is date order).
+pub fn due_prefix(class: DueClass, date: chrono::NaiveDate) -> Vec<u8> {
+    use chrono::Datelike;
+    let days = (date.num_days_from_ce() as u32) ^ 0x8000_0000;
+    let mut p = vec![class as u8];
+    p.extend_from_slice(&days.to_be_bytes());
+    p
+}
+
+/// The deadline a record carries, if any, for the due-date index.
+pub fn due_of(record: &Record) -> Option<(DueClass, chrono::NaiveDate)> {
+    use crate::domain::{
+        assistance::{ApplicationStatus, ContractStatus},
+        intake::Outcome,
+    };
+    match &record.body {
+        Body::Intake(i) if i.outcome == Outcome::Open => i.follow_up.map(|d| (DueClass::Work, d)),
+        Body::Referral(r) if r.status.is_open() => r.due.map(|d| (DueClass::Work, d)),
+        Body::Application(a) if a.status == ApplicationStatus::Incomplete => {
+            a.remedy_by.map(|d| (DueClass::Work, d))
+        }
+        Body::Person(p) => p
+            .disability
+            .as_ref()
+            .and_then(|d| d.valid_until)
+            .map(|d| (DueClass::Expiry, d)),
+        Body::DspDecision(d) => Some((DueClass::Expiry, d.valid_until)),
+        Body::Agreement(a) if a.status.holds_hours() => Some((DueClass::Expiry, a.to)),
+        Body::Contract(c) if c.status == ContractStatus::Signed => {
+            c.end.map(|d| (DueClass::Expiry, d))
+        }
+        _ => None,
+    }
 }
 
 /// Every index entry a record must have.
@@ -196,6 +247,9 @@ pub fn entries(record: &Record) -> Vec<(Index, Vec<u8>)> {
             refs(&[Some(r.agreement)], &mut add);
         }
         Body::Clerk(c) => add(Index::Login, c.login.as_bytes()),
+    }
+    if let Some((class, date)) = due_of(record) {
+        out.push((Index::Due, key(&due_prefix(class, date), kind, id)));
     }
     out.sort();
     out.dedup();

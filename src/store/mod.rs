@@ -317,7 +317,44 @@ impl Store {
             self.upgrade_envelopes()?;
             self.set_schema(2)?;
         }
+        if found < 3 {
+            self.build_due_index()?;
+            self.set_schema(3)?;
+        }
         Ok(())
+    }
+
+    /// Schema 3: the due-date index (`idx_due`) built from the records that carry a deadline,
+    /// a page at a time. Damaged records are left for `check` to report.
+    fn build_due_index(&self) -> Result<(), StoreError> {
+        const PAGE: usize = 512;
+        let due = self.tree(Target::Index(Index::Due));
+        for kind in [
+            Kind::Person,
+            Kind::Intake,
+            Kind::Referral,
+            Kind::DspDecision,
+            Kind::Application,
+            Kind::Agreement,
+            Kind::Contract,
+        ] {
+            let mut after = None;
+            loop {
+                let page = self.record_page(kind, after, PAGE)?;
+                let Some((last, _)) = page.last() else { break };
+                after = Some(*last);
+                let mut batch = sled::Batch::default();
+                for (_, record) in page {
+                    let Ok(record) = record else { continue };
+                    if let Some((class, date)) = index::due_of(&record) {
+                        let key = index::key(&index::due_prefix(class, date), kind, record.id());
+                        batch.insert(key, Vec::new());
+                    }
+                }
+                due.apply_batch(batch)?;
+            }
+        }
+        self.sync()
     }
 
     fn set_schema(&self, version: u32) -> Result<(), StoreError> {
@@ -627,6 +664,23 @@ impl Store {
             .take(limit)
             .map(|k| k.map(|k| k.to_vec()).map_err(StoreError::from))
             .collect()
+    }
+
+    /// Index entries with keys from `from` up to (not including) `to`, as (kind, id) with
+    /// the key's prefix, in key order.
+    pub fn index_range(
+        &self,
+        index: Index,
+        from: &[u8],
+        to: &[u8],
+    ) -> impl Iterator<Item = Result<(Vec<u8>, Kind, u64), StoreError>> + '_ {
+        self.tree(Target::Index(index))
+            .range(from..to)
+            .keys()
+            .filter_map(|k| match k {
+                Ok(k) => index::split(&k).map(|(prefix, kind, id)| Ok((prefix.to_vec(), kind, id))),
+                Err(e) => Some(Err(e.into())),
+            })
     }
 
     pub fn has_index_key(&self, index: Index, key: &[u8]) -> Result<bool, StoreError> {

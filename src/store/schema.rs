@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 
 /// The database schema: bumped when a migration must rewrite stored values.
 /// 2: the envelope's CRC covers its header (`codec`, format 2); schema 1 values are rewritten on
-/// open (`Store::migrate`).
-pub const SCHEMA: u32 = 2;
+/// open (`Store::migrate`). 3: the due-date index (`idx_due`), built on open.
+pub const SCHEMA: u32 = 3;
 
 /// Envelope kind codes of values that are not records.
 pub const AUDIT_CODE: u8 = 100;

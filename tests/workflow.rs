@@ -181,15 +181,19 @@ fn warnings_are_shown_before_saving_and_kept_on_the_record() {
 
     let support = referral(user, None, ServiceType::AssistantSupport);
     assert_eq!(
-        db.admin.referral_warnings(&support).unwrap(),
+        db.admin.referral_warnings(support.clone()).unwrap(),
         [ReferralWarning::DoubleFunding]
     );
     // Other needs than personal assistance covers: no double funding.
     let day_care = referral(user, None, ServiceType::DayCare);
-    assert!(db.admin.referral_warnings(&day_care).unwrap().is_empty());
     assert!(db
         .admin
-        .referral_warnings(&referral(other, None, ServiceType::AssistantSupport))
+        .referral_warnings(day_care.clone())
+        .unwrap()
+        .is_empty());
+    assert!(db
+        .admin
+        .referral_warnings(referral(other, None, ServiceType::AssistantSupport))
         .unwrap()
         .is_empty());
 
@@ -226,7 +230,7 @@ fn warnings_are_shown_before_saving_and_kept_on_the_record() {
         capacity: 1,
     };
     assert_eq!(
-        db.admin.referral_warnings(&second).unwrap(),
+        db.admin.referral_warnings(second.clone()).unwrap(),
         std::slice::from_ref(&full)
     );
     let saved = db.admin.create(Body::Referral(second)).unwrap();
@@ -413,8 +417,8 @@ fn the_clerk_filter_keeps_that_clerks_work_and_everyones() {
     let s = svc.session("admin").unwrap();
     let all = s.agenda(7, None).unwrap();
     // Everything in the demo was taken by its administrator.
-    assert_eq!(s.agenda(7, Some("admin")).unwrap(), all);
-    let other = s.agenda(7, Some("nobody")).unwrap();
+    assert_eq!(s.agenda(7, Some("admin".into())).unwrap(), all);
+    let other = s.agenda(7, Some("nobody".into())).unwrap();
     assert!(other
         .items
         .iter()

@@ -441,7 +441,7 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
                 Some(d) => d,
                 None => s.settings().map_err(fail)?.settings.agenda_days,
             };
-            let a = s.agenda(days, clerk.as_deref()).map_err(fail)?;
+            let a = s.agenda(days, clerk.clone()).map_err(fail)?;
             agenda::print(&a, days, &format, lang)?;
         }
         Command::Backup { file } => match cli.connect.as_deref() {

@@ -111,13 +111,38 @@ const AGREEMENT: &str = "СП-2026-0001";
 /// The screens of this issue, reached by keys, in one language and look.
 fn every_screen(lang: Lang, theme: &str, ascii: bool, suffix: &str) {
     let mut a = app(lang, theme, ascii);
-    insta::assert_snapshot!(format!("search_empty{suffix}"), shot(&a));
+    insta::assert_snapshot!(format!("home{suffix}"), shot(&a));
     typed(&mut a, "petrova");
     insta::assert_snapshot!(format!("search_latin{suffix}"), shot(&a));
     a.on_key(ctrl('u'));
     typed(&mut a, AGREEMENT);
     a.on_key(key(KeyCode::Enter));
     insta::assert_snapshot!(format!("person_card{suffix}"), shot(&a));
+    // The card's workflow keys: a new intake, a phone note, a new referral.
+    a.on_key(key(KeyCode::F(7)));
+    insta::assert_snapshot!(format!("intake_new{suffix}"), shot(&a));
+    a.on_key(key(KeyCode::Esc));
+    a.on_key(key(KeyCode::F(8)));
+    insta::assert_snapshot!(format!("phone_note{suffix}"), shot(&a));
+    a.on_key(key(KeyCode::Esc));
+    a.on_key(key(KeyCode::F(11)));
+    insta::assert_snapshot!(format!("referral_new{suffix}"), shot(&a));
+    a.on_key(key(KeyCode::Esc));
+    // The card's lines open their records: the first is an intake, then the referral.
+    a.on_key(key(KeyCode::Down));
+    insta::assert_snapshot!(format!("card_chosen{suffix}"), shot(&a));
+    a.on_key(key(KeyCode::Enter));
+    insta::assert_snapshot!(format!("intake_edit{suffix}"), shot(&a));
+    a.on_key(key(KeyCode::F(5)));
+    insta::assert_snapshot!(format!("assessment_new{suffix}"), shot(&a));
+    a.on_key(key(KeyCode::Esc));
+    a.on_key(key(KeyCode::Esc));
+    a.on_key(key(KeyCode::Down));
+    a.on_key(key(KeyCode::Enter));
+    insta::assert_snapshot!(format!("referral_edit{suffix}"), shot(&a));
+    a.on_key(key(KeyCode::Esc));
+    a.on_key(key(KeyCode::Up));
+    a.on_key(key(KeyCode::Up));
     a.on_key(key(KeyCode::F(1)));
     insta::assert_snapshot!(format!("help{suffix}"), shot(&a));
     a.on_key(key(KeyCode::Esc));
@@ -164,10 +189,13 @@ fn a_latin_query_finds_cyrillic_names_and_enter_opens_the_card() {
     assert!(s.contains("******"), "ЕГН masked in the list: {s}");
     a.on_key(key(KeyCode::Down));
     a.on_key(key(KeyCode::Enter));
-    assert_eq!(a.depth(), 2);
+    // Agenda (home), the search the first letter opened, the card.
+    assert_eq!(a.depth(), 3);
     assert!(a.top().title(&a.cx.t).starts_with("Лице"));
     a.on_key(key(KeyCode::Esc));
-    assert_eq!(a.depth(), 1);
+    assert_eq!(a.depth(), 2);
+    a.on_key(key(KeyCode::Esc));
+    assert_eq!(a.depth(), 1, "back home");
     // Esc on the first screen is safe: it stays.
     a.on_key(key(KeyCode::Esc));
     assert_eq!(a.depth(), 1);
@@ -266,7 +294,10 @@ fn a_duplicate_is_shown_while_typing_and_opens_with_a_key() {
         .find(|w| w.len() == 10 && w.chars().all(|c| c.is_ascii_digit()))
         .unwrap()
         .to_string();
+    // F7 on the card is a new intake; a new person is F7 from the search.
+    a.on_key(key(KeyCode::Esc));
     a.on_key(key(KeyCode::F(7)));
+    a.on_key(ctrl('u'));
     typed(&mut a, &egn);
     let s = shot(&a);
     assert!(s.contains("същото ЕГН"), "{s}");
@@ -383,12 +414,32 @@ fn random_keys_on_every_screen_never_panic() {
         v
     };
     // Start on each screen: search, card, form, help, palette.
-    let starts: [&[KeyEvent]; 5] = [
+    // Start on each screen: the agenda, search, card, the forms, help, palette.
+    let card = [key(KeyCode::Char('p')), key(KeyCode::Enter)];
+    let on_card = |k: KeyEvent| [card[0], card[1], k];
+    let (intake, phone, referral) = (
+        on_card(key(KeyCode::F(7))),
+        on_card(key(KeyCode::F(8))),
+        on_card(key(KeyCode::F(11))),
+    );
+    let chosen = [
+        card[0],
+        card[1],
+        key(KeyCode::Down),
+        key(KeyCode::Down),
+        key(KeyCode::Enter),
+    ];
+    let starts: [&[KeyEvent]; 10] = [
         &[],
-        &[key(KeyCode::Char('p')), key(KeyCode::Enter)],
+        &[key(KeyCode::Char('p'))],
+        &card,
         &[key(KeyCode::F(7))],
         &[key(KeyCode::F(1))],
         &[key(KeyCode::F(9))],
+        &intake,
+        &phone,
+        &referral,
+        &chosen,
     ];
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
         cases: 40,
@@ -691,4 +742,156 @@ fn an_edit_keeps_the_masked_ident_and_its_draft_never_holds_it() {
     // Back on the card, F5 shows it in full (audited).
     a.on_key(key(KeyCode::F(5)));
     assert!(shot(&a).contains(&full));
+}
+
+/// The intakes of a person on file, newest last.
+fn intakes_of(svc: &Arc<Service>, person: u64) -> Vec<frontoffice::domain::intake::Intake> {
+    use frontoffice::domain::record::Body;
+    let mut v: Vec<_> = a_session(svc)
+        .related(person)
+        .unwrap()
+        .into_iter()
+        .filter_map(|r| match r.body {
+            Body::Intake(i) => Some(i),
+            _ => None,
+        })
+        .collect();
+    v.sort_by_key(|i| i.reg_no.clone());
+    v
+}
+
+/// The phone rings; the clerk finds the caller, notes the call and is back where they were:
+/// after typing the text, the note is saved in at most 3 keystrokes (here: 1, F2), counted
+/// through the real keymap, from a search hit and from the card.
+#[test]
+fn a_phone_note_is_saved_in_at_most_three_keys_after_the_text() {
+    use frontoffice::domain::intake::Channel;
+    let (_dir, svc) = own_db();
+    let (person, _) = agreement_person(&svc);
+    let before = intakes_of(&svc, person).len();
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    // From the agenda: the first letter starts the search.
+    typed(&mut a, AGREEMENT);
+    assert!(a.top().is_search());
+    let home_depth = a.depth();
+    a.on_key(key(KeyCode::F(8)));
+    assert_eq!(a.depth(), home_depth + 1, "the phone note opened");
+    typed(&mut a, "Пита кога идва асистентът.");
+    let mut keys = 0;
+    let mut press = |a: &mut App, k: KeyEvent| {
+        a.on_key(k);
+        keys += 1;
+    };
+    press(&mut a, key(KeyCode::F(2)));
+    assert!(keys <= 3, "{keys} keys after the text");
+    assert_eq!(a.depth(), home_depth, "back on the search: {}", shot(&a));
+    assert!(shot(&a).contains("Записано"), "{}", shot(&a));
+    let after = intakes_of(&svc, person);
+    assert_eq!(after.len(), before + 1);
+    let note = after
+        .iter()
+        .find(|i| i.note.contains("асистентът"))
+        .unwrap();
+    assert_eq!(note.channel, Channel::Phone);
+    assert_eq!(note.clerk, LOGIN);
+    assert_eq!(note.person, Some(person));
+    assert!(note.reg_no.starts_with("2026-"), "{}", note.reg_no);
+
+    // From the card the same: F8, the text, F2; back on the card.
+    a.on_key(key(KeyCode::Enter));
+    let card_depth = a.depth();
+    a.on_key(key(KeyCode::F(8)));
+    typed(&mut a, "Втори разговор.");
+    a.on_key(key(KeyCode::F(2)));
+    assert_eq!(a.depth(), card_depth, "{}", shot(&a));
+    assert_eq!(intakes_of(&svc, person).len(), before + 2);
+    assert!(
+        shot(&a).contains("по телефона"),
+        "the card shows it: {}",
+        shot(&a)
+    );
+}
+
+/// A referral moves only by the steps its status allows, one key each, shown in the footer;
+/// a provider's decline needs its reason, typed beside the step.
+#[test]
+fn a_referral_moves_by_its_step_keys_only() {
+    use frontoffice::domain::{record::Body, referral::ReferralStatus, Kind};
+    let (_dir, svc) = own_db();
+    let (person, _) = agreement_person(&svc);
+    let status = |svc: &Arc<Service>| {
+        let r = a_session(svc)
+            .related(person)
+            .unwrap()
+            .into_iter()
+            .find_map(|r| match (r.kind(), r.body) {
+                (Kind::Referral, Body::Referral(x)) => Some(x),
+                _ => None,
+            })
+            .unwrap();
+        (
+            r.status,
+            r.history.last().map(|h| (h.by.clone(), h.note.clone())),
+        )
+    };
+    assert_eq!(status(&svc).0, ReferralStatus::Requested);
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    typed(&mut a, AGREEMENT);
+    a.on_key(key(KeyCode::Enter));
+    // The card's second openable line is the referral.
+    a.on_key(key(KeyCode::Down));
+    a.on_key(key(KeyCode::Down));
+    a.on_key(key(KeyCode::Enter));
+    let s = shot(&a);
+    assert!(s.contains("F5 Оценено") && s.contains("F6 Оттегли"), "{s}");
+    // Requested → assessed.
+    a.on_key(key(KeyCode::F(5)));
+    assert_eq!(status(&svc).0, ReferralStatus::Assessed);
+    let s = shot(&a);
+    assert!(s.contains("F5 Насочи") && !s.contains("F5 Оценено"), "{s}");
+    // Assessed → referred; then the provider's three answers are offered.
+    a.on_key(key(KeyCode::F(5)));
+    assert_eq!(status(&svc).0, ReferralStatus::Referred);
+    let s = shot(&a);
+    assert!(s.contains("F6 Отказ от доставчика"), "{s}");
+    // A decline without its reason is refused beside the reason, and nothing moves.
+    a.on_key(key(KeyCode::F(6)));
+    assert_eq!(status(&svc).0, ReferralStatus::Referred);
+    let s = shot(&a);
+    let line = s
+        .lines()
+        .find(|l| l.contains("Причина за стъпката"))
+        .unwrap();
+    assert!(line.contains('!'), "{s}");
+    // With the reason (the focus is there now) it goes, recorded with who and why.
+    typed(&mut a, "Няма свободни места.");
+    a.on_key(key(KeyCode::F(6)));
+    let (now, last) = status(&svc);
+    assert_eq!(now, ReferralStatus::Declined, "{}", shot(&a));
+    assert_eq!(
+        last,
+        Some((LOGIN.to_string(), "Няма свободни места.".to_string()))
+    );
+    // A declined referral is final: no step keys are offered any more.
+    let s = shot(&a);
+    assert!(!s.contains("F5 ") && !s.contains("F6 Отказ"), "{s}");
+}
+
+/// The home screen is the agenda; a letter typed there starts the search with it, and Enter
+/// on an item opens its record.
+#[test]
+fn the_agenda_is_home_and_a_letter_starts_the_search() {
+    let mut a = app(Lang::Bg, "default", false);
+    let s = shot(&a);
+    assert!(
+        s.contains("Днешна работа") && s.contains("Просрочено"),
+        "{s}"
+    );
+    a.on_key(key(KeyCode::Enter));
+    assert_eq!(a.depth(), 2, "the first item opened: {}", shot(&a));
+    a.on_key(key(KeyCode::Esc));
+    a.on_key(key(KeyCode::Char('п')));
+    assert!(a.top().is_search());
+    typed(&mut a, "етрова");
+    assert!(shot(&a).contains("Петрова"), "{}", shot(&a));
 }

@@ -144,6 +144,10 @@ pub trait Screen {
     fn draft(&self, _cx: &Cx) -> Option<Draft> {
         None
     }
+    /// Actions this screen gives its own meaning, with the locale key of their name here.
+    fn meanings(&self) -> keymap::Meanings {
+        Vec::new()
+    }
 }
 
 pub struct App {
@@ -175,8 +179,9 @@ struct DraftKeeper {
 }
 
 impl App {
-    pub fn new(cx: Cx) -> App {
-        let root = Box::new(Search::new(&cx));
+    /// The console on its home screen: the agenda.
+    pub fn new(mut cx: Cx) -> App {
+        let root = Box::new(super::screens::agenda::AgendaScreen::new(&mut cx));
         App {
             cx,
             stack: vec![root],
@@ -395,11 +400,16 @@ impl App {
         match a {
             Action::Help => {
                 let top = self.top();
-                let help = Help::new(top.context(), top.hints(), top.title(&self.cx.t));
+                let help = Help::new(
+                    top.context(),
+                    top.hints(),
+                    top.meanings(),
+                    top.title(&self.cx.t),
+                );
                 self.stack.push(Box::new(help));
             }
             Action::Palette => {
-                let p = Palette::new(self.top().hints());
+                let p = Palette::new(self.top().hints(), self.top().meanings());
                 self.stack.push(Box::new(p));
             }
             Action::Search if !self.top().is_search() => {
@@ -533,9 +543,10 @@ impl App {
         let cx = &self.cx;
         let top = self.top();
         let ctx = top.context();
+        let meanings = top.meanings();
         let item = |a: Action| {
             let key = keymap::main_key(ctx, a);
-            let name = cx.t.t(a.key()).to_string();
+            let name = cx.t.t(keymap::name_key(&meanings, a)).to_string();
             let w = key.width() + name.width() + 2;
             (key, name, w)
         };

@@ -84,6 +84,20 @@ impl Action {
     ];
 }
 
+/// What a screen calls the actions it gives its own meaning: the keymap stays one table, and a
+/// screen with no use for, say, F8's "copy from the previous record" may make F8 a workflow
+/// step ("phone note"). Footer, help and palette show the screen's name for the key.
+pub type Meanings = Vec<(Action, &'static str)>;
+
+/// The locale key of an action's name on a screen with these meanings.
+pub fn name_key(meanings: &[(Action, &'static str)], a: Action) -> &'static str {
+    meanings
+        .iter()
+        .find(|(x, _)| *x == a)
+        .map(|(_, k)| *k)
+        .unwrap_or(a.key())
+}
+
 /// Where the focus is: decides what Enter, the arrows and printable keys mean.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Context {

@@ -3,7 +3,10 @@
 //! screen (`screens::record_form`) saves, shows conflicts, keeps drafts, maps refusals to
 //! fields, copies the previous record and asks before unsaved typing is left, for every kind.
 
+pub mod assessment;
+pub mod intake;
 pub mod person;
+pub mod referral;
 
 use crate::domain::{
     date::{format_date, parse_date},
@@ -12,11 +15,12 @@ use crate::domain::{
     record::{Body, Kind, Record},
     FieldError,
 };
+use crate::service::ApiExt;
 use crate::tui::{
     app::{Cx, Outcome, Screen},
     keymap::Action,
     screens::record_form::RecordForm,
-    widgets::form::{Check, Field, FieldKind, Form},
+    widgets::form::{Check, Choice, Field, FieldKind, Form},
 };
 use chrono::NaiveDate;
 
@@ -74,12 +78,14 @@ impl<T> Lens<T> {
 
 /// A kind's form.
 pub trait Spec: Sized + 'static {
-    type T: Clone + Default + 'static;
+    type T: Clone + 'static;
     /// State of the form beyond its fields (a duplicate found while typing, say).
     type Extra: Default;
     const KIND: Kind;
 
     fn lenses() -> Vec<Lens<Self::T>>;
+    /// A new record before the clerk types anything.
+    fn blank(cx: &Cx) -> Self::T;
     fn wrap(t: Self::T) -> Body;
     fn unwrap(b: &Body) -> Option<Self::T>;
     /// What the clerk calls the record (drafts, the status line after a save).
@@ -88,6 +94,10 @@ pub trait Spec: Sized + 'static {
     /// Rules the domain can check before the round trip (the service checks them again).
     fn check(_t: &mut Self::T, _cx: &Cx) -> Result<(), Vec<FieldError>> {
         Ok(())
+    }
+    /// Last look before the save goes out (warnings to show first); false holds it.
+    fn before_save(_f: &mut RecordForm<Self>, _t: &Self::T, _cx: &mut Cx) -> bool {
+        true
     }
     /// A field changed (or was left normalised): fill others, look for duplicates...
     fn edited(_f: &mut RecordForm<Self>, _key: &str, _cx: &mut Cx) {}
@@ -102,6 +112,10 @@ pub trait Spec: Sized + 'static {
     fn action(_f: &mut RecordForm<Self>, _a: Action, _cx: &mut Cx) -> Option<Outcome> {
         None
     }
+    /// Actions this form gives its own meaning (workflow steps on free keys).
+    fn meanings(_f: &RecordForm<Self>) -> crate::tui::keymap::Meanings {
+        Vec::new()
+    }
     /// Where the clerk goes after a save (back, by default).
     fn saved(_record: &Record, _created: bool, _cx: &mut Cx) -> Outcome {
         Outcome::Pop
@@ -113,12 +127,81 @@ pub fn fields<S: Spec>(cx: &Cx) -> Vec<Field> {
     S::lenses().iter().map(|l| l.field(cx)).collect()
 }
 
-/// Shows a record in the form.
+/// Shows a record in the form (a reference by the label of the record it points to).
 pub fn load<S: Spec>(form: &mut Form, t: &S::T, cx: &Cx) {
     for l in S::lenses() {
         let v = (l.get)(t, cx);
+        if let (Some(kind), Ok(id)) = (form.ref_kind(l.key), v.parse::<u64>()) {
+            let label = cx
+                .api
+                .get(kind, id)
+                .map(|r| record_label(&r, cx))
+                .unwrap_or_else(|_| format!("#{id}"));
+            form.set_options(
+                l.key,
+                vec![Choice {
+                    code: v.clone(),
+                    label,
+                }],
+            );
+        }
         form.set_value(l.key, &v);
     }
+}
+
+/// What a reference field shows for a record: a person's name, a provider's, an intake's
+/// register number...
+pub fn record_label(r: &Record, cx: &Cx) -> String {
+    use crate::domain::record::Body;
+    match &r.body {
+        Body::Person(p) => match p.birth_date {
+            Some(b) => format!("{} ({})", p.full_name(), format_date(b)),
+            None => p.full_name(),
+        },
+        Body::Provider(p) => p.name.clone(),
+        Body::Service(s) => s.name.clone(),
+        Body::Intake(i) => format!("{} {}", i.reg_no, format_date(i.at.date())),
+        Body::Agreement(a) => a.number.clone(),
+        Body::Application(a) => a.reg_no.clone(),
+        Body::Assessment(a) => format!("{} {}", r.kind().name(cx.t.lang()), format_date(a.date)),
+        other => format!("{} #{}", other.kind().name(cx.t.lang()), r.id()),
+    }
+}
+
+/// The options a reference field offers for what the clerk typed: search hits of its kind.
+pub fn ref_options(cx: &Cx, kind: Kind, typed: &str) -> Vec<Choice> {
+    if typed.trim().is_empty() {
+        return Vec::new();
+    }
+    cx.api
+        .search(typed, 50)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|h| h.kind == kind)
+        .take(12)
+        .map(|h| Choice {
+            code: h.id.to_string(),
+            label: if h.detail.is_empty() {
+                h.name
+            } else {
+                format!("{} ({})", h.name, h.detail)
+            },
+        })
+        .collect()
+}
+
+/// The screen of a record: a person's card, else its form.
+pub fn open(
+    cx: &mut Cx,
+    kind: Kind,
+    id: u64,
+) -> Result<Box<dyn Screen>, crate::service::ServiceError> {
+    if kind == Kind::Person {
+        return crate::tui::screens::person_card::PersonCard::open(cx, id)
+            .map(|c| Box::new(c) as Box<dyn Screen>);
+    }
+    let record = cx.api.get(kind, id)?;
+    edit(cx, &record).ok_or(crate::service::ServiceError::NotFound { kind, id })
 }
 
 /// The record the form describes, from `base` (the loaded record, or a new one's seed), with
@@ -139,6 +222,13 @@ pub fn build<S: Spec>(form: &Form, base: &S::T, cx: &Cx) -> (S::T, Vec<FieldErro
 pub fn edit(cx: &mut Cx, record: &Record) -> Option<Box<dyn Screen>> {
     match record.kind() {
         Kind::Person => Some(Box::new(RecordForm::<person::PersonSpec>::edit(cx, record))),
+        Kind::Intake => Some(Box::new(RecordForm::<intake::IntakeSpec>::edit(cx, record))),
+        Kind::Assessment => Some(Box::new(RecordForm::<assessment::AssessmentSpec>::edit(
+            cx, record,
+        ))),
+        Kind::Referral => Some(Box::new(RecordForm::<referral::ReferralSpec>::edit(
+            cx, record,
+        ))),
         _ => None,
     }
 }
@@ -155,6 +245,26 @@ pub fn from_draft(cx: &mut Cx, draft: &Draft) -> Result<Box<dyn Screen>, String>
 }
 
 // Lens helpers for the common value types.
+
+/// The choices of an enum, labelled from the locale (`prefix.code`).
+pub fn choices<T: std::fmt::Debug>(cx: &Cx, prefix: &str, values: &[T]) -> Vec<Choice> {
+    values
+        .iter()
+        .map(|v| Choice {
+            code: crate::tui::screens::code(v),
+            label: crate::tui::screens::label(&cx.t, prefix, v),
+        })
+        .collect()
+}
+
+/// The enum value with this code.
+pub fn by_code<T: std::fmt::Debug + Copy>(values: &[T], c: &str) -> Result<T, Reason> {
+    values
+        .iter()
+        .find(|v| crate::tui::screens::code(*v) == c)
+        .copied()
+        .ok_or(Reason::UnknownCode)
+}
 
 pub fn date_text(d: Option<NaiveDate>) -> String {
     d.map(format_date).unwrap_or_default()

@@ -368,6 +368,10 @@ impl Spec for PersonSpec {
         ]
     }
 
+    fn blank(_cx: &Cx) -> Person {
+        Person::default()
+    }
+
     fn wrap(t: Person) -> Body {
         Body::Person(t)
     }

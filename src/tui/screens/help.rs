@@ -12,6 +12,7 @@ use ratatui::{buffer::Buffer, layout::Rect};
 pub struct Help {
     context: Context,
     hints: Vec<Action>,
+    meanings: keymap::Meanings,
     of: String,
     scroll: usize,
 }
@@ -23,10 +24,16 @@ enum Row {
 }
 
 impl Help {
-    pub fn new(context: Context, hints: Vec<Action>, of: String) -> Help {
+    pub fn new(
+        context: Context,
+        hints: Vec<Action>,
+        meanings: keymap::Meanings,
+        of: String,
+    ) -> Help {
         Help {
             context,
             hints,
+            meanings,
             of,
             scroll: 0,
         }
@@ -40,7 +47,8 @@ impl Help {
         }
         rows.push(Row::Heading("help.everywhere"));
         for a in Action::COMMANDS {
-            if !self.hints.contains(&a) {
+            // A key the screen gave its own meaning is listed under the screen only.
+            if !self.hints.contains(&a) && !self.meanings.iter().any(|(x, _)| *x == a) {
                 rows.push(Row::Key(keys(Context::Global, a), a));
             }
         }
@@ -117,7 +125,7 @@ impl Screen for Help {
                     buf.set_stringn(
                         area.x + 25,
                         y,
-                        t.t(a.key()),
+                        t.t(keymap::name_key(&self.meanings, *a)),
                         w.saturating_sub(25),
                         theme.base,
                     );

@@ -1,5 +1,6 @@
 //! One module per screen.
 
+pub mod agenda;
 pub mod conflict;
 pub mod drafts;
 pub mod help;
@@ -12,21 +13,25 @@ use super::i18n::I18n;
 
 /// The locale label of an enum value: `prefix.snake_case_variant` ("referral.status.requested").
 pub fn label(t: &I18n, prefix: &str, value: &(impl std::fmt::Debug + ?Sized)) -> String {
+    t.t(&format!("{prefix}.{}", code(value))).to_string()
+}
+
+/// An enum value's code: its variant name in snake case ("in_person"), as locale keys and
+/// choice fields name it.
+pub fn code(value: &(impl std::fmt::Debug + ?Sized)) -> String {
     let name = format!("{value:?}");
-    let mut key = String::with_capacity(prefix.len() + name.len() + 4);
-    key.push_str(prefix);
-    key.push('.');
+    let mut out = String::with_capacity(name.len() + 4);
     for (i, c) in name.chars().enumerate() {
         if c.is_ascii_uppercase() {
             if i > 0 {
-                key.push('_');
+                out.push('_');
             }
-            key.push(c.to_ascii_lowercase());
+            out.push(c.to_ascii_lowercase());
         } else {
-            key.push(c);
+            out.push(c);
         }
     }
-    t.t(&key).to_string()
+    out
 }
 
 #[cfg(test)]

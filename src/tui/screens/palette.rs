@@ -16,11 +16,12 @@ pub struct Palette {
     input: TextArea<'static>,
     /// The screen below's own actions come first.
     here: Vec<Action>,
+    meanings: keymap::Meanings,
     selected: usize,
 }
 
 impl Palette {
-    pub fn new(mut here: Vec<Action>) -> Palette {
+    pub fn new(mut here: Vec<Action>, meanings: keymap::Meanings) -> Palette {
         // What the shell does on any screen.
         for a in [
             Action::NewPerson,
@@ -37,6 +38,7 @@ impl Palette {
         Palette {
             input: input::new_input(""),
             here,
+            meanings,
             selected: 0,
         }
     }
@@ -49,7 +51,8 @@ impl Palette {
             .filter(|a| Action::COMMANDS.contains(a))
             .collect();
         for a in Action::COMMANDS {
-            if !all.contains(&a) {
+            // A key the screen gave its own meaning runs that meaning only.
+            if !all.contains(&a) && !self.meanings.iter().any(|(x, _)| *x == a) {
                 all.push(a);
             }
         }
@@ -57,7 +60,7 @@ impl Palette {
         let words = search_tokens(&input::value(&self.input));
         all.into_iter()
             .filter(|a| {
-                let name = search_tokens(t.t(a.key()));
+                let name = search_tokens(t.t(keymap::name_key(&self.meanings, *a)));
                 let keys = keymap::keys_for(Context::Global, *a)
                     .join(" ")
                     .to_lowercase();
@@ -126,7 +129,7 @@ impl Screen for Palette {
             let chosen = n == self.selected;
             let style = if chosen { theme.selected } else { theme.base };
             let pointer = if chosen { sym.pointer } else { "  " };
-            let mut name = format!("{pointer}{}", t.t(a.key()));
+            let mut name = format!("{pointer}{}", t.t(keymap::name_key(&self.meanings, *a)));
             if !here {
                 name.push_str(&format!(" ({})", t.t("palette.elsewhere")));
             }

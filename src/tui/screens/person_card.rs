@@ -54,8 +54,10 @@ struct AgreementView {
 pub struct CardData {
     pub record: Record,
     pub person: Person,
-    intakes: Vec<Intake>,
-    referrals: Vec<(Referral, String)>,
+    /// (record id, intake).
+    intakes: Vec<(u64, Intake)>,
+    /// (record id, referral, provider's name).
+    referrals: Vec<(u64, Referral, String)>,
     decisions: Vec<DspDecision>,
     applications: Vec<Application>,
     agreements: Vec<AgreementView>,
@@ -97,13 +99,13 @@ fn load(cx: &Cx, id: u64) -> Result<CardData, ServiceError> {
         let rid = r.id();
         d.shown.push(rid);
         match r.body {
-            Body::Intake(i) => d.intakes.push(i),
+            Body::Intake(i) => d.intakes.push((rid, i)),
             Body::Referral(x) => {
                 let provider = x
                     .provider
                     .map(|p| name_of(cx, Kind::Provider, p))
                     .unwrap_or_default();
-                d.referrals.push((x, provider));
+                d.referrals.push((rid, x, provider));
             }
             Body::DspDecision(x) => d.decisions.push(x),
             Body::Application(x) => d.applications.push(x),
@@ -141,7 +143,7 @@ fn load(cx: &Cx, id: u64) -> Result<CardData, ServiceError> {
             _ => {}
         }
     }
-    d.intakes.sort_by_key(|i| std::cmp::Reverse(i.at));
+    d.intakes.sort_by_key(|(_, i)| std::cmp::Reverse(i.at));
     d.decisions
         .sort_by_key(|x| std::cmp::Reverse(x.valid_until));
     d.applications.sort_by_key(|x| std::cmp::Reverse(x.date));
@@ -158,6 +160,8 @@ pub struct PersonCard {
     pub data: CardData,
     revealed: Option<String>,
     scroll: usize,
+    /// Which of the lines that open a record is chosen (↑↓, Enter opens it).
+    selected: Option<usize>,
 }
 
 impl PersonCard {
@@ -167,6 +171,7 @@ impl PersonCard {
             data,
             revealed: None,
             scroll: 0,
+            selected: None,
         })
     }
 
@@ -174,8 +179,10 @@ impl PersonCard {
         self.data.record.id()
     }
 
-    /// The card as styled lines (pure).
-    fn lines(&self, cx: &Cx) -> Vec<(Style, String)> {
+    /// The card as styled lines (pure), with the lines that open a record (line, record).
+    #[allow(clippy::type_complexity)]
+    fn lines(&self, cx: &Cx) -> (Vec<(Style, String)>, Vec<(usize, (Kind, u64))>) {
+        let mut targets = Vec::new();
         let (t, theme, sym) = (&cx.t, &cx.theme, &cx.sym);
         let today = cx.today();
         let d = &self.data;
@@ -285,17 +292,20 @@ impl PersonCard {
         }
         // Intakes and referrals (ЗСУ).
         head(&mut out, "card.zsu");
-        let open_intakes: Vec<&Intake> = d
+        let open_intakes: Vec<&(u64, Intake)> = d
             .intakes
             .iter()
-            .filter(|i| i.outcome == IntakeOutcome::Open || i.follow_up.is_some_and(|f| f >= today))
+            .filter(|(_, i)| {
+                i.outcome == IntakeOutcome::Open || i.follow_up.is_some_and(|f| f >= today)
+            })
             .collect();
         let shown_intakes = if open_intakes.is_empty() {
             d.intakes.iter().take(1).collect()
         } else {
             open_intakes
         };
-        for i in shown_intakes.iter().take(2) {
+        for (id, i) in shown_intakes.iter().take(2) {
+            targets.push((out.len(), (Kind::Intake, *id)));
             let follow = i
                 .follow_up
                 .map(|f| format!(" · {} {}", t.t("card.follow_up"), format_date(f)))
@@ -312,12 +322,13 @@ impl PersonCard {
                 ),
             ));
         }
-        for (r, provider) in d
+        for (id, r, provider) in d
             .referrals
             .iter()
-            .filter(|(r, _)| r.status.is_open())
+            .filter(|(_, r, _)| r.status.is_open())
             .take(2)
         {
+            targets.push((out.len(), (Kind::Referral, *id)));
             out.push((
                 theme.base,
                 format!(
@@ -448,7 +459,7 @@ impl PersonCard {
             let mark = if date < today { sym.error } else { sym.warn };
             out.push((style, format!("{mark} {} {what}", format_date(date))));
         }
-        out
+        (out, targets)
     }
 
     /// Dates that need the clerk: expiring decisions, follow-ups, remedies, missing reports.
@@ -463,7 +474,7 @@ impl PersonCard {
                 out.push((u, t.t("card.dl_disability").to_string()));
             }
         }
-        for i in &d.intakes {
+        for (_, i) in &d.intakes {
             if let Some(f) = i.follow_up {
                 if i.outcome == IntakeOutcome::Open && f <= horizon {
                     out.push((f, format!("{} {}", t.t("card.dl_follow_up"), i.reg_no)));
@@ -475,7 +486,7 @@ impl PersonCard {
                 out.push((r, format!("{} {}", t.t("card.dl_remedy"), a.reg_no)));
             }
         }
-        for (r, _) in &d.referrals {
+        for (_, r, _) in &d.referrals {
             if let Some(due) = r.due.filter(|_| r.status.is_open()) {
                 if due <= horizon {
                     out.push((due, t.t("card.dl_referral").to_string()));
@@ -538,7 +549,24 @@ impl Screen for PersonCard {
     }
 
     fn hints(&self) -> Vec<Action> {
-        vec![Action::Edit, Action::Reveal, Action::Search, Action::Back]
+        vec![
+            Action::CopyPrevious,
+            Action::NewPerson,
+            Action::OpenDuplicate,
+            Action::Edit,
+            Action::Reveal,
+            Action::Search,
+            Action::Back,
+        ]
+    }
+
+    /// The card's workflow keys: F7 a new intake, F8 a phone note (both bound to this person).
+    fn meanings(&self) -> crate::tui::keymap::Meanings {
+        vec![
+            (Action::NewPerson, "action.new_intake"),
+            (Action::CopyPrevious, "action.phone_note"),
+            (Action::OpenDuplicate, "action.new_referral"),
+        ]
     }
 
     fn handle(&mut self, ev: &Ev, cx: &mut Cx) -> Outcome {
@@ -552,9 +580,50 @@ impl Screen for PersonCard {
                 return Outcome::Push(Box::new(form));
             }
             Ev::Action(Action::Reveal) => self.reveal(cx),
-            Ev::Action(Action::Down | Action::PageDown) => self.scroll += 1,
-            Ev::Action(Action::Up | Action::PageUp) => self.scroll = self.scroll.saturating_sub(1),
-            Ev::Action(Action::Home) => self.scroll = 0,
+            Ev::Action(Action::NewPerson) => {
+                let form = crate::tui::forms::intake::new_form(cx, Some(self.id()));
+                return Outcome::Push(Box::new(form));
+            }
+            Ev::Action(Action::CopyPrevious) => {
+                let form = crate::tui::forms::intake::phone_note(cx, self.id());
+                return Outcome::Push(Box::new(form));
+            }
+            Ev::Action(Action::OpenDuplicate) => {
+                let form = crate::tui::forms::referral::new_form(cx, self.id(), None);
+                return Outcome::Push(Box::new(form));
+            }
+            // The arrows go through the lines that open a record; the page keys scroll.
+            Ev::Action(Action::Down) => {
+                let n = self.lines(cx).1.len();
+                self.selected = match self.selected {
+                    _ if n == 0 => None,
+                    None => Some(0),
+                    Some(i) => Some((i + 1).min(n - 1)),
+                };
+            }
+            Ev::Action(Action::Up) => {
+                self.selected = self.selected.and_then(|i| i.checked_sub(1));
+            }
+            Ev::Action(Action::Open) => {
+                let target = self
+                    .selected
+                    .and_then(|i| self.lines(cx).1.get(i).map(|(_, t)| *t));
+                if let Some((kind, id)) = target {
+                    return match crate::tui::forms::open(cx, kind, id) {
+                        Ok(screen) => Outcome::Push(screen),
+                        Err(e) => {
+                            cx.fail(&e);
+                            Outcome::Consumed
+                        }
+                    };
+                }
+            }
+            Ev::Action(Action::PageDown) => self.scroll += 1,
+            Ev::Action(Action::PageUp) => self.scroll = self.scroll.saturating_sub(1),
+            Ev::Action(Action::Home) => {
+                self.scroll = 0;
+                self.selected = None;
+            }
             Ev::Action(_) => return Outcome::Ignored,
             _ => {}
         }
@@ -581,17 +650,32 @@ impl Screen for PersonCard {
     }
 
     fn render(&self, area: Rect, buf: &mut Buffer, cx: &Cx) {
-        let lines = self.lines(cx);
+        let (lines, targets) = self.lines(cx);
+        let chosen = self
+            .selected
+            .and_then(|i| targets.get(i))
+            .map(|(line, _)| *line);
         let h = area.height as usize;
-        let first = self.scroll.min(lines.len().saturating_sub(h));
+        let mut first = self.scroll.min(lines.len().saturating_sub(h));
+        if let Some(c) = chosen {
+            // The chosen line stays in view.
+            first = first.min(c).max((c + 1).saturating_sub(h));
+        }
         let w = area.width as usize;
-        for (n, (style, text)) in lines.iter().skip(first).take(h).enumerate() {
+        for (n, (style, text)) in lines.iter().enumerate().skip(first).take(h) {
+            let (style, text) = match chosen == Some(n) {
+                true => (
+                    cx.theme.selected,
+                    format!("{}{}", cx.sym.pointer, text.get(2..).unwrap_or(text)),
+                ),
+                false => (*style, text.clone()),
+            };
             buf.set_stringn(
                 area.x,
-                area.y + n as u16,
-                fit(text, w, cx.sym.ellipsis),
+                area.y + (n - first) as u16,
+                fit(&text, w, cx.sym.ellipsis),
                 w,
-                *style,
+                style,
             );
         }
         if lines.len() > h + first {

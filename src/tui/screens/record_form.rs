@@ -53,7 +53,7 @@ impl<S: Spec> RecordForm<S> {
     }
 
     pub fn edit(cx: &Cx, record: &Record) -> Self {
-        let base = S::unwrap(&record.body).unwrap_or_default();
+        let base = S::unwrap(&record.body).unwrap_or_else(|| S::blank(cx));
         let mut f = Self::new(cx, base);
         f.editing = Some((record.id(), record.meta.rev));
         f
@@ -72,7 +72,7 @@ impl<S: Spec> RecordForm<S> {
                 f.editing = Some((id, rev));
                 f
             }
-            None => Self::new(cx, S::T::default()),
+            None => Self::new(cx, S::blank(cx)),
         };
         f.form.restore(&draft.fields);
         Ok(f)
@@ -103,6 +103,9 @@ impl<S: Spec> RecordForm<S> {
         }
         if let Err(errors) = S::check(&mut t, cx) {
             self.refused(cx, &errors);
+            return Outcome::Consumed;
+        }
+        if !S::before_save(self, &t, cx) {
             return Outcome::Consumed;
         }
         let name = S::name(&t, cx);
@@ -173,6 +176,37 @@ impl<S: Spec> RecordForm<S> {
         cx.say(Level::Error, msg);
     }
 
+    /// A reference field the clerk typed in: its options follow the search.
+    fn refresh_ref(&mut self, key: &'static str, cx: &Cx) {
+        if let Some(kind) = self.form.ref_kind(key) {
+            let typed = self.form.text(key);
+            // A label taken from the list stays chosen.
+            if self.form.options_of(key).iter().any(|c| c.label == typed) {
+                return;
+            }
+            let options = forms::ref_options(cx, kind, &typed);
+            self.form.set_options(key, options);
+        }
+    }
+
+    /// F11 on a reference field: the record it points to.
+    fn open_ref(&mut self, cx: &mut Cx) -> Option<Outcome> {
+        let key = self.form.focused().key;
+        let kind = self.form.ref_kind(key)?;
+        let id: u64 = self.form.choice(key)?.parse().ok()?;
+        Some(match forms::open(cx, kind, id) {
+            Ok(screen) => Outcome::Push(screen),
+            Err(e) => {
+                cx.fail(&e);
+                Outcome::Consumed
+            }
+        })
+    }
+
+    fn on_ref(&self) -> bool {
+        matches!(self.form.focused().kind, FieldKind::Ref(..))
+    }
+
     fn kind_key(suffix: &str) -> String {
         format!("{}.{suffix}", S::KIND.tree())
     }
@@ -191,11 +225,16 @@ impl<S: Spec> Screen for RecordForm<S> {
     }
 
     fn hints(&self) -> Vec<Action> {
-        let mut h = vec![Action::Save, Action::NextField];
-        if matches!(self.form.focused().kind, FieldKind::Choice(_)) {
+        // The form's own steps come right after save: they are what the clerk came for.
+        let mut h = vec![Action::Save];
+        h.extend(S::hints(self));
+        h.push(Action::NextField);
+        if self.form.focused().kind.listed() {
             h.push(Action::ListValues);
         }
-        h.extend(S::hints(self));
+        if self.on_ref() {
+            h.push(Action::OpenDuplicate);
+        }
         h.push(Action::CopyPrevious);
         h.push(Action::Back);
         h
@@ -203,6 +242,14 @@ impl<S: Spec> Screen for RecordForm<S> {
 
     fn unsaved(&self) -> bool {
         self.form.dirty
+    }
+
+    fn meanings(&self) -> crate::tui::keymap::Meanings {
+        let mut m = S::meanings(self);
+        if self.on_ref() {
+            m.push((Action::OpenDuplicate, "action.open_ref"));
+        }
+        m
     }
 
     fn resume(&mut self, _cx: &mut Cx) {
@@ -262,6 +309,9 @@ impl<S: Spec> Screen for RecordForm<S> {
                 }
                 return Outcome::Consumed;
             }
+            Ev::Action(Action::OpenDuplicate) if self.on_ref() => {
+                return self.open_ref(cx).unwrap_or(Outcome::Consumed);
+            }
             Ev::Action(a) => {
                 if let Some(out) = S::action(self, *a, cx) {
                     return out;
@@ -271,6 +321,10 @@ impl<S: Spec> Screen for RecordForm<S> {
         }
         let before = self.form.focus;
         let out = self.form.handle(ev, &Self::check_cx(cx));
+        if let FormEvent::Changed(i) = out {
+            let key = self.form.fields[i].key;
+            self.refresh_ref(key, cx);
+        }
         let key_changed = match out {
             FormEvent::Changed(i) => Some(self.form.fields[i].key),
             // Leaving a field may have normalised it (a date typed as ddmmyy).

@@ -105,6 +105,27 @@ impl Search {
         }
     }
 
+    /// A phone note for the person of the selected hit.
+    fn phone_note(&mut self, cx: &mut Cx) -> Outcome {
+        let Some(hit) = self.hits.get(self.selected) else {
+            return Outcome::Consumed;
+        };
+        match person_of(cx, hit.kind, hit.id) {
+            Ok(Some(person)) => {
+                Outcome::Push(Box::new(crate::tui::forms::intake::phone_note(cx, person)))
+            }
+            Ok(None) => {
+                let msg = cx.t.t("search.no_person").to_string();
+                cx.say(Level::Info, msg);
+                Outcome::Consumed
+            }
+            Err(e) => {
+                cx.fail(&e);
+                Outcome::Consumed
+            }
+        }
+    }
+
     fn reveal(&mut self, cx: &mut Cx) {
         let Some(hit) = self.hits.get(self.selected) else {
             return;
@@ -135,9 +156,15 @@ impl Screen for Search {
         Context::SearchBox
     }
 
+    /// F8 on a hit: a phone note for its person.
+    fn meanings(&self) -> crate::tui::keymap::Meanings {
+        vec![(Action::CopyPrevious, "action.phone_note")]
+    }
+
     fn hints(&self) -> Vec<Action> {
         vec![
             Action::Open,
+            Action::CopyPrevious,
             Action::Reveal,
             Action::NewPerson,
             Action::Palette,
@@ -161,6 +188,7 @@ impl Screen for Search {
             }
             Ev::Action(Action::PageUp) => self.selected = self.selected.saturating_sub(10),
             Ev::Action(Action::Open) => return self.open(cx),
+            Ev::Action(Action::CopyPrevious) => return self.phone_note(cx),
             Ev::Action(Action::Reveal) => self.reveal(cx),
             Ev::Action(Action::Search) => {
                 input::set_value(&mut self.input, "");

@@ -5,6 +5,7 @@
 use super::{fit, input, pad};
 use crate::domain::{
     date::{format_date, parse_date},
+    record::Kind,
     search_key::search_tokens,
     Explain, FieldError, Lang,
 };
@@ -52,6 +53,11 @@ pub enum FieldKind {
     },
     Date,
     Choice(Vec<Choice>),
+    /// Several of the options, typed (or ticked in the F4 list) as labels separated by commas.
+    Multi(Vec<Choice>),
+    /// A record of a kind, picked by typing part of its name or number: the screen fills the
+    /// options from the search as the clerk types (`set_options`); the value is the record's id.
+    Ref(Kind, Vec<Choice>),
     YesNo,
     /// Several lines; Enter adds a line, Tab leaves.
     Note {
@@ -139,24 +145,48 @@ impl Field {
     /// The option whose label the typed text names: exact first, else the only one that matches
     /// by word prefixes in either script.
     fn resolve_choice(&self, typed: &str) -> Option<&Choice> {
-        let FieldKind::Choice(options) = &self.kind else {
-            return None;
-        };
-        let typed = typed.trim();
-        if let Some(c) = options
-            .iter()
-            .find(|c| c.label.eq_ignore_ascii_case(typed) || c.code == typed)
-        {
-            return Some(c);
-        }
-        let m = matching(options, typed);
-        if m.len() == 1 {
-            Some(m[0])
-        } else {
-            m.into_iter()
-                .find(|c| c.label.to_lowercase() == typed.to_lowercase())
+        let options = self.kind.options()?;
+        resolve(options, typed)
+    }
+}
+
+impl FieldKind {
+    /// The options of a choice, a multiple choice or a reference.
+    pub fn options(&self) -> Option<&[Choice]> {
+        match self {
+            FieldKind::Choice(o) | FieldKind::Multi(o) | FieldKind::Ref(_, o) => Some(o),
+            _ => None,
         }
     }
+
+    /// Whether F4 lists values for it.
+    pub fn listed(&self) -> bool {
+        self.options().is_some()
+    }
+}
+
+/// The option the typed text names: exact first, else the only one that matches by word
+/// prefixes in either script.
+fn resolve<'a>(options: &'a [Choice], typed: &str) -> Option<&'a Choice> {
+    let typed = typed.trim();
+    if let Some(c) = options
+        .iter()
+        .find(|c| c.label.eq_ignore_ascii_case(typed) || c.code == typed)
+    {
+        return Some(c);
+    }
+    let m = matching(options, typed);
+    if m.len() == 1 {
+        Some(m[0])
+    } else {
+        m.into_iter()
+            .find(|c| c.label.to_lowercase() == typed.to_lowercase())
+    }
+}
+
+/// The labels typed into a multiple choice.
+fn multi_parts(v: &str) -> impl Iterator<Item = &str> {
+    v.split([',', ';']).map(str::trim).filter(|p| !p.is_empty())
 }
 
 /// Options whose label words start with the typed words (Cyrillic or Latin, any case).
@@ -266,13 +296,11 @@ impl Form {
     /// Shows the option with this code.
     pub fn set_choice(&mut self, key: &str, code: &str) {
         let Some(i) = self.index(key) else { return };
-        let label = match &self.fields[i].kind {
-            FieldKind::Choice(options) => options
-                .iter()
-                .find(|c| c.code == code)
-                .map(|c| c.label.clone()),
-            _ => None,
-        };
+        let label = self.fields[i]
+            .kind
+            .options()
+            .and_then(|o| o.iter().find(|c| c.code == code))
+            .map(|c| c.label.clone());
         self.fields[i].set_raw(&label.unwrap_or_default());
     }
 
@@ -280,16 +308,66 @@ impl Form {
     /// yes/no as "1" or "", otherwise the trimmed text.
     pub fn value(&self, key: &str) -> String {
         match self.index(key).map(|i| &self.fields[i].kind) {
-            Some(FieldKind::Choice(_)) => self.choice(key).unwrap_or_else(|| self.text(key)),
+            Some(FieldKind::Choice(_) | FieldKind::Ref(..)) => {
+                self.choice(key).unwrap_or_else(|| self.text(key))
+            }
+            Some(FieldKind::Multi(options)) => multi_parts(&self.text(key))
+                .map(|p| {
+                    resolve(options, p)
+                        .map(|c| c.code.clone())
+                        .unwrap_or(p.into())
+                })
+                .collect::<Vec<_>>()
+                .join(","),
             _ => self.text(key),
         }
     }
 
-    /// Shows a record's value (a choice by its code).
+    /// Shows a record's value (a choice by its code, several by codes separated by commas).
     pub fn set_value(&mut self, key: &str, value: &str) {
-        match self.index(key).map(|i| &self.fields[i].kind) {
-            Some(FieldKind::Choice(_)) => self.set_choice(key, value),
+        let Some(i) = self.index(key) else { return };
+        match &self.fields[i].kind {
+            FieldKind::Choice(_) | FieldKind::Ref(..) => self.set_choice(key, value),
+            FieldKind::Multi(options) => {
+                let labels: Vec<String> = value
+                    .split(',')
+                    .filter(|c| !c.is_empty())
+                    .map(|c| {
+                        options
+                            .iter()
+                            .find(|o| o.code == c)
+                            .map(|o| o.label.clone())
+                            .unwrap_or(c.into())
+                    })
+                    .collect();
+                self.fields[i].set_raw(&labels.join(", "));
+            }
             _ => self.set(key, value),
+        }
+    }
+
+    /// The options of a reference field (what the search found for the typed text); the
+    /// text is left as typed.
+    pub fn set_options(&mut self, key: &str, options: Vec<Choice>) {
+        if let Some(i) = self.index(key) {
+            if let FieldKind::Ref(_, o) = &mut self.fields[i].kind {
+                *o = options;
+            }
+        }
+    }
+
+    /// The options a field offers now.
+    pub fn options_of(&self, key: &str) -> &[Choice] {
+        self.index(key)
+            .and_then(|i| self.fields[i].kind.options())
+            .unwrap_or_default()
+    }
+
+    /// The kind a reference field picks.
+    pub fn ref_kind(&self, key: &str) -> Option<Kind> {
+        match self.index(key).map(|i| &self.fields[i].kind) {
+            Some(FieldKind::Ref(kind, _)) => Some(*kind),
+            _ => None,
         }
     }
 
@@ -367,13 +445,25 @@ impl Form {
                 }
                 Err(e) => Some(e.explain(cx.t.lang())),
             },
-            FieldKind::Choice(_) => match f.resolve_choice(v) {
+            FieldKind::Choice(_) | FieldKind::Ref(..) => match f.resolve_choice(v) {
                 Some(c) => {
                     normal = Some(c.label.clone());
                     None
                 }
                 None => Some(cx.t.t("form.choose_from_list").to_string()),
             },
+            FieldKind::Multi(options) => {
+                let parts: Vec<Option<&Choice>> =
+                    multi_parts(v).map(|p| resolve(options, p)).collect();
+                if parts.iter().all(Option::is_some) {
+                    let labels: Vec<&str> =
+                        parts.iter().flatten().map(|c| c.label.as_str()).collect();
+                    normal = Some(labels.join(", "));
+                    None
+                } else {
+                    Some(cx.t.t("form.choose_from_list").to_string())
+                }
+            }
             FieldKind::YesNo => None,
         };
         if let Some(e) = kind_error {
@@ -454,7 +544,9 @@ impl Form {
 
     fn list_options(&self) -> Vec<&Choice> {
         match &self.focused().kind {
-            FieldKind::Choice(options) => {
+            // Every option, to tick and untick.
+            FieldKind::Multi(options) => options.iter().collect(),
+            FieldKind::Choice(options) | FieldKind::Ref(_, options) => {
                 let typed = self.focused().raw();
                 let m = matching(options, &typed);
                 if m.is_empty() || self.focused().resolve_choice(&typed).is_some() {
@@ -482,7 +574,7 @@ impl Form {
                 FormEvent::Consumed
             }
             Ev::Action(Action::ListValues) => {
-                if matches!(self.focused().kind, FieldKind::Choice(_)) {
+                if self.focused().kind.listed() {
                     self.list = Some(0);
                     FormEvent::Consumed
                 } else {
@@ -565,9 +657,23 @@ impl Form {
             Ev::Action(Action::Back) => self.list = None,
             Ev::Action(Action::Open | Action::ListValues) => {
                 let label = self.list_options().get(sel).map(|c| c.label.clone());
+                let i = self.focus;
+                if let (Some(label), FieldKind::Multi(_)) = (&label, &self.fields[i].kind) {
+                    // Enter ticks or unticks; the list stays open for the next one.
+                    let mut parts: Vec<String> = multi_parts(&self.fields[i].raw())
+                        .map(String::from)
+                        .collect();
+                    match parts.iter().position(|p| p.eq_ignore_ascii_case(label)) {
+                        Some(at) => {
+                            parts.remove(at);
+                        }
+                        None => parts.push(label.clone()),
+                    }
+                    self.fields[i].set_raw(&parts.join(", "));
+                    return self.changed(i, true);
+                }
                 self.list = None;
                 if let Some(label) = label {
-                    let i = self.focus;
                     self.fields[i].set_raw(&label);
                     return self.changed(i, true);
                 }
@@ -645,12 +751,19 @@ impl Form {
                 }
                 _ => {
                     let mut shown = value_area;
-                    if matches!(f.kind, FieldKind::Choice(_)) {
+                    if f.kind.listed() {
                         shown.width = shown.width.saturating_sub(2);
                         buf.set_string(shown.right() + 1, y, sym.more, theme.dim);
                     }
                     buf.set_style(shown, theme.input);
-                    Widget::render(&f.text, shown, buf);
+                    if focused || matches!(f.kind, FieldKind::Note { .. }) {
+                        Widget::render(&f.text, shown, buf);
+                    } else {
+                        // Away from the cursor a value reads from its start (a long name
+                        // picked from a list would otherwise show its end).
+                        let w = shown.width as usize;
+                        buf.set_stringn(shown.x, y, fit(&f.raw(), w, sym.ellipsis), w, theme.input);
+                    }
                 }
             }
             if let Some(e) = &f.error {
@@ -668,6 +781,10 @@ impl Form {
             (None, FieldKind::Choice(_)) => {
                 Line::from(Span::styled(t.t("form.hint_choice"), theme.dim))
             }
+            (None, FieldKind::Multi(_)) => {
+                Line::from(Span::styled(t.t("form.hint_multi"), theme.dim))
+            }
+            (None, FieldKind::Ref(..)) => Line::from(Span::styled(t.t("form.hint_ref"), theme.dim)),
             (None, FieldKind::YesNo) => Line::from(Span::styled(t.t("form.hint_yesno"), theme.dim)),
             (None, FieldKind::Note { .. }) => {
                 Line::from(Span::styled(t.t("form.hint_note"), theme.dim))

@@ -1,0 +1,336 @@
+//! The referral (насочване) under ЗСУ. The form holds what the clerk types; the status moves
+//! only by its steps, one key per step the law allows from here (F5, F6, F7), each recorded
+//! with who, when and why (the "why" field; a provider's decline needs one). The line above
+//! the fields shows the status, its deadline (overdue in the error style) and the warnings
+//! (double funding, a full service, a service open to all): shown before saving, kept on the
+//! record; a save with new warnings takes a second F2.
+
+use super::{by_code, choices, date_text, req_date, Lens, Spec};
+use crate::domain::{
+    date::format_date,
+    reason::Reason,
+    record::{Body, Kind, Record},
+    referral::{Referral, ReferralStatus, ReferralWarning},
+    register::ServiceType,
+    Explain, FieldError,
+};
+use crate::service::{ApiExt, ServiceError};
+use crate::tui::{
+    app::{Cx, Level, Outcome},
+    keymap::{Action, Meanings},
+    screens::{code, label, record_form::RecordForm},
+    widgets::form::FieldKind,
+};
+
+pub struct ReferralSpec;
+
+type L = Lens<Referral>;
+
+/// The keys that take the steps, in the order the steps are offered.
+const STEP_KEYS: [Action; 3] = [Action::Reveal, Action::Edit, Action::NewPerson];
+
+const NEXT: [ReferralStatus; 7] = [
+    ReferralStatus::Assessed,
+    ReferralStatus::Referred,
+    ReferralStatus::Accepted,
+    ReferralStatus::Declined,
+    ReferralStatus::Started,
+    ReferralStatus::Ended,
+    ReferralStatus::Withdrawn,
+];
+
+#[derive(Default)]
+pub struct ReferralExtra {
+    /// Warnings the clerk has been shown for the record as typed; a save with others asks again.
+    pub shown: Option<Vec<ReferralWarning>>,
+}
+
+/// The steps the law allows from a status, each with its key.
+pub fn steps(status: ReferralStatus) -> Vec<(Action, ReferralStatus)> {
+    STEP_KEYS
+        .iter()
+        .copied()
+        .zip(NEXT.iter().copied().filter(|n| status.can_go_to(*n)))
+        .collect()
+}
+
+fn opt_ref(v: &str) -> Result<Option<u64>, Reason> {
+    match v {
+        "" => Ok(None),
+        v => v.parse().map(Some).map_err(|_| Reason::UnknownCode),
+    }
+}
+
+pub fn warning_text(w: &ReferralWarning, cx: &Cx) -> String {
+    match w {
+        ReferralWarning::ServiceFull { occupied, capacity } => cx.t.f(
+            "referral.warn_full",
+            &[
+                ("occupied", &occupied.to_string()),
+                ("capacity", &capacity.to_string()),
+            ],
+        ),
+        other => label(&cx.t, "referral.warn", other),
+    }
+}
+
+impl Spec for ReferralSpec {
+    type T = Referral;
+    type Extra = ReferralExtra;
+    const KIND: Kind = Kind::Referral;
+
+    fn lenses() -> Vec<Lens<Referral>> {
+        vec![
+            L::new(
+                "person",
+                |_| FieldKind::Ref(Kind::Person, Vec::new()),
+                |r, _| match r.person {
+                    0 => String::new(),
+                    p => p.to_string(),
+                },
+                |r, v, _| {
+                    r.person = v.parse().map_err(|_| Reason::Required)?;
+                    Ok(())
+                },
+            )
+            .required(),
+            L::new(
+                "service_type",
+                |cx| FieldKind::Choice(choices(cx, "service_type", &ServiceType::ALL)),
+                |r, _| code(&r.service_type),
+                |r, v, _| {
+                    r.service_type = by_code(&ServiceType::ALL, v)?;
+                    Ok(())
+                },
+            )
+            .required(),
+            L::new(
+                "service",
+                |_| FieldKind::Ref(Kind::Service, Vec::new()),
+                |r, _| r.service.map(|s| s.to_string()).unwrap_or_default(),
+                |r, v, _| {
+                    r.service = opt_ref(v)?;
+                    Ok(())
+                },
+            ),
+            L::new(
+                "provider",
+                |_| FieldKind::Ref(Kind::Provider, Vec::new()),
+                |r, _| r.provider.map(|s| s.to_string()).unwrap_or_default(),
+                |r, v, _| {
+                    r.provider = opt_ref(v)?;
+                    Ok(())
+                },
+            ),
+            L::new(
+                "requested",
+                |_| FieldKind::Date,
+                |r, _| date_text(Some(r.requested)),
+                |r, v, cx| {
+                    r.requested = req_date(v, cx)?;
+                    Ok(())
+                },
+            )
+            .required(),
+            L::new(
+                "note",
+                |_| FieldKind::Note { max: 4000 },
+                |r, _| r.note.clone(),
+                |r, v, _| {
+                    r.note = v.into();
+                    Ok(())
+                },
+            ),
+            // Not part of the record: the reason given with the next step.
+            L::new(
+                "step_note",
+                |_| FieldKind::Text { max: 400 },
+                |_, _| String::new(),
+                |_, _, _| Ok(()),
+            ),
+        ]
+    }
+
+    fn blank(cx: &Cx) -> Referral {
+        Referral {
+            person: 0,
+            assessment: None,
+            service_type: ServiceType::Information,
+            service: None,
+            provider: None,
+            requested: cx.today(),
+            status: ReferralStatus::Requested,
+            history: Vec::new(),
+            due: None,
+            note: String::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn wrap(t: Referral) -> Body {
+        Body::Referral(t)
+    }
+
+    fn unwrap(b: &Body) -> Option<Referral> {
+        match b {
+            Body::Referral(r) => Some(r.clone()),
+            _ => None,
+        }
+    }
+
+    fn name(r: &Referral, cx: &Cx) -> String {
+        format!(
+            "{}: {}",
+            cx.t.t("referral.one"),
+            r.service_type.name(cx.t.lang())
+        )
+    }
+
+    /// Warnings come before the save: a save with warnings the clerk has not seen is held
+    /// once, with the warnings on the top line.
+    fn check(r: &mut Referral, cx: &Cx) -> Result<(), Vec<FieldError>> {
+        r.validate(cx.today())
+    }
+
+    fn banner(f: &RecordForm<Self>, cx: &Cx) -> Option<String> {
+        let r = &f.base;
+        let mut parts = Vec::new();
+        if f.editing.is_some() {
+            parts.push(label(&cx.t, "referral.status", &r.status));
+            if let Some(due) = r.due {
+                let overdue = due < cx.today() && r.status.is_open();
+                let key = if overdue {
+                    "referral.overdue"
+                } else {
+                    "referral.due"
+                };
+                parts.push(cx.t.f(key, &[("date", &format_date(due))]));
+            }
+        }
+        let warnings = f.extra.shown.as_ref().unwrap_or(&r.warnings);
+        for w in warnings {
+            parts.push(format!("{} {}", cx.sym.warn, warning_text(w, cx)));
+        }
+        (!parts.is_empty()).then(|| parts.join(" · "))
+    }
+
+    fn hints(f: &RecordForm<Self>) -> Vec<Action> {
+        match f.editing {
+            Some(_) => steps(f.base.status).into_iter().map(|(a, _)| a).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    fn meanings(f: &RecordForm<Self>) -> Meanings {
+        if f.editing.is_none() {
+            return Vec::new();
+        }
+        steps(f.base.status)
+            .into_iter()
+            .map(|(a, to)| (a, step_key(to)))
+            .collect()
+    }
+
+    fn action(f: &mut RecordForm<Self>, a: Action, cx: &mut Cx) -> Option<Outcome> {
+        if a == Action::Save {
+            return None;
+        }
+        let (id, rev) = f.editing?;
+        let (_, to) = steps(f.base.status).into_iter().find(|(k, _)| *k == a)?;
+        // Typing the step's reason is not a change of the record; anything else is.
+        if f.current(cx).0 != f.base {
+            let msg = cx.t.t("referral.save_first").to_string();
+            cx.say(Level::Warn, msg);
+            return Some(Outcome::Consumed);
+        }
+        let why = f.form.text("step_note");
+        Some(match cx.api.referral_step(id, rev, to, &why) {
+            Ok(record) => {
+                let focus = f.form.focused().key;
+                *f = RecordForm::<ReferralSpec>::edit(cx, &record);
+                f.form.focus_key(focus);
+                let msg = cx.t.f(
+                    "referral.stepped",
+                    &[("status", &label(&cx.t, "referral.status", &to))],
+                );
+                cx.say(Level::Info, msg);
+                Outcome::Consumed
+            }
+            Err(ServiceError::Invalid(errors)) => {
+                // The reason of a step is typed in "step_note".
+                let errors: Vec<FieldError> = errors
+                    .into_iter()
+                    .map(|e| match e.field.as_str() {
+                        "note" => FieldError::new("step_note", e.reason),
+                        _ => e,
+                    })
+                    .collect();
+                let rest = f.form.apply_errors(&errors, cx.t.lang());
+                let msg = rest
+                    .first()
+                    .cloned()
+                    .or_else(|| errors.first().map(|e| e.reason.explain(cx.t.lang())))
+                    .unwrap_or_default();
+                cx.say(Level::Error, msg);
+                Outcome::Consumed
+            }
+            Err(e) => {
+                cx.fail(&e);
+                Outcome::Consumed
+            }
+        })
+    }
+
+    fn before_save(f: &mut RecordForm<Self>, r: &Referral, cx: &mut Cx) -> bool {
+        let warnings = match cx.api.referral_warnings(r.clone()) {
+            Ok(w) => w,
+            Err(e) => {
+                cx.fail(&e);
+                return false;
+            }
+        };
+        let new: Vec<&ReferralWarning> = warnings
+            .iter()
+            .filter(|w| {
+                !f.extra
+                    .shown
+                    .as_ref()
+                    .unwrap_or(&f.base.warnings)
+                    .contains(w)
+            })
+            .collect();
+        if new.is_empty() {
+            return true;
+        }
+        f.extra.shown = Some(warnings.clone());
+        let msg = cx.t.t("referral.warned").to_string();
+        cx.say(Level::Warn, msg);
+        false
+    }
+
+    fn saved(_record: &Record, _created: bool, _cx: &mut Cx) -> Outcome {
+        Outcome::Pop
+    }
+}
+
+/// The locale key of a step's name ("step.accepted").
+fn step_key(to: ReferralStatus) -> &'static str {
+    match to {
+        ReferralStatus::Requested => "step.requested",
+        ReferralStatus::Assessed => "step.assessed",
+        ReferralStatus::Referred => "step.referred",
+        ReferralStatus::Accepted => "step.accepted",
+        ReferralStatus::Declined => "step.declined",
+        ReferralStatus::Started => "step.started",
+        ReferralStatus::Ended => "step.ended",
+        ReferralStatus::Withdrawn => "step.withdrawn",
+    }
+}
+
+/// A new referral of a person (from an assessment when given: its recommended type first).
+pub fn new_form(cx: &Cx, person: u64, assessment: Option<u64>) -> RecordForm<ReferralSpec> {
+    let mut r = ReferralSpec::blank(cx);
+    r.person = person;
+    r.assessment = assessment;
+    RecordForm::<ReferralSpec>::new(cx, r)
+}

@@ -112,6 +112,13 @@ const AGREEMENT: &str = "СП-2026-0001";
 fn every_screen(lang: Lang, theme: &str, ascii: bool, suffix: &str) {
     let mut a = app(lang, theme, ascii);
     insta::assert_snapshot!(format!("home{suffix}"), shot(&a));
+    // The lists of the daily work, declared as columns and a query.
+    a.on_key(key(KeyCode::F(5)));
+    insta::assert_snapshot!(format!("list_referrals{suffix}"), shot(&a));
+    a.on_key(key(KeyCode::Esc));
+    a.on_key(key(KeyCode::F(6)));
+    insta::assert_snapshot!(format!("list_intakes{suffix}"), shot(&a));
+    a.on_key(key(KeyCode::Esc));
     typed(&mut a, "petrova");
     insta::assert_snapshot!(format!("search_latin{suffix}"), shot(&a));
     a.on_key(ctrl('u'));
@@ -429,8 +436,10 @@ fn random_keys_on_every_screen_never_panic() {
         key(KeyCode::Down),
         key(KeyCode::Enter),
     ];
-    let starts: [&[KeyEvent]; 10] = [
+    let starts: [&[KeyEvent]; 12] = [
         &[],
+        &[key(KeyCode::F(5))],
+        &[key(KeyCode::F(6))],
         &[key(KeyCode::Char('p'))],
         &card,
         &[key(KeyCode::F(7))],
@@ -894,4 +903,37 @@ fn the_agenda_is_home_and_a_letter_starts_the_search() {
     assert!(a.top().is_search());
     typed(&mut a, "етрова");
     assert!(shot(&a).contains("Петрова"), "{}", shot(&a));
+}
+
+/// A record list runs its query again when a record of its kind is saved, and Enter opens the
+/// chosen record in its form.
+#[test]
+fn a_list_follows_the_saves_and_opens_its_records() {
+    use frontoffice::domain::record::Body;
+    let (_dir, svc) = own_db();
+    let (person, other) = agreement_person(&svc);
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    let changes = a.cx.api.subscribe().unwrap();
+    a.on_key(key(KeyCode::F(6)));
+    let before = a.top().title(&a.cx.t);
+    // A colleague's phone note arrives as a change event.
+    let mut intake = frontoffice::tui::forms::intake::seed(
+        &a.cx,
+        Some(person),
+        frontoffice::domain::intake::Channel::Phone,
+    );
+    intake.topics = vec![frontoffice::domain::intake::Topic::Other];
+    intake.note = "Обаждане от колега.".into();
+    other.create(Body::Intake(intake)).unwrap();
+    a.on_change(
+        &changes
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .unwrap(),
+    );
+    let after = a.top().title(&a.cx.t);
+    assert_ne!(before, after, "the count went up");
+    // The newest first: Enter opens it in the intake form.
+    a.on_key(key(KeyCode::Enter));
+    let s = shot(&a);
+    assert!(s.contains("Обаждане от колега."), "{s}");
 }

@@ -111,6 +111,10 @@ macro_rules! requests {
             /// The warnings a referral would be saved with (shown before saving).
             ReferralWarnings { referral: Referral } => Warnings(Vec<ReferralWarning>), Read,
                 fn referral_warnings;
+            /// What lists show of records they point to: the records' search lines (name,
+            /// masked ident, detail), like search hits and as little (at most `MAX_PAGE` ids;
+            /// ids of no record are left out).
+            Labels { ids: Vec<u64> } => Hits(Vec<Hit>), Read, fn labels;
         }
     };
 }

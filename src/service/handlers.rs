@@ -247,4 +247,23 @@ impl Handlers for Caller<'_> {
     fn referral_warnings(&self, referral: Referral) -> Result<Vec<ReferralWarning>, ServiceError> {
         workflow::warnings(self.svc, &referral, None)
     }
+
+    fn labels(&self, ids: Vec<u64>) -> Result<Vec<Hit>, ServiceError> {
+        if ids.len() > MAX_PAGE as usize {
+            return Err(ServiceError::BadRequest(format!(
+                "labels of {} records (at most {MAX_PAGE})",
+                ids.len()
+            )));
+        }
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            for kind in Kind::ALL {
+                if let Some(r) = self.svc.store.get(kind, id)? {
+                    out.push(super::search::hit(&r, 0));
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
 }

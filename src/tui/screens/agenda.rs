@@ -2,7 +2,11 @@
 //! settings), with the counts per kind on top; Enter opens the record. A clerk on the phone
 //! loses nothing: any letter or digit typed here starts the search with it.
 
-use super::{label, search::Search};
+use super::{
+    label,
+    record_list::{self, RecordList},
+    search::Search,
+};
 use crate::domain::{
     agenda::{Agenda, AgendaItem, AgendaKind, Bucket},
     date::format_date,
@@ -154,13 +158,35 @@ impl Screen for AgendaScreen {
     }
 
     fn hints(&self) -> Vec<Action> {
-        vec![Action::Open, Action::Search, Action::NewPerson]
+        vec![
+            Action::Open,
+            Action::Search,
+            Action::Reveal,
+            Action::Edit,
+            Action::NewPerson,
+        ]
+    }
+
+    /// The lists of the daily work on the free keys: F5 open referrals, F6 intakes.
+    fn meanings(&self) -> crate::tui::keymap::Meanings {
+        vec![
+            (Action::Reveal, "action.list_referrals"),
+            (Action::Edit, "action.list_intakes"),
+        ]
     }
 
     fn handle(&mut self, ev: &Ev, cx: &mut Cx) -> Outcome {
         let n = self.agenda.items.len();
         match ev {
             Ev::Action(Action::Open) => return self.open(cx),
+            Ev::Action(Action::Reveal) => {
+                let list = RecordList::new(record_list::open_referrals(), cx);
+                return Outcome::Push(Box::new(list));
+            }
+            Ev::Action(Action::Edit) => {
+                let list = RecordList::new(record_list::intakes(), cx);
+                return Outcome::Push(Box::new(list));
+            }
             Ev::Action(Action::Down) => {
                 self.selected = (self.selected + 1).min(n.saturating_sub(1))
             }

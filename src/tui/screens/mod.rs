@@ -7,6 +7,7 @@ pub mod help;
 pub mod palette;
 pub mod person_card;
 pub mod record_form;
+pub mod record_list;
 pub mod search;
 
 use super::i18n::I18n;

@@ -1,0 +1,321 @@
+//! A record list is a declaration: its columns and its query. ↑↓ choose, Enter opens the
+//! record, F7 creates one of the kind; the list runs its query again when a record of its
+//! kind is saved (by this clerk or another).
+
+use crate::domain::{
+    date::format_date,
+    record::{Body, Kind, Record},
+    referral::ReferralStatus,
+};
+use crate::service::{ApiExt, Change, ServiceError};
+use crate::tui::{
+    app::{Cx, Outcome, Screen},
+    forms,
+    i18n::I18n,
+    keymap::{Action, Context, Meanings},
+    screens::label,
+    widgets::{fit, pad},
+    Ev,
+};
+use ratatui::{buffer::Buffer, layout::Rect};
+
+pub struct Column {
+    /// Locale key of the heading.
+    pub head: &'static str,
+    pub width: usize,
+    pub cell: fn(&Record, &Cx, &Names) -> String,
+}
+
+/// The names of the persons the rows point to, asked once per load (not one read per row).
+pub type Names = std::collections::HashMap<u64, String>;
+
+pub struct ListSpec {
+    /// Locale key of the title.
+    pub title: &'static str,
+    pub kind: Kind,
+    pub columns: Vec<Column>,
+    /// The records, in the order shown.
+    pub query: fn(&Cx) -> Result<Vec<Record>, ServiceError>,
+    /// The person a row is about, if any (its name comes from `Names`).
+    pub person: fn(&Record) -> Option<u64>,
+    /// F7: a new record of the kind.
+    pub create: fn(&Cx) -> Box<dyn Screen>,
+}
+
+pub struct RecordList {
+    spec: ListSpec,
+    rows: Vec<Record>,
+    names: Names,
+    selected: usize,
+}
+
+impl RecordList {
+    pub fn new(spec: ListSpec, cx: &mut Cx) -> RecordList {
+        let mut l = RecordList {
+            spec,
+            rows: Vec::new(),
+            names: Names::new(),
+            selected: 0,
+        };
+        l.load(cx);
+        l
+    }
+
+    fn load(&mut self, cx: &mut Cx) {
+        match (self.spec.query)(cx) {
+            Ok(rows) => {
+                let mut ids: Vec<u64> = rows.iter().filter_map(self.spec.person).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                self.names.clear();
+                for chunk in ids.chunks(crate::service::MAX_PAGE as usize) {
+                    match cx.api.labels(chunk.to_vec()) {
+                        Ok(hits) => self.names.extend(hits.into_iter().map(|h| (h.id, h.name))),
+                        Err(e) => cx.fail(&e),
+                    }
+                }
+                self.rows = rows;
+                self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+            }
+            Err(e) => cx.fail(&e),
+        }
+    }
+}
+
+impl Screen for RecordList {
+    fn title(&self, t: &I18n) -> String {
+        format!("{} ({})", t.t(self.spec.title), self.rows.len())
+    }
+
+    fn context(&self) -> Context {
+        Context::List
+    }
+
+    fn hints(&self) -> Vec<Action> {
+        vec![
+            Action::Open,
+            Action::NewPerson,
+            Action::Search,
+            Action::Back,
+        ]
+    }
+
+    fn meanings(&self) -> Meanings {
+        vec![(Action::NewPerson, "action.new_record")]
+    }
+
+    fn handle(&mut self, ev: &Ev, cx: &mut Cx) -> Outcome {
+        let n = self.rows.len();
+        match ev {
+            Ev::Action(Action::Down) => {
+                self.selected = (self.selected + 1).min(n.saturating_sub(1))
+            }
+            Ev::Action(Action::Up) => self.selected = self.selected.saturating_sub(1),
+            Ev::Action(Action::PageDown) => {
+                self.selected = (self.selected + 10).min(n.saturating_sub(1))
+            }
+            Ev::Action(Action::PageUp) => self.selected = self.selected.saturating_sub(10),
+            Ev::Action(Action::Home) => self.selected = 0,
+            Ev::Action(Action::End) => self.selected = n.saturating_sub(1),
+            Ev::Action(Action::NewPerson) => return Outcome::Push((self.spec.create)(cx)),
+            Ev::Action(Action::Open) => {
+                let Some(r) = self.rows.get(self.selected) else {
+                    return Outcome::Consumed;
+                };
+                return match forms::open(cx, r.kind(), r.id()) {
+                    Ok(s) => Outcome::Push(s),
+                    Err(e) => {
+                        cx.fail(&e);
+                        Outcome::Consumed
+                    }
+                };
+            }
+            Ev::Action(_) => return Outcome::Ignored,
+            _ => {}
+        }
+        Outcome::Consumed
+    }
+
+    fn resume(&mut self, cx: &mut Cx) {
+        self.load(cx);
+    }
+
+    fn changed(&mut self, change: &Change, cx: &mut Cx) -> bool {
+        if !change.records.iter().any(|c| c.kind == self.spec.kind) {
+            return false;
+        }
+        self.load(cx);
+        true
+    }
+
+    fn render(&self, area: Rect, buf: &mut Buffer, cx: &Cx) {
+        let (t, theme, sym) = (&cx.t, &cx.theme, &cx.sym);
+        let w = area.width as usize;
+        let head: Vec<String> = self
+            .spec
+            .columns
+            .iter()
+            .map(|c| pad(t.t(c.head), c.width, sym.ellipsis))
+            .collect();
+        let line = format!("  {}", head.join(" "));
+        buf.set_stringn(
+            area.x,
+            area.y,
+            fit(&line, w, sym.ellipsis),
+            w,
+            theme.heading,
+        );
+        if self.rows.is_empty() {
+            buf.set_stringn(area.x, area.y + 2, t.t("list.empty"), w, theme.dim);
+            return;
+        }
+        let h = area.height.saturating_sub(1) as usize;
+        let first = self.selected.saturating_sub(h.saturating_sub(1));
+        for (n, r) in self.rows.iter().enumerate().skip(first).take(h) {
+            let chosen = n == self.selected;
+            let cells: Vec<String> = self
+                .spec
+                .columns
+                .iter()
+                .map(|c| pad(&(c.cell)(r, cx, &self.names), c.width, sym.ellipsis))
+                .collect();
+            let pointer = if chosen { sym.pointer } else { "  " };
+            let line = format!("{pointer}{}", cells.join(" "));
+            let style = if chosen { theme.selected } else { theme.base };
+            let y = area.y + 1 + (n - first) as u16;
+            buf.set_stringn(area.x, y, fit(&line, w, sym.ellipsis), w, style);
+        }
+    }
+}
+
+/// Every record of a kind, page by page.
+fn all(cx: &Cx, kind: Kind) -> Result<Vec<Record>, ServiceError> {
+    let mut out: Vec<Record> = Vec::new();
+    loop {
+        let page = cx.api.list(kind, out.last().map(Record::id), 500)?;
+        if page.is_empty() {
+            return Ok(out);
+        }
+        out.extend(page);
+    }
+}
+
+/// The name of a row's person.
+fn name(names: &Names, id: Option<u64>) -> String {
+    id.and_then(|p| names.get(&p).cloned()).unwrap_or_default()
+}
+
+/// Open referrals, the nearest deadline first.
+pub fn open_referrals() -> ListSpec {
+    ListSpec {
+        title: "list.referrals",
+        kind: Kind::Referral,
+        columns: vec![
+            Column {
+                head: "list.due",
+                width: 10,
+                cell: |r, _, _| match &r.body {
+                    Body::Referral(x) => x.due.map(format_date).unwrap_or_default(),
+                    _ => String::new(),
+                },
+            },
+            Column {
+                head: "list.status",
+                width: 16,
+                cell: |r, cx, _| match &r.body {
+                    Body::Referral(x) => label(&cx.t, "referral.status", &x.status),
+                    _ => String::new(),
+                },
+            },
+            Column {
+                head: "list.person",
+                width: 24,
+                cell: |r, _, names| match &r.body {
+                    Body::Referral(x) => name(names, Some(x.person)),
+                    _ => String::new(),
+                },
+            },
+            Column {
+                head: "list.service",
+                width: 22,
+                cell: |r, cx, _| match &r.body {
+                    Body::Referral(x) => x.service_type.name(cx.t.lang()).to_string(),
+                    _ => String::new(),
+                },
+            },
+        ],
+        query: |cx| {
+            let mut v: Vec<Record> = all(cx, Kind::Referral)?
+                .into_iter()
+                .filter(|r| {
+                    matches!(&r.body, Body::Referral(x) if x.status.is_open()
+                        && x.status != ReferralStatus::Started)
+                })
+                .collect();
+            v.sort_by_key(|r| match &r.body {
+                Body::Referral(x) => x.due,
+                _ => None,
+            });
+            Ok(v)
+        },
+        person: |r| match &r.body {
+            Body::Referral(x) => Some(x.person),
+            _ => None,
+        },
+        create: |cx| Box::new(forms::referral::new_form(cx, 0, None)),
+    }
+}
+
+/// Intakes, the newest first.
+pub fn intakes() -> ListSpec {
+    ListSpec {
+        title: "list.intakes",
+        kind: Kind::Intake,
+        columns: vec![
+            Column {
+                head: "list.number",
+                width: 11,
+                cell: |r, _, _| match &r.body {
+                    Body::Intake(i) => i.reg_no.clone(),
+                    _ => String::new(),
+                },
+            },
+            Column {
+                head: "list.when",
+                width: 16,
+                cell: |r, _, _| match &r.body {
+                    Body::Intake(i) => {
+                        format!("{} {}", format_date(i.at.date()), i.at.format("%H:%M"))
+                    }
+                    _ => String::new(),
+                },
+            },
+            Column {
+                head: "list.channel",
+                width: 12,
+                cell: |r, cx, _| match &r.body {
+                    Body::Intake(i) => label(&cx.t, "intake.channel", &i.channel),
+                    _ => String::new(),
+                },
+            },
+            Column {
+                head: "list.person",
+                width: 24,
+                cell: |r, _, names| match &r.body {
+                    Body::Intake(i) => name(names, i.person),
+                    _ => String::new(),
+                },
+            },
+        ],
+        query: |cx| {
+            let mut v = all(cx, Kind::Intake)?;
+            v.reverse();
+            Ok(v)
+        },
+        person: |r| match &r.body {
+            Body::Intake(i) => i.person,
+            _ => None,
+        },
+        create: |cx| Box::new(forms::intake::new_form(cx, None)),
+    }
+}

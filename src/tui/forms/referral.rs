@@ -29,16 +29,6 @@ type L = Lens<Referral>;
 /// The keys that take the steps, in the order the steps are offered.
 const STEP_KEYS: [Action; 3] = [Action::Reveal, Action::Edit, Action::NewPerson];
 
-const NEXT: [ReferralStatus; 7] = [
-    ReferralStatus::Assessed,
-    ReferralStatus::Referred,
-    ReferralStatus::Accepted,
-    ReferralStatus::Declined,
-    ReferralStatus::Started,
-    ReferralStatus::Ended,
-    ReferralStatus::Withdrawn,
-];
-
 #[derive(Default)]
 pub struct ReferralExtra {
     /// Warnings the clerk has been shown for the record as typed; a save with others asks again.
@@ -47,11 +37,7 @@ pub struct ReferralExtra {
 
 /// The steps the law allows from a status, each with its key.
 pub fn steps(status: ReferralStatus) -> Vec<(Action, ReferralStatus)> {
-    STEP_KEYS
-        .iter()
-        .copied()
-        .zip(NEXT.iter().copied().filter(|n| status.can_go_to(*n)))
-        .collect()
+    STEP_KEYS.iter().copied().zip(status.next()).collect()
 }
 
 fn opt_ref(v: &str) -> Result<Option<u64>, Reason> {

@@ -176,7 +176,12 @@ impl Screen for AgendaScreen {
     }
 
     fn handle(&mut self, ev: &Ev, cx: &mut Cx) -> Outcome {
-        let n = self.agenda.items.len();
+        if let Ev::Action(a) = ev {
+            if let Some(s) = super::moved(*a, self.selected, self.agenda.items.len()) {
+                self.selected = s;
+                return Outcome::Consumed;
+            }
+        }
         match ev {
             Ev::Action(Action::Open) => return self.open(cx),
             Ev::Action(Action::Reveal) => {
@@ -187,16 +192,6 @@ impl Screen for AgendaScreen {
                 let list = RecordList::new(record_list::intakes(), cx);
                 return Outcome::Push(Box::new(list));
             }
-            Ev::Action(Action::Down) => {
-                self.selected = (self.selected + 1).min(n.saturating_sub(1))
-            }
-            Ev::Action(Action::Up) => self.selected = self.selected.saturating_sub(1),
-            Ev::Action(Action::PageDown) => {
-                self.selected = (self.selected + 10).min(n.saturating_sub(1))
-            }
-            Ev::Action(Action::PageUp) => self.selected = self.selected.saturating_sub(10),
-            Ev::Action(Action::Home) => self.selected = 0,
-            Ev::Action(Action::End) => self.selected = n.saturating_sub(1),
             Ev::Action(_) => return Outcome::Ignored,
             // The phone rings: the first letter typed is the search's first letter.
             Ev::Key(k) => {

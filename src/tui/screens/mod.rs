@@ -12,6 +12,21 @@ pub mod search;
 
 use super::i18n::I18n;
 
+/// Where a list's selection goes on a movement action (None: not a movement).
+pub fn moved(a: crate::tui::keymap::Action, selected: usize, len: usize) -> Option<usize> {
+    use crate::tui::keymap::Action::*;
+    let last = len.saturating_sub(1);
+    Some(match a {
+        Down => (selected + 1).min(last),
+        Up => selected.saturating_sub(1),
+        PageDown => (selected + 10).min(last),
+        PageUp => selected.saturating_sub(10),
+        Home => 0,
+        End => last,
+        _ => return None,
+    })
+}
+
 /// The locale label of an enum value: `prefix.snake_case_variant` ("referral.status.requested").
 pub fn label(t: &I18n, prefix: &str, value: &(impl std::fmt::Debug + ?Sized)) -> String {
     t.t(&format!("{prefix}.{}", code(value))).to_string()

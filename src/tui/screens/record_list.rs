@@ -105,18 +105,13 @@ impl Screen for RecordList {
     }
 
     fn handle(&mut self, ev: &Ev, cx: &mut Cx) -> Outcome {
-        let n = self.rows.len();
+        if let Ev::Action(a) = ev {
+            if let Some(s) = super::moved(*a, self.selected, self.rows.len()) {
+                self.selected = s;
+                return Outcome::Consumed;
+            }
+        }
         match ev {
-            Ev::Action(Action::Down) => {
-                self.selected = (self.selected + 1).min(n.saturating_sub(1))
-            }
-            Ev::Action(Action::Up) => self.selected = self.selected.saturating_sub(1),
-            Ev::Action(Action::PageDown) => {
-                self.selected = (self.selected + 10).min(n.saturating_sub(1))
-            }
-            Ev::Action(Action::PageUp) => self.selected = self.selected.saturating_sub(10),
-            Ev::Action(Action::Home) => self.selected = 0,
-            Ev::Action(Action::End) => self.selected = n.saturating_sub(1),
             Ev::Action(Action::NewPerson) => return Outcome::Push((self.spec.create)(cx)),
             Ev::Action(Action::Open) => {
                 let Some(r) = self.rows.get(self.selected) else {

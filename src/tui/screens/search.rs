@@ -177,16 +177,13 @@ impl Screen for Search {
     }
 
     fn handle(&mut self, ev: &Ev, cx: &mut Cx) -> Outcome {
-        let n = self.hits.len();
+        if let Ev::Action(a) = ev {
+            if let Some(s) = super::moved(*a, self.selected, self.hits.len()) {
+                self.selected = s;
+                return Outcome::Consumed;
+            }
+        }
         match ev {
-            Ev::Action(Action::Down) => {
-                self.selected = (self.selected + 1).min(n.saturating_sub(1))
-            }
-            Ev::Action(Action::Up) => self.selected = self.selected.saturating_sub(1),
-            Ev::Action(Action::PageDown) => {
-                self.selected = (self.selected + 10).min(n.saturating_sub(1))
-            }
-            Ev::Action(Action::PageUp) => self.selected = self.selected.saturating_sub(10),
             Ev::Action(Action::Open) => return self.open(cx),
             Ev::Action(Action::CopyPrevious) => return self.phone_note(cx),
             Ev::Action(Action::Reveal) => self.reveal(cx),

@@ -118,7 +118,46 @@ fn main() {
                 form.push(t.elapsed().as_secs_f64() * 1e6);
             }
         }
-        for (name, v) in [("search box", &mut search), ("form field", &mut form)] {
+        // The daily work: the agenda (home), a record list, the phone note.
+        let timed = |app: &mut App, term: &mut _, k: KeyEvent, v: &mut Vec<f64>| {
+            let t = Instant::now();
+            app.on_key(k);
+            draw(term, app).unwrap();
+            v.push(t.elapsed().as_secs_f64() * 1e6);
+        };
+        for _ in 0..4 {
+            app.on_key(key(KeyCode::Esc));
+        }
+        let (mut agenda, mut list, mut note) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..200 {
+            timed(&mut app, &mut term, key(KeyCode::Down), &mut agenda);
+            timed(&mut app, &mut term, key(KeyCode::Up), &mut agenda);
+        }
+        app.on_key(key(KeyCode::F(5)));
+        for _ in 0..200 {
+            timed(&mut app, &mut term, key(KeyCode::Down), &mut list);
+            timed(&mut app, &mut term, key(KeyCode::Up), &mut list);
+        }
+        app.on_key(key(KeyCode::Esc));
+        for c in "petrova".chars() {
+            app.on_key(key(KeyCode::Char(c)));
+        }
+        app.on_key(key(KeyCode::F(8)));
+        for _ in 0..50 {
+            for c in "Обажда се".chars() {
+                timed(&mut app, &mut term, key(KeyCode::Char(c)), &mut note);
+            }
+            for _ in 0..9 {
+                timed(&mut app, &mut term, key(KeyCode::Backspace), &mut note);
+            }
+        }
+        for (name, v) in [
+            ("search box", &mut search),
+            ("form field", &mut form),
+            ("agenda ↑↓", &mut agenda),
+            ("open referrals list ↑↓", &mut list),
+            ("phone note text", &mut note),
+        ] {
             let max = v.iter().cloned().fold(0.0, f64::max);
             println!(
                 "{:<34}{:>8.0}µs{:>8.0}µs{:>8.0}µs",

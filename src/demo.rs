@@ -823,7 +823,7 @@ impl Builder<'_> {
         let codes: Vec<&str> = settlements.iter().map(|s| s.ekatte.as_str()).collect();
         let mut done = 0;
         while done < count {
-            let chunk = (count - done).min(2000);
+            let chunk = (count - done).min(crate::service::MAX_BATCH);
             let mut bodies = Vec::with_capacity(chunk);
             while bodies.len() < chunk {
                 let female = self.rng.below(2) == 1;

@@ -215,3 +215,14 @@ fn copy_dir(src: &std::path::Path, dst: &std::path::Path) {
         }
     }
 }
+
+/// A demo larger than one batch builds in batches the service takes (at most `MAX_BATCH`).
+#[test]
+fn a_demo_of_more_persons_than_one_batch_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let n = frontoffice::service::MAX_BATCH + 300;
+    frontoffice::demo::build(&path, "admin", "Админ", n, clock()).unwrap();
+    let svc = Svc::open(&path, clock()).unwrap();
+    assert!(svc.store().count(frontoffice::domain::record::Kind::Person) > n);
+}

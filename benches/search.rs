@@ -35,14 +35,14 @@ fn main() {
     let mut phones = Vec::new();
     {
         let tx = sql.unchecked_transaction().unwrap();
-        let mut after = None;
-        loop {
-            let page = s
-                .list(frontoffice::domain::record::Kind::Person, after, 1000)
-                .unwrap();
-            let Some(last) = page.last() else { break };
-            after = Some(last.meta.id);
-            for r in &page {
+        // From the store: answers carry the ЕГН masked, SQLite needs them whole.
+        let people: Vec<_> = svc
+            .store()
+            .scan(frontoffice::domain::record::Kind::Person, None)
+            .collect::<Result<_, _>>()
+            .unwrap();
+        {
+            for r in &people {
                 let Body::Person(p) = &r.body else { continue };
                 let ident = p.ident.as_str().unwrap_or_default().to_string();
                 tx.execute(

@@ -1661,7 +1661,7 @@ fn arbitrary_requests_through_the_socket_never_panic_or_hang() {
                 // A frame with an unchecked ЕГН on its own connection: refused when decoded
                 // with the reason, never stored; that connection and the others go on.
                 let mut s = UnixStream::connect(&socket).unwrap();
-                hello(&mut s);
+                common::hello(&mut s);
                 s.write_all(&spliced(&crafted, "8032056031", "12")).unwrap();
                 assert_refused_and_open(s);
             }
@@ -1712,17 +1712,4 @@ fn assert_refused_and_open(mut s: UnixStream) {
             wire::ServerFrame::Changed(_) => continue,
         }
     }
-}
-
-fn hello(s: &mut UnixStream) {
-    wire::write_frame(
-        s,
-        &wire::Hello {
-            magic: wire::MAGIC,
-            protocol: wire::PROTOCOL,
-        },
-    )
-    .unwrap();
-    let w: wire::Welcome = wire::read_frame(s).unwrap();
-    assert!(matches!(w, wire::Welcome::Ok { .. }), "{w:?}");
 }

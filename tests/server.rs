@@ -88,19 +88,6 @@ fn closed(mut s: UnixStream) -> bool {
     matches!(s.read(&mut buf), Ok(0) | Err(_))
 }
 
-fn hello(s: &mut UnixStream) {
-    wire::write_frame(
-        s,
-        &wire::Hello {
-            magic: wire::MAGIC,
-            protocol: wire::PROTOCOL,
-        },
-    )
-    .unwrap();
-    let w: wire::Welcome = wire::read_frame(s).unwrap();
-    assert!(matches!(w, wire::Welcome::Ok { .. }), "{w:?}");
-}
-
 #[test]
 fn malformed_truncated_and_huge_frames_close_only_that_connection() {
     let r = start();
@@ -108,7 +95,7 @@ fn malformed_truncated_and_huge_frames_close_only_that_connection() {
     // Garbage inside a sound frame after a good handshake: refused with the reason, and the
     // connection, still in step, answers the next request.
     let mut s = UnixStream::connect(&r.socket).unwrap();
-    hello(&mut s);
+    common::hello(&mut s);
     s.write_all(&[0, 0, 0, 5, 0xff, 0xfe, 0xfd, 0xfc, 0xfb])
         .unwrap();
     s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
@@ -129,12 +116,12 @@ fn malformed_truncated_and_huge_frames_close_only_that_connection() {
     ));
     // A length over the limit.
     let mut s = UnixStream::connect(&r.socket).unwrap();
-    hello(&mut s);
+    common::hello(&mut s);
     s.write_all(&u32::MAX.to_be_bytes()).unwrap();
     assert!(closed(s));
     // Half a frame, then gone.
     let mut s = UnixStream::connect(&r.socket).unwrap();
-    hello(&mut s);
+    common::hello(&mut s);
     s.write_all(&[0, 0, 1, 0, 1, 2, 3]).unwrap();
     drop(s);
     // A wrong protocol version is refused with a reason.
@@ -168,7 +155,7 @@ fn random_bytes_never_bring_the_server_down() {
             |(after_hello, bytes)| {
                 let mut s = UnixStream::connect(&r.socket).unwrap();
                 if after_hello {
-                    hello(&mut s);
+                    common::hello(&mut s);
                 }
                 let _ = s.write_all(&bytes);
                 drop(s);

@@ -75,19 +75,6 @@ fn peer_closed(s: &UnixStream, wait: Duration) -> bool {
     n > 0 && pfd.revents & (libc::POLLRDHUP | libc::POLLHUP) != 0
 }
 
-fn hello(s: &mut UnixStream) {
-    wire::write_frame(
-        s,
-        &wire::Hello {
-            magic: wire::MAGIC,
-            protocol: wire::PROTOCOL,
-        },
-    )
-    .unwrap();
-    let w: wire::Welcome = wire::read_frame(s).unwrap();
-    assert!(matches!(w, wire::Welcome::Ok { .. }), "{w:?}");
-}
-
 /// SIGTERM, then a clean exit within the limit, the socket file gone.
 fn stop(mut child: Child, socket: &Path) {
     // SAFETY: a signal to our own child.
@@ -142,7 +129,7 @@ fn a_client_that_never_reads_is_dropped_and_memory_stays_flat() {
     let baseline = rss_kib(pid);
     // 300 searches of 1000 hits each (~100 KB an answer, ~30 MB in all), none of them read.
     let mut greedy = UnixStream::connect(&socket).unwrap();
-    hello(&mut greedy);
+    common::hello(&mut greedy);
     greedy.set_write_timeout(Some(HANG)).unwrap();
     // Sent from a thread of its own: the socket's buffer takes only part of them before the
     // server stops reading.
@@ -200,7 +187,7 @@ fn a_stop_does_not_wait_for_a_client_that_never_reads() {
     let socket = dir.path().join("fo.sock");
     let child = common::spawn_serve_with(&db, &socket, &flags(&["--client-timeout", "3600"]), None);
     let mut greedy = UnixStream::connect(&socket).unwrap();
-    hello(&mut greedy);
+    common::hello(&mut greedy);
     for _ in 0..20 {
         let req = Request::Search {
             query: "лимитов".into(),

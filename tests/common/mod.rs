@@ -334,3 +334,18 @@ pub fn spawn_serve_with(
     }
     child
 }
+
+/// A raw socket's handshake as a client would do it, asserting the server let it in.
+pub fn hello(s: &mut std::os::unix::net::UnixStream) {
+    use frontoffice::server::wire;
+    wire::write_frame(
+        s,
+        &wire::Hello {
+            magic: wire::MAGIC,
+            protocol: wire::PROTOCOL,
+        },
+    )
+    .unwrap();
+    let w: wire::Welcome = wire::read_frame(s).unwrap();
+    assert!(matches!(w, wire::Welcome::Ok { .. }), "{w:?}");
+}

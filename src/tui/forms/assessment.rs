@@ -169,16 +169,8 @@ impl Spec for AssessmentSpec {
             },
         ));
         v.push(
-            L::new(
-                "conclusion",
-                |_| FieldKind::Note { max: 4000 },
-                |a, _| a.conclusion.clone(),
-                |a, v, _| {
-                    a.conclusion = v.into();
-                    Ok(())
-                },
-            )
-            .required(),
+            crate::text_lens!(L, "conclusion", FieldKind::Note { max: 4000 }, conclusion)
+                .required(),
         );
         v
     }

@@ -110,15 +110,7 @@ impl Spec for IntakeSpec {
                 },
             )
             .required(),
-            L::new(
-                "note",
-                |_| FieldKind::Note { max: 4000 },
-                |i, _| i.note.clone(),
-                |i, v, _| {
-                    i.note = v.into();
-                    Ok(())
-                },
-            ),
+            crate::text_lens!(L, "note", FieldKind::Note { max: 4000 }, note),
             L::new(
                 "outcome",
                 |cx| FieldKind::Choice(choices(cx, "intake.outcome", &OUTCOMES)),

@@ -76,6 +76,22 @@ impl<T> Lens<T> {
     }
 }
 
+/// A field that is a `String` of the record, as typed: `text_lens!(Lens<T>, "key", kind, field)`.
+#[macro_export]
+macro_rules! text_lens {
+    ($lens:ty, $key:literal, $kind:expr, $field:ident) => {
+        <$lens>::new(
+            $key,
+            |_| $kind,
+            |t, _| t.$field.clone(),
+            |t, v, _| {
+                t.$field = v.into();
+                Ok(())
+            },
+        )
+    };
+}
+
 /// A kind's form.
 pub trait Spec: Sized + 'static {
     type T: Clone + 'static;

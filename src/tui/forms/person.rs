@@ -149,38 +149,14 @@ impl Spec for PersonSpec {
                 set_ident,
             )
             .check(check_ident),
-            L::new(
-                "first_name",
-                |_| FieldKind::Text { max: 60 },
-                |p, _| p.first_name.clone(),
-                |p, v, _| {
-                    p.first_name = v.into();
-                    Ok(())
-                },
-            )
-            .required()
-            .check(check_name),
-            L::new(
-                "middle_name",
-                |_| FieldKind::Text { max: 60 },
-                |p, _| p.middle_name.clone(),
-                |p, v, _| {
-                    p.middle_name = v.into();
-                    Ok(())
-                },
-            )
-            .check(check_name),
-            L::new(
-                "last_name",
-                |_| FieldKind::Text { max: 60 },
-                |p, _| p.last_name.clone(),
-                |p, v, _| {
-                    p.last_name = v.into();
-                    Ok(())
-                },
-            )
-            .required()
-            .check(check_name),
+            crate::text_lens!(L, "first_name", FieldKind::Text { max: 60 }, first_name)
+                .required()
+                .check(check_name),
+            crate::text_lens!(L, "middle_name", FieldKind::Text { max: 60 }, middle_name)
+                .check(check_name),
+            crate::text_lens!(L, "last_name", FieldKind::Text { max: 60 }, last_name)
+                .required()
+                .check(check_name),
             L::new(
                 "birth_date",
                 |_| FieldKind::Date,
@@ -201,15 +177,7 @@ impl Spec for PersonSpec {
                     Ok(())
                 },
             ),
-            L::new(
-                "address",
-                |_| FieldKind::Text { max: 200 },
-                |p, _| p.address.clone(),
-                |p, v, _| {
-                    p.address = v.into();
-                    Ok(())
-                },
-            ),
+            crate::text_lens!(L, "address", FieldKind::Text { max: 200 }, address),
             L::new(
                 "phones",
                 |_| FieldKind::Text { max: 80 },
@@ -356,15 +324,7 @@ impl Spec for PersonSpec {
                     Ok(())
                 },
             ),
-            L::new(
-                "note",
-                |_| FieldKind::Note { max: 4000 },
-                |p, _| p.note.clone(),
-                |p, v, _| {
-                    p.note = v.into();
-                    Ok(())
-                },
-            ),
+            crate::text_lens!(L, "note", FieldKind::Note { max: 4000 }, note),
         ]
     }
 

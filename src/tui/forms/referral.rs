@@ -118,15 +118,7 @@ impl Spec for ReferralSpec {
                 },
             )
             .required(),
-            L::new(
-                "note",
-                |_| FieldKind::Note { max: 4000 },
-                |r, _| r.note.clone(),
-                |r, v, _| {
-                    r.note = v.into();
-                    Ok(())
-                },
-            ),
+            crate::text_lens!(L, "note", FieldKind::Note { max: 4000 }, note),
             // Not part of the record: the reason given with the next step.
             L::new(
                 "step_note",

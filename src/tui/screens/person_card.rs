@@ -273,9 +273,9 @@ impl PersonCard {
                 } else {
                     String::new()
                 };
-                let expiring = dd
-                    .valid_until
-                    .is_some_and(|u| u <= today + Days::new(cx.settings.expiry_alert_days.into()));
+                let expiring = dd.valid_until.is_some_and(|u| {
+                    u <= today + Days::new(cx.settings.decision_alert_days.into())
+                });
                 out.push((
                     if expiring { theme.warn } else { theme.base },
                     format!(
@@ -469,8 +469,10 @@ impl PersonCard {
         let horizon = today + Days::new(cx.settings.expiry_alert_days.into());
         let d = &self.data;
         let mut out = Vec::new();
+        // A decision expiring is warned as early as the agenda warns of it.
+        let decisions = today + Days::new(cx.settings.decision_alert_days.into());
         if let Some(u) = d.person.disability.as_ref().and_then(|x| x.valid_until) {
-            if u <= horizon {
+            if u <= decisions {
                 out.push((u, t.t("card.dl_disability").to_string()));
             }
         }

@@ -786,13 +786,8 @@ fn a_phone_note_is_saved_in_at_most_three_keys_after_the_text() {
     a.on_key(key(KeyCode::F(8)));
     assert_eq!(a.depth(), home_depth + 1, "the phone note opened");
     typed(&mut a, "Пита кога идва асистентът.");
-    let mut keys = 0;
-    let mut press = |a: &mut App, k: KeyEvent| {
-        a.on_key(k);
-        keys += 1;
-    };
-    press(&mut a, key(KeyCode::F(2)));
-    assert!(keys <= 3, "{keys} keys after the text");
+    // The only key after the text (the budget is 3): what follows proves it saved and went back.
+    a.on_key(key(KeyCode::F(2)));
     assert_eq!(a.depth(), home_depth, "back on the search: {}", shot(&a));
     assert!(shot(&a).contains("Записано"), "{}", shot(&a));
     let after = intakes_of(&svc, person);
@@ -936,4 +931,25 @@ fn a_list_follows_the_saves_and_opens_its_records() {
     a.on_key(key(KeyCode::Enter));
     let s = shot(&a);
     assert!(s.contains("Обаждане от колега."), "{s}");
+}
+
+/// Drafts of every form come back, not only the person's: a phone note left unsaved is offered
+/// on the next start and resumes in the intake form with its text.
+#[test]
+fn an_unsaved_phone_note_comes_back_as_its_form() {
+    let (_dir, svc) = own_db();
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    typed(&mut a, AGREEMENT);
+    a.on_key(key(KeyCode::F(8)));
+    typed(&mut a, "Недовършена бележка");
+    a.keep_drafts(std::time::Instant::now(), true);
+    drop(a);
+    let mut b = frontoffice::tui::app::App::start(cx_on(&svc, Lang::Bg));
+    assert!(shot(&b).contains("Незавършени форми"), "{}", shot(&b));
+    b.on_key(key(KeyCode::Enter));
+    let s = shot(&b);
+    assert!(
+        s.contains("Недовършена бележка") && s.contains("Канал"),
+        "{s}"
+    );
 }

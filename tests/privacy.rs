@@ -116,15 +116,21 @@ fn persons_leave_the_service_masked_in_process() {
     ));
 }
 
-#[test]
-fn persons_leave_the_server_masked() {
-    let db = new_db();
+/// The database served on a socket in its temp dir, and a client as this Unix user (made an
+/// administrator of it): (client, login).
+fn served(db: &Db) -> (Client, String) {
     let me = frontoffice::os::current_user().unwrap().login;
     db.admin.add_clerk(&me, "Оператор", Role::Admin).unwrap();
     let socket = db.dir.path().join("fo.sock");
     let server = Server::bind(Arc::clone(&db.svc), &socket, None).unwrap();
     std::thread::spawn(move || server.run());
-    let c = Client::connect(&socket, Lang::En).unwrap();
+    (Client::connect(&socket, Lang::En).unwrap(), me)
+}
+
+#[test]
+fn persons_leave_the_server_masked() {
+    let db = new_db();
+    let (c, _) = served(&db);
     let id = a_person_with(&c, FULL[0]);
     every_read_is_masked(&c, id);
 }
@@ -362,12 +368,7 @@ fn long_records_come_in_pages_that_fit_a_frame() {
 #[test]
 fn long_records_travel_over_the_socket() {
     let db = new_db();
-    let me = frontoffice::os::current_user().unwrap().login;
-    db.admin.add_clerk(&me, "Оператор", Role::Admin).unwrap();
-    let socket = db.dir.path().join("fo.sock");
-    let server = Server::bind(Arc::clone(&db.svc), &socket, None).unwrap();
-    std::thread::spawn(move || server.run());
-    let c = Client::connect(&socket, Lang::En).unwrap();
+    let (c, me) = served(&db);
     long_notes(&c);
     // The connection is still good.
     assert_eq!(c.whoami().unwrap().login, me);

@@ -24,22 +24,6 @@ fn first(records: &[Record], kind: Kind) -> &Record {
     records.iter().find(|r| r.kind() == kind).unwrap()
 }
 
-fn referral(person: u64, service: Option<u64>, service_type: ServiceType) -> Referral {
-    Referral {
-        person,
-        assessment: None,
-        service_type,
-        service,
-        provider: None,
-        requested: today(),
-        status: ReferralStatus::Requested,
-        history: Vec::new(),
-        due: None,
-        note: String::new(),
-        warnings: Vec::new(),
-    }
-}
-
 fn body(r: &Record) -> Referral {
     match &r.body {
         Body::Referral(x) => x.clone(),

@@ -5,36 +5,17 @@ use super::Failure;
 use crate::domain::{
     agenda::{Agenda, Bucket},
     date::format_date,
-    text::safe_for_terminal,
     Lang,
 };
 use std::io::{self, Write};
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
 const WIDTH: usize = 80;
 
-/// `s` cut to `width` display columns (with "…" when cut) and padded to it.
+/// `s` made safe, cut to `width` display columns (with "…" when cut) and padded to it: the
+/// console's own `pad`, so a report lines up as the screens do.
 fn fit(s: &str, width: usize) -> String {
-    let s = safe_for_terminal(s);
-    let mut out = String::new();
-    let mut used = 0;
-    if s.width() <= width {
-        out.push_str(&s);
-        used = s.width();
-    } else {
-        for ch in s.chars() {
-            let w = ch.width().unwrap_or(0);
-            if used + w + 1 > width {
-                break;
-            }
-            out.push(ch);
-            used += w;
-        }
-        out.push('…');
-        used += 1;
-    }
-    out.push_str(&" ".repeat(width.saturating_sub(used)));
-    out
+    crate::tui::widgets::pad(s, width, "…")
 }
 
 fn bucket_name(b: Bucket, lang: Lang) -> &'static str {

@@ -8,7 +8,7 @@ use crate::domain::{
     Lang,
 };
 use std::io::{self, Write};
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
 const WIDTH: usize = 80;
 
@@ -37,27 +37,10 @@ fn headers(lang: Lang) -> [&'static str; 8] {
     }
 }
 
-/// `s` cut to `width` display columns (with "…" when cut) and padded to it.
+/// `s` made safe, cut to `width` display columns (with "…" when cut) and padded to it: the
+/// console's own `pad`, so a report lines up as the screens do.
 fn fit(s: &str, width: usize) -> String {
-    let mut out = String::new();
-    let mut used = 0;
-    if s.width() <= width {
-        out.push_str(s);
-        used = s.width();
-    } else {
-        for ch in s.chars() {
-            let w = ch.width().unwrap_or(0);
-            if used + w + 1 > width {
-                break;
-            }
-            out.push(ch);
-            used += w;
-        }
-        out.push('…');
-        used += 1;
-    }
-    out.push_str(&" ".repeat(width.saturating_sub(used)));
-    out
+    crate::tui::widgets::pad(s, width, "…")
 }
 
 fn right(s: &str, width: usize) -> String {

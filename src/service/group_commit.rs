@@ -88,34 +88,41 @@ mod tests {
         atomic::{AtomicU64, Ordering},
         mpsc, Arc,
     };
+    use std::thread::JoinHandle;
 
-    /// Transactions applied while a sync runs are covered together by the next one; a failed
-    /// sync is reported and the next caller retries it.
-    #[test]
-    fn transactions_queued_during_a_sync_share_the_next() {
-        let gc = Arc::new(GroupCommit::default());
-        let calls = Arc::new(AtomicU64::new(0));
+    type Done = JoinHandle<Result<(), StoreError>>;
+
+    /// A leader whose sync (counted in `calls`) runs until the returned sender is signalled,
+    /// then succeeds, or fails with EIO when `fail`; returns once that sync is running.
+    fn held_sync(
+        gc: &Arc<GroupCommit>,
+        calls: &Arc<AtomicU64>,
+        seq: u64,
+        fail: bool,
+    ) -> (Done, mpsc::Sender<()>) {
         let (started_tx, started) = mpsc::channel();
         let (go, go_rx) = mpsc::channel::<()>();
-        let first = gc.applied();
-        let leader = {
-            let (gc, calls) = (Arc::clone(&gc), Arc::clone(&calls));
-            std::thread::spawn(move || {
-                gc.durable(first, || {
-                    calls.fetch_add(1, Ordering::SeqCst);
-                    started_tx.send(()).unwrap();
-                    go_rx.recv().unwrap();
-                    Ok(())
-                })
+        let (gc, calls) = (Arc::clone(gc), Arc::clone(calls));
+        let leader = std::thread::spawn(move || {
+            gc.durable(seq, || {
+                calls.fetch_add(1, Ordering::SeqCst);
+                started_tx.send(()).unwrap();
+                go_rx.recv().unwrap();
+                match fail {
+                    true => Err(StoreError::Io("EIO".into())),
+                    false => Ok(()),
+                }
             })
-        };
+        });
         started.recv().unwrap();
-        // Applied while the first sync runs.
-        let queued: Vec<u64> = (0..5).map(|_| gc.applied()).collect();
-        let waiters: Vec<_> = queued
-            .iter()
+        (leader, go)
+    }
+
+    /// Callers waiting for these transactions, each able to run a (counted) sync.
+    fn waiters(gc: &Arc<GroupCommit>, calls: &Arc<AtomicU64>, seqs: &[u64]) -> Vec<Done> {
+        seqs.iter()
             .map(|&seq| {
-                let (gc, calls) = (Arc::clone(&gc), Arc::clone(&calls));
+                let (gc, calls) = (Arc::clone(gc), Arc::clone(calls));
                 std::thread::spawn(move || {
                     gc.durable(seq, || {
                         calls.fetch_add(1, Ordering::SeqCst);
@@ -123,10 +130,22 @@ mod tests {
                     })
                 })
             })
-            .collect();
+            .collect()
+    }
+
+    /// Transactions applied while a sync runs are covered together by the next one.
+    #[test]
+    fn transactions_queued_during_a_sync_share_the_next() {
+        let gc = Arc::new(GroupCommit::default());
+        let calls = Arc::new(AtomicU64::new(0));
+        let first = gc.applied();
+        let (leader, go) = held_sync(&gc, &calls, first, false);
+        // Applied while the first sync runs.
+        let queued: Vec<u64> = (0..5).map(|_| gc.applied()).collect();
+        let waiting = waiters(&gc, &calls, &queued);
         go.send(()).unwrap();
         leader.join().unwrap().unwrap();
-        for w in waiters {
+        for w in waiting {
             w.join().unwrap().unwrap();
         }
         assert_eq!(
@@ -143,37 +162,13 @@ mod tests {
     fn a_failed_sync_is_final() {
         let gc = Arc::new(GroupCommit::default());
         let calls = Arc::new(AtomicU64::new(0));
-        let (started_tx, started) = mpsc::channel();
-        let (go, go_rx) = mpsc::channel::<()>();
         let first = gc.applied();
         let covered: Vec<u64> = (0..3).map(|_| gc.applied()).collect();
-        let leader = {
-            let (gc, calls) = (Arc::clone(&gc), Arc::clone(&calls));
-            std::thread::spawn(move || {
-                gc.durable(first, || {
-                    calls.fetch_add(1, Ordering::SeqCst);
-                    started_tx.send(()).unwrap();
-                    go_rx.recv().unwrap();
-                    Err(StoreError::Io("EIO".into()))
-                })
-            })
-        };
-        started.recv().unwrap();
-        let waiters: Vec<_> = covered
-            .iter()
-            .map(|&seq| {
-                let (gc, calls) = (Arc::clone(&gc), Arc::clone(&calls));
-                std::thread::spawn(move || {
-                    gc.durable(seq, || {
-                        calls.fetch_add(1, Ordering::SeqCst);
-                        Ok(())
-                    })
-                })
-            })
-            .collect();
+        let (leader, go) = held_sync(&gc, &calls, first, true);
+        let waiting = waiters(&gc, &calls, &covered);
         go.send(()).unwrap();
         assert!(leader.join().unwrap().is_err());
-        for w in waiters {
+        for w in waiting {
             assert!(matches!(
                 w.join().unwrap(),
                 Err(StoreError::ReadOnly { .. })

@@ -241,7 +241,7 @@ impl Handlers for Caller<'_> {
         note: String,
     ) -> Result<Record, ServiceError> {
         self.require(Action::Write(Kind::Referral))?;
-        workflow::referral_step(self.svc, &self.clerk, id, base_rev, to, note)
+        commands::step(self.svc, &self.clerk, id, base_rev, to, note)
     }
 
     fn referral_warnings(&self, referral: Referral) -> Result<Vec<ReferralWarning>, ServiceError> {

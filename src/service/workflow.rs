@@ -1,30 +1,17 @@
-//! The daily work: referral steps and warnings, and the agenda.
+//! The daily work: referral warnings and the agenda (the steps are saves: `commands::step`).
 
-use super::{commands, Service, ServiceError};
+use super::{Service, ServiceError};
 use crate::domain::{
     agenda::{agenda as domain_agenda, Agenda, AgendaInput, Names},
     assistance::ApplicationStatus,
-    clerk::Clerk,
     date::Month,
     monthly::in_force,
     record::{Body, Kind, Record},
-    referral::{Referral, ReferralStatus, ReferralWarning},
+    referral::{Referral, ReferralWarning},
     register::{Access, ServiceType},
 };
 use crate::store::index::{self, due_prefix, DueClass, Index};
 use chrono::Days;
-
-/// Moves a referral one legal step on (`Request::ReferralStep`).
-pub fn referral_step(
-    svc: &Service,
-    clerk: &Clerk,
-    id: u64,
-    base_rev: u64,
-    to: ReferralStatus,
-    note: String,
-) -> Result<Record, ServiceError> {
-    commands::step(svc, clerk, id, base_rev, to, note)
-}
 
 /// The warnings a referral would get if saved now (`self_id`: the referral itself, which does
 /// not count against its own service's places).

@@ -181,17 +181,8 @@ pub fn every_kind(s: &Session) -> Vec<Record> {
         referred_by: Referrer::Dsp,
     }));
     add(Body::Referral(Referral {
-        person: user.meta.id,
-        assessment: None,
-        service_type: ServiceType::DayCare,
-        service: Some(service.meta.id),
         provider: Some(provider.meta.id),
-        requested: today(),
-        status: ReferralStatus::Requested,
-        history: Vec::new(),
-        due: None,
-        note: String::new(),
-        warnings: Vec::new(),
+        ..referral(user.meta.id, Some(service.meta.id), ServiceType::DayCare)
     }));
     let decision = add(Body::DspDecision(DspDecision {
         person: user.meta.id,
@@ -348,4 +339,21 @@ pub fn hello(s: &mut std::os::unix::net::UnixStream) {
     .unwrap();
     let w: wire::Welcome = wire::read_frame(s).unwrap();
     assert!(matches!(w, wire::Welcome::Ok { .. }), "{w:?}");
+}
+
+/// A referral just requested today.
+pub fn referral(person: u64, service: Option<u64>, service_type: ServiceType) -> Referral {
+    Referral {
+        person,
+        assessment: None,
+        service_type,
+        service,
+        provider: None,
+        requested: today(),
+        status: ReferralStatus::Requested,
+        history: Vec::new(),
+        due: None,
+        note: String::new(),
+        warnings: Vec::new(),
+    }
 }

@@ -234,30 +234,48 @@ pub fn build<S: Spec>(form: &Form, base: &S::T, cx: &Cx) -> (S::T, Vec<FieldErro
     (t, errors)
 }
 
+/// The kinds that have a form, each with its `Spec`: the one list `edit` and `from_draft`
+/// read, so a new form is registered once.
+macro_rules! with_spec {
+    ($kind:expr, $S:ident => $then:expr, _ => $none:expr) => {
+        match $kind {
+            Kind::Person => {
+                type $S = person::PersonSpec;
+                $then
+            }
+            Kind::Intake => {
+                type $S = intake::IntakeSpec;
+                $then
+            }
+            Kind::Assessment => {
+                type $S = assessment::AssessmentSpec;
+                $then
+            }
+            Kind::Referral => {
+                type $S = referral::ReferralSpec;
+                $then
+            }
+            _ => $none,
+        }
+    };
+}
+
 /// Opens a record in its form.
 pub fn edit(cx: &mut Cx, record: &Record) -> Option<Box<dyn Screen>> {
-    match record.kind() {
-        Kind::Person => Some(Box::new(RecordForm::<person::PersonSpec>::edit(cx, record))),
-        Kind::Intake => Some(Box::new(RecordForm::<intake::IntakeSpec>::edit(cx, record))),
-        Kind::Assessment => Some(Box::new(RecordForm::<assessment::AssessmentSpec>::edit(
-            cx, record,
-        ))),
-        Kind::Referral => Some(Box::new(RecordForm::<referral::ReferralSpec>::edit(
-            cx, record,
-        ))),
-        _ => None,
-    }
+    with_spec!(record.kind(), S => Some(Box::new(RecordForm::<S>::edit(cx, record))), _ => None)
 }
 
 /// A form left unsaved, back as it was typed (any kind with a form).
 pub fn from_draft(cx: &mut Cx, draft: &Draft) -> Result<Box<dyn Screen>, String> {
-    let kind = draft.key.split('/').next().unwrap_or_default();
-    match kind {
-        k if k == Kind::Person.tree() => Ok(Box::new(
-            RecordForm::<person::PersonSpec>::from_draft(cx, draft)?,
-        )),
-        _ => Err(cx.t.t("drafts.unknown").to_string()),
-    }
+    let unknown = || cx.t.t("drafts.unknown").to_string();
+    let Some(kind) = crate::tui::screens::record_form::kind_of(draft) else {
+        return Err(unknown());
+    };
+    with_spec!(
+        kind,
+        S => Ok(Box::new(RecordForm::<S>::from_draft(cx, draft)?)),
+        _ => Err(unknown())
+    )
 }
 
 // Lens helpers for the common value types.

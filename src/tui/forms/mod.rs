@@ -147,12 +147,12 @@ pub fn fields<S: Spec>(cx: &Cx) -> Vec<Field> {
 pub fn load<S: Spec>(form: &mut Form, t: &S::T, cx: &Cx) {
     for l in S::lenses() {
         let v = (l.get)(t, cx);
-        if let (Some(kind), Ok(id)) = (form.ref_kind(l.key), v.parse::<u64>()) {
-            let label = cx
-                .api
-                .get(kind, id)
-                .map(|r| record_label(&r, cx))
-                .unwrap_or_else(|_| format!("#{id}"));
+        if let (Some(_), Ok(id)) = (form.ref_kind(l.key), v.parse::<u64>()) {
+            // The record's search line, as the field's options show it (no whole record read).
+            let label = match cx.api.labels(vec![id]) {
+                Ok(hits) if !hits.is_empty() => hit_label(&hits[0]),
+                _ => format!("#{id}"),
+            };
             form.set_options(
                 l.key,
                 vec![Choice {
@@ -165,22 +165,12 @@ pub fn load<S: Spec>(form: &mut Form, t: &S::T, cx: &Cx) {
     }
 }
 
-/// What a reference field shows for a record: a person's name, a provider's, an intake's
-/// register number...
-pub fn record_label(r: &Record, cx: &Cx) -> String {
-    use crate::domain::record::Body;
-    match &r.body {
-        Body::Person(p) => match p.birth_date {
-            Some(b) => format!("{} ({})", p.full_name(), format_date(b)),
-            None => p.full_name(),
-        },
-        Body::Provider(p) => p.name.clone(),
-        Body::Service(s) => s.name.clone(),
-        Body::Intake(i) => format!("{} {}", i.reg_no, format_date(i.at.date())),
-        Body::Agreement(a) => a.number.clone(),
-        Body::Application(a) => a.reg_no.clone(),
-        Body::Assessment(a) => format!("{} {}", r.kind().name(cx.t.lang()), format_date(a.date)),
-        other => format!("{} #{}", other.kind().name(cx.t.lang()), r.id()),
+/// What a reference field shows for a record: its search line ("Мария Петрова (05.12.1880)").
+fn hit_label(h: &crate::service::Hit) -> String {
+    if h.detail.is_empty() {
+        h.name.clone()
+    } else {
+        format!("{} ({})", h.name, h.detail)
     }
 }
 
@@ -197,11 +187,7 @@ pub fn ref_options(cx: &Cx, kind: Kind, typed: &str) -> Vec<Choice> {
         .take(12)
         .map(|h| Choice {
             code: h.id.to_string(),
-            label: if h.detail.is_empty() {
-                h.name
-            } else {
-                format!("{} ({})", h.name, h.detail)
-            },
+            label: hit_label(&h),
         })
         .collect()
 }

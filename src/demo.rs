@@ -15,7 +15,10 @@ use crate::domain::{
     phone::Phone,
     record::{Body, Record},
     referral::{Referral, ReferralStatus},
-    register::{Access, Funding, Licence, Provider, ProviderKind, Referrer, Service, ServiceType},
+    register::{
+        Access, Campaign, CampaignFormat, Funding, Licence, Provider, ProviderKind, Referrer,
+        Service, ServiceType, Visit,
+    },
     report::{MonthlyReport, ReportStatus},
     settings::{Settings, Settlement},
 };
@@ -48,6 +51,10 @@ struct ProviderRow {
     settlement: String,
     address: String,
     phone: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    contact: String,
 }
 
 #[derive(Deserialize)]
@@ -61,7 +68,13 @@ struct ServiceRow {
     address: String,
     capacity: u32,
     funding: Funding,
+    #[serde(default)]
+    project: String,
     referred_by: Referrer,
+    #[serde(default)]
+    valid_from: Option<NaiveDate>,
+    #[serde(default)]
+    valid_to: Option<NaiveDate>,
 }
 
 #[derive(Deserialize)]
@@ -238,6 +251,8 @@ impl Builder<'_> {
                 settlement: p.settlement.clone(),
                 address: p.address.clone(),
                 phone: Phone::parse(&p.phone).ok(),
+                email: p.email.clone(),
+                contact: p.contact.clone(),
             }))?;
             providers.insert(p.key.clone(), rec.meta.id);
         }
@@ -256,7 +271,10 @@ impl Builder<'_> {
                 address: s.address.clone(),
                 capacity: s.capacity,
                 funding: s.funding,
+                project: s.project.clone(),
                 referred_by: s.referred_by,
+                valid_from: s.valid_from,
+                valid_to: s.valid_to,
             }))?;
             services.push((rec.meta.id, provider, s.activity));
         }
@@ -316,6 +334,7 @@ impl Builder<'_> {
                 follow_up: None,
             }))?;
         }
+        self.monitoring(&services, m)?;
         let generated = self.generate(generated, &m.settlements, &mut idents)?;
         // Back to the default rule now that the historic agreements are in.
         let current = self.s.settings()?;
@@ -371,7 +390,10 @@ impl Builder<'_> {
             address: "ул. „Демо“ 2".into(),
             capacity: 1,
             funding: Funding::Municipal,
+            project: String::new(),
             referred_by: Referrer::Municipality,
+            valid_from: None,
+            valid_to: None,
         }))?;
         let shelter = (shelter.meta.id, provider, ServiceType::Shelter);
         self.referral_to(
@@ -452,6 +474,87 @@ impl Builder<'_> {
                 .is_multiple_of(3)
                 .then(|| self.today + Days::new((i % 5) as u64)),
         }))
+    }
+
+    /// Monitoring visits to each service over the last year (the latest with remarks wants a
+    /// follow-up, some due soon), and information campaigns in the settlements.
+    fn monitoring(
+        &mut self,
+        services: &[(u64, u64, ServiceType)],
+        m: &Municipality,
+    ) -> Result<(), DemoError> {
+        let clerks: Vec<String> = m.clerks.iter().map(|c| c.login.clone()).collect();
+        let findings = [
+            (
+                "good",
+                "Документацията е пълна. Потребителите са доволни от грижата.",
+            ),
+            (
+                "remarks",
+                "Индивидуалните планове на двама потребители не са преразгледани.\nДа се представят до следващото посещение.",
+            ),
+            (
+                "good",
+                "Персоналът е в пълен състав; графикът се спазва.",
+            ),
+            (
+                "poor",
+                "Липсват протоколи от супервизия за последните три месеца.",
+            ),
+        ];
+        for (n, &(service, _, _)) in services.iter().enumerate() {
+            for k in 0..3u64 {
+                let date = days_before(self.today, 20 + 120 * k + 7 * n as u64);
+                let (rating, text) = findings[(n + k as usize) % findings.len()];
+                let follow_up = (k == 0 && rating != "good")
+                    .then(|| date.checked_add_days(Days::new(30)))
+                    .flatten();
+                let clerk = self.rng.pick(&clerks).clone();
+                self.create(Body::Visit(Visit {
+                    service,
+                    date,
+                    clerks: vec![clerk],
+                    findings: text.into(),
+                    rating: rating.into(),
+                    follow_up,
+                }))?;
+            }
+        }
+        let topics = [
+            (
+                "Личната помощ: кой има право и как се кандидатства",
+                CampaignFormat::Meeting,
+            ),
+            ("Приемен ден на фронт-офиса", CampaignFormat::VisitingDay),
+            (
+                "Дипляна „Социалните услуги в общината“",
+                CampaignFormat::Leaflet,
+            ),
+            (
+                "Асистентска подкрепа за възрастни хора",
+                CampaignFormat::Media,
+            ),
+        ];
+        for (n, place) in m.settlements.iter().enumerate() {
+            for k in 0..2u64 {
+                let (topic, format) = topics[(n + k as usize) % topics.len()];
+                let clerk = self.rng.pick(&clerks).clone();
+                let people = 8 + self.rng.below(30) as u32;
+                self.create(Body::Campaign(Campaign {
+                    date: days_before(self.today, 15 + 170 * k + 11 * n as u64),
+                    settlement: place.ekatte.clone(),
+                    topic: topic.into(),
+                    format,
+                    participants: match format {
+                        CampaignFormat::Leaflet | CampaignFormat::Media => 0,
+                        _ => people,
+                    },
+                    clerk,
+                    note: String::new(),
+                }))?;
+            }
+        }
+        Ok(())
     }
 
     fn intake_only(&mut self, person: u64, i: usize) -> Result<(), DemoError> {

@@ -23,7 +23,10 @@ use frontoffice::domain::{
     phone::Phone,
     record::{Body, Kind},
     referral::{Referral, ReferralStatus, ReferralWarning, StatusChange},
-    register::{Access, Funding, Licence, Provider, ProviderKind, Referrer, Service, ServiceType},
+    register::{
+        Access, Campaign, CampaignFormat, Funding, Licence, Provider, ProviderKind, Referrer,
+        Service, ServiceType, Visit,
+    },
     report::{Absence, MonthlyReport, ReportStatus},
     settings::{Coded, PayRate, Settings, Settlement, StepDays},
     Explain, Lang,
@@ -453,7 +456,9 @@ fn provider() -> BoxedStrategy<Provider> {
     let kind = prop::sample::select(vec![
         ProviderKind::Municipality,
         ProviderKind::State,
-        ProviderKind::Private,
+        ProviderKind::Ngo,
+        ProviderKind::Company,
+        ProviderKind::Other,
     ]);
     let licence = prop::option::of((text(), date()))
         .prop_map(|l| l.map(|(number, date)| Licence { number, date }));
@@ -465,9 +470,10 @@ fn provider() -> BoxedStrategy<Provider> {
         settlement(),
         text(),
         prop::option::of(phone()),
+        (prop_oneof![Just("info@ngo.bg".to_string()), text()], text()),
     )
         .prop_map(
-            |(name, eik, kind, licence, settlement, address, phone)| Provider {
+            |(name, eik, kind, licence, settlement, address, phone, (email, contact))| Provider {
                 name,
                 eik,
                 kind,
@@ -475,6 +481,8 @@ fn provider() -> BoxedStrategy<Provider> {
                 settlement,
                 address,
                 phone,
+                email,
+                contact,
             },
         )
         .boxed()
@@ -501,6 +509,7 @@ fn service() -> BoxedStrategy<Service> {
             Referrer::Municipality,
             Referrer::Nobody,
         ]),
+        (text(), prop::option::of(date()), prop::option::of(date())),
     )
         .prop_map(
             |(
@@ -509,6 +518,7 @@ fn service() -> BoxedStrategy<Service> {
                 (target_group, provider, settlement, address, capacity),
                 funding,
                 referred_by,
+                (project, valid_from, valid_to),
             )| Service {
                 name,
                 activity,
@@ -519,7 +529,56 @@ fn service() -> BoxedStrategy<Service> {
                 address,
                 capacity,
                 funding,
+                project,
                 referred_by,
+                valid_from,
+                valid_to,
+            },
+        )
+        .boxed()
+}
+
+fn visit() -> BoxedStrategy<Visit> {
+    (
+        ref_id(Kind::Service),
+        date(),
+        prop::collection::vec(prop_oneof![Just(me()), text()], 0..3),
+        text(),
+        prop_oneof![Just("good".to_string()), Just("poor".to_string()), text()],
+        prop::option::of(date()),
+    )
+        .prop_map(
+            |(service, date, clerks, findings, rating, follow_up)| Visit {
+                service,
+                date,
+                clerks,
+                findings,
+                rating,
+                follow_up,
+            },
+        )
+        .boxed()
+}
+
+fn campaign() -> BoxedStrategy<Campaign> {
+    (
+        date(),
+        settlement(),
+        text(),
+        prop::sample::select(CampaignFormat::ALL.to_vec()),
+        prop_oneof![3 => 0u32..200, 1 => any::<u32>()],
+        prop_oneof![Just(me()), text()],
+        text(),
+    )
+        .prop_map(
+            |(date, settlement, topic, format, participants, clerk, note)| Campaign {
+                date,
+                settlement,
+                topic,
+                format,
+                participants,
+                clerk,
+                note,
             },
         )
         .boxed()
@@ -806,6 +865,8 @@ fn body(protected: &[String]) -> BoxedStrategy<Body> {
         suspension().prop_map(Body::Suspension).boxed(),
         report().prop_map(Body::Report).boxed(),
         clerk(protected).prop_map(Body::Clerk).boxed(),
+        visit().prop_map(Body::Visit).boxed(),
+        campaign().prop_map(Body::Campaign).boxed(),
     ])
     .boxed()
 }
@@ -1125,6 +1186,18 @@ fn referral_warnings() -> BoxedStrategy<Request> {
         .boxed()
 }
 
+fn labels() -> BoxedStrategy<Request> {
+    prop::collection::vec(id(), 0..8)
+        .prop_map(|ids| Request::Labels { ids })
+        .boxed()
+}
+
+fn register() -> BoxedStrategy<Request> {
+    (prop::option::of(id()), any::<u32>())
+        .prop_map(|(after, limit)| Request::Register { after, limit })
+        .boxed()
+}
+
 fn request(p: &Protected) -> BoxedStrategy<Request> {
     // Weights: the writes (where the rules are) come more often; a backup is slow and rare.
     Union::new_weighted(vec![
@@ -1155,6 +1228,8 @@ fn request(p: &Protected) -> BoxedStrategy<Request> {
         (1, agenda()),
         (2, referral_step()),
         (1, referral_warnings()),
+        (1, labels()),
+        (1, register()),
     ])
     .boxed()
 }
@@ -1328,6 +1403,8 @@ fn crafted_checked_values_decode_only_through_their_constructors() {
             settlement: "99001".into(),
             address: String::new(),
             phone: None,
+            email: String::new(),
+            contact: String::new(),
         }),
     };
     let assistant = Request::Create {

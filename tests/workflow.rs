@@ -49,7 +49,10 @@ fn service(s: &Session, provider: u64, access: Access, capacity: u32) -> Record 
         address: "ул. Втора 2".into(),
         capacity,
         funding: Funding::Municipal,
+        project: String::new(),
         referred_by: Referrer::Municipality,
+        valid_from: None,
+        valid_to: None,
     }))
     .unwrap()
 }

@@ -25,10 +25,12 @@ pub enum AgendaKind {
     MissingReport,
     /// The day by which last month goes to АСП.
     AspDeadline,
+    /// A monitoring visit's follow-up (until a later visit to the service is recorded).
+    VisitFollowUp,
 }
 
 impl AgendaKind {
-    pub const ALL: [AgendaKind; 9] = [
+    pub const ALL: [AgendaKind; 10] = [
         AgendaKind::FollowUp,
         AgendaKind::ReferralStep,
         AgendaKind::Remedy,
@@ -38,6 +40,7 @@ impl AgendaKind {
         AgendaKind::ContractEnd,
         AgendaKind::MissingReport,
         AgendaKind::AspDeadline,
+        AgendaKind::VisitFollowUp,
     ];
 
     pub fn name(self, lang: super::Lang) -> &'static str {
@@ -52,6 +55,7 @@ impl AgendaKind {
             ContractEnd => lang.pick("край на трудов договор", "contract ending"),
             MissingReport => lang.pick("липсващ отчет", "missing report"),
             AspDeadline => lang.pick("срок за АСП", "АСП deadline"),
+            VisitFollowUp => lang.pick("последващ мониторинг", "monitoring follow-up"),
         }
     }
 }
@@ -265,6 +269,24 @@ pub fn agenda(input: &AgendaInput) -> Agenda {
                             None,
                         );
                     }
+                }
+            }
+            Body::Visit(v) => {
+                if let Some(d) = v.follow_up.filter(|d| *d <= work_until) {
+                    let detail = input
+                        .names
+                        .services
+                        .get(&v.service)
+                        .cloned()
+                        .unwrap_or_default();
+                    push(
+                        d,
+                        AgendaKind::VisitFollowUp,
+                        r,
+                        None,
+                        detail,
+                        v.clerks.first().cloned(),
+                    );
                 }
             }
             _ => {}

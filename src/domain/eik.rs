@@ -21,8 +21,13 @@ impl TryFrom<String> for Eik {
 pub enum EikError {
     Empty,
     NotDigits,
-    Length { found: usize },
+    Length {
+        found: usize,
+    },
+    /// The 9th digit does not follow from the first eight.
     Checksum,
+    /// A 13-digit ЕИК (a branch): the 13th digit does not follow from digits 9–12.
+    BranchChecksum,
 }
 
 /// Check digit of a 9-digit ЕИК: weights 1..8 mod 11; if 10, weights 3..10; if 10 again, 0.
@@ -63,8 +68,11 @@ impl Eik {
             Shape::Length(found) => EikError::Length { found },
         })?;
         let first8: [u8; 8] = d[..8].try_into().map_err(|_| EikError::Checksum)?;
-        if eik9_check(&first8) != d[8] || (d.len() == 13 && eik13_check(&d) != d[12]) {
+        if eik9_check(&first8) != d[8] {
             return Err(EikError::Checksum);
+        }
+        if d.len() == 13 && eik13_check(&d) != d[12] {
+            return Err(EikError::BranchChecksum);
         }
         Ok(Eik(to_string(&d)))
     }
@@ -97,8 +105,14 @@ impl Explain for EikError {
             }
             (EikError::Checksum, _) => lang
                 .pick(
-                    "контролната цифра на ЕИК не съвпада",
-                    "the EIK check digit does not match",
+                    "грешен ЕИК: 9-ата (контролна) цифра не съответства на първите осем",
+                    "wrong EIK: the 9th (check) digit does not follow from the first eight",
+                )
+                .into(),
+            (EikError::BranchChecksum, _) => lang
+                .pick(
+                    "грешен ЕИК на клон: 13-ата (контролна) цифра не съответства на цифри 9–12",
+                    "wrong branch EIK: the 13th (check) digit does not follow from digits 9–12",
                 )
                 .into(),
         }
@@ -141,7 +155,7 @@ mod tests {
     fn thirteen_digits() {
         // Digits 9–12 of 1234567860016 are 6,0,0,1: 6·2 + 1·5 = 17 = 11 + 6 → check 6.
         assert!(Eik::parse("1234567860016").is_ok());
-        assert_eq!(Eik::parse("1234567860015"), Err(EikError::Checksum));
+        assert_eq!(Eik::parse("1234567860015"), Err(EikError::BranchChecksum));
         // The first nine must be valid too.
         assert_eq!(Eik::parse("1234567870016"), Err(EikError::Checksum));
     }

@@ -73,6 +73,7 @@ pub enum Reason {
     },
     /// An EKATTE code is exactly five digits.
     BadEkatte,
+    BadEmail,
 }
 
 fn hours(minutes: u32) -> String {
@@ -173,8 +174,8 @@ impl Explain for Reason {
                 "the declaration of no other support for the same needs is missing",
             ),
             LicenceRequired => l(
-                "частен доставчик трябва да има лиценз от АКСУ",
-                "a private provider needs a licence from АКСУ",
+                "частен доставчик (НПО, търговец, друг) трябва да има лиценз от АКСУ: номер и дата",
+                "a private provider (NGO, company, other) needs an АКСУ licence: number and date",
             ),
             SameAsSubstitute => l(
                 "заместникът не може да е същият асистент",
@@ -200,6 +201,10 @@ impl Explain for Reason {
             BadEkatte => l(
                 "кодът по ЕКАТТЕ е от точно 5 цифри",
                 "an EKATTE code has exactly 5 digits",
+            ),
+            BadEmail => l(
+                "адресът на е-поща е във вида име@домейн.bg",
+                "an e-mail address looks like name@domain.bg",
             ),
             ReportedOnSuspendedDay { day } => match lang {
                 Lang::Bg => format!("{day}-о число е в период на спиране"),

@@ -7,7 +7,7 @@ use super::{
     intake::{Assessment, Intake},
     person::Person,
     referral::Referral,
-    register::{Provider, Service},
+    register::{Campaign, Provider, Service, Visit},
     report::MonthlyReport,
     Lang,
 };
@@ -31,10 +31,12 @@ pub enum Kind {
     Suspension = 12,
     Report = 13,
     Clerk = 14,
+    Visit = 15,
+    Campaign = 16,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 16] = [
         Kind::Person,
         Kind::Intake,
         Kind::Assessment,
@@ -49,6 +51,8 @@ impl Kind {
         Kind::Suspension,
         Kind::Report,
         Kind::Clerk,
+        Kind::Visit,
+        Kind::Campaign,
     ];
 
     pub fn code(self) -> u8 {
@@ -76,6 +80,8 @@ impl Kind {
             Kind::Suspension => "suspension",
             Kind::Report => "report",
             Kind::Clerk => "clerk",
+            Kind::Visit => "visit",
+            Kind::Campaign => "campaign",
         }
     }
 
@@ -99,6 +105,8 @@ impl Kind {
             Kind::Suspension => lang.pick("спиране", "suspension"),
             Kind::Report => lang.pick("месечен отчет", "monthly report"),
             Kind::Clerk => lang.pick("служител", "clerk"),
+            Kind::Visit => lang.pick("мониторингово посещение", "monitoring visit"),
+            Kind::Campaign => lang.pick("информационна кампания", "information campaign"),
         }
     }
 }
@@ -119,6 +127,8 @@ pub enum Body {
     Suspension(Suspension),
     Report(MonthlyReport),
     Clerk(Clerk),
+    Visit(Visit),
+    Campaign(Campaign),
 }
 
 impl Body {
@@ -138,6 +148,8 @@ impl Body {
             Body::Suspension(_) => Kind::Suspension,
             Body::Report(_) => Kind::Report,
             Body::Clerk(_) => Kind::Clerk,
+            Body::Visit(_) => Kind::Visit,
+            Body::Campaign(_) => Kind::Campaign,
         }
     }
 }

@@ -4,6 +4,7 @@ use super::{
     eik::Eik,
     phone::Phone,
     reason::{FieldError, Problems, Reason},
+    settings::Coded,
     text::clean_text,
 };
 use chrono::NaiveDate;
@@ -58,11 +59,30 @@ impl ServiceType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Codes are appended only. Payload version 1 had `Private` in place of the last three; it
+/// reads as `Other` (see `store::schema`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ProviderKind {
     Municipality,
     State,
-    Private,
+    Ngo,
+    Company,
+    Other,
+}
+
+impl ProviderKind {
+    pub const ALL: [ProviderKind; 5] = [
+        ProviderKind::Municipality,
+        ProviderKind::State,
+        ProviderKind::Ngo,
+        ProviderKind::Company,
+        ProviderKind::Other,
+    ];
+
+    /// Private providers need an АКСУ licence; municipalities and the state do not.
+    pub fn needs_licence(self) -> bool {
+        !matches!(self, ProviderKind::Municipality | ProviderKind::State)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,6 +101,31 @@ pub struct Provider {
     pub settlement: String,
     pub address: String,
     pub phone: Option<Phone>,
+    pub email: String,
+    /// Whom to call.
+    pub contact: String,
+}
+
+/// An e-mail address as typed, trimmed: one `@`, something before it, a dot after it, no spaces.
+pub fn check_email(s: &str) -> Result<String, Reason> {
+    let s = s.trim();
+    let ok = match s.split_once('@') {
+        Some((user, host)) => {
+            !user.is_empty()
+                && !host.contains('@')
+                && host.contains('.')
+                && !host.starts_with('.')
+                && !host.ends_with('.')
+                && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+                && s.len() <= 120
+        }
+        None => false,
+    };
+    if s.is_empty() || ok {
+        Ok(s.to_string())
+    } else {
+        Err(Reason::BadEmail)
+    }
 }
 
 impl Provider {
@@ -94,8 +139,14 @@ impl Provider {
         if let Some(ph) = &mut self.phone {
             p.clean("phone", Phone::parse(ph.as_str()), ph);
         }
-        match (&self.kind, &mut self.licence) {
-            (ProviderKind::Private, None) => p.add("licence", Reason::LicenceRequired),
+        p.clean("email", check_email(&self.email), &mut self.email);
+        p.clean(
+            "contact",
+            clean_text(&self.contact, 120, false),
+            &mut self.contact,
+        );
+        match (self.kind.needs_licence(), &mut self.licence) {
+            (true, None) => p.add("licence", Reason::LicenceRequired),
             (_, Some(l)) => {
                 p.required("licence", &l.number);
                 p.clean("licence", clean_text(&l.number, 40, false), &mut l.number);
@@ -114,7 +165,7 @@ impl Provider {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Access {
     /// Общодостъпна: no referral, assessment or contract needed.
     OpenToAll,
@@ -122,14 +173,14 @@ pub enum Access {
     Specialised,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Funding {
     DelegatedState,
     Municipal,
     Project,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Referrer {
     Dsp,
     Municipality,
@@ -148,7 +199,12 @@ pub struct Service {
     /// Places; occupancy is derived from active referrals.
     pub capacity: u32,
     pub funding: Funding,
+    /// The project that funds it (required when `funding` is `Project`).
+    pub project: String,
     pub referred_by: Referrer,
+    /// In the register from, until (both optional: a service without dates is open-ended).
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
 }
 
 impl Service {
@@ -168,6 +224,19 @@ impl Service {
             clean_text(&self.address, 200, false),
             &mut self.address,
         );
+        p.clean(
+            "project",
+            clean_text(&self.project, 200, false),
+            &mut self.project,
+        );
+        if self.funding == Funding::Project {
+            p.required("project", &self.project);
+        }
+        if let (Some(from), Some(to)) = (self.valid_from, self.valid_to) {
+            if to < from {
+                p.add("valid_to", Reason::EndBeforeStart);
+            }
+        }
         if self.capacity > 10_000 {
             p.add(
                 "capacity",
@@ -179,5 +248,168 @@ impl Service {
             );
         }
         p.into_result()
+    }
+
+    /// In the register on this day.
+    pub fn valid_on(&self, day: NaiveDate) -> bool {
+        self.valid_from.is_none_or(|f| f <= day) && self.valid_to.is_none_or(|t| day <= t)
+    }
+
+    /// Open to all: nobody refers (the referral warns).
+    pub fn needs_referral(&self) -> bool {
+        self.access == Access::Specialised
+    }
+}
+
+impl Access {
+    pub const ALL: [Access; 2] = [Access::OpenToAll, Access::Specialised];
+}
+
+impl Funding {
+    pub const ALL: [Funding; 3] = [
+        Funding::DelegatedState,
+        Funding::Municipal,
+        Funding::Project,
+    ];
+}
+
+impl Referrer {
+    pub const ALL: [Referrer; 3] = [Referrer::Dsp, Referrer::Municipality, Referrer::Nobody];
+}
+
+/// A monitoring visit (мониторинг) to a service the municipality pays for or registers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Visit {
+    pub service: u64,
+    pub date: NaiveDate,
+    /// Logins of the clerks who went.
+    pub clerks: Vec<String>,
+    pub findings: String,
+    /// Code from the settings' list of ratings.
+    pub rating: String,
+    /// When to check again: on the agenda.
+    pub follow_up: Option<NaiveDate>,
+}
+
+impl Visit {
+    /// Checks the visit against the settings' ratings and stores its cleaned texts.
+    pub fn validate(&mut self, today: NaiveDate, ratings: &[Coded]) -> Result<(), Vec<FieldError>> {
+        let mut p = Problems::default();
+        if self.service == 0 {
+            p.add("service", Reason::Required);
+        }
+        if self.date > today {
+            p.add("date", Reason::InFuture);
+        }
+        for c in &mut self.clerks {
+            *c = c.trim().to_string();
+        }
+        self.clerks.retain(|c| !c.is_empty());
+        self.clerks.dedup();
+        if self.clerks.is_empty() {
+            p.add("clerks", Reason::Required);
+        }
+        p.required("findings", &self.findings);
+        p.clean(
+            "findings",
+            clean_text(&self.findings, 8000, true),
+            &mut self.findings,
+        );
+        self.rating = self.rating.trim().to_string();
+        if self.rating.is_empty() {
+            p.add("rating", Reason::Required);
+        } else if !ratings.iter().any(|r| r.code == self.rating) {
+            p.add("rating", Reason::UnknownCode);
+        }
+        if self.follow_up.is_some_and(|f| f < self.date) {
+            p.add("follow_up", Reason::EndBeforeStart);
+        }
+        p.into_result()
+    }
+}
+
+/// How an information campaign reached people. Codes are appended only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CampaignFormat {
+    Meeting,
+    VisitingDay,
+    Leaflet,
+    Media,
+}
+
+impl CampaignFormat {
+    pub const ALL: [CampaignFormat; 4] = [
+        CampaignFormat::Meeting,
+        CampaignFormat::VisitingDay,
+        CampaignFormat::Leaflet,
+        CampaignFormat::Media,
+    ];
+}
+
+/// An information campaign or a meeting in a settlement (информационна кампания, среща).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Campaign {
+    pub date: NaiveDate,
+    /// EKATTE code from the settings.
+    pub settlement: String,
+    pub topic: String,
+    pub format: CampaignFormat,
+    pub participants: u32,
+    /// Login of the clerk who ran it.
+    pub clerk: String,
+    pub note: String,
+}
+
+impl Campaign {
+    /// Checks the campaign against the municipality's settlements; stores cleaned texts.
+    pub fn validate(&mut self, settlements: &[String]) -> Result<(), Vec<FieldError>> {
+        let mut p = Problems::default();
+        self.settlement = self.settlement.trim().to_string();
+        if self.settlement.is_empty() {
+            p.add("settlement", Reason::Required);
+        } else if !settlements.contains(&self.settlement) {
+            p.add("settlement", Reason::BadSettlement);
+        }
+        p.required("topic", &self.topic);
+        p.clean(
+            "topic",
+            clean_text(&self.topic, 200, false),
+            &mut self.topic,
+        );
+        p.required("clerk", &self.clerk);
+        self.clerk = self.clerk.trim().to_string();
+        p.clean("note", clean_text(&self.note, 4000, true), &mut self.note);
+        if self.participants > 100_000 {
+            p.add(
+                "participants",
+                Reason::OutOfRange {
+                    min: 0,
+                    max: 100_000,
+                    found: self.participants.into(),
+                },
+            );
+        }
+        p.into_result()
+    }
+}
+
+/// A line of the register of services: the service, its provider's name and its occupancy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterRow {
+    pub id: u64,
+    pub service: Service,
+    pub provider_name: String,
+    /// Active referrals to it (referred, accepted by the provider, started).
+    pub occupied: u32,
+}
+
+impl RegisterRow {
+    /// Places left; None when no capacity was entered (0: nothing to count against).
+    pub fn free(&self) -> Option<u32> {
+        (self.service.capacity > 0).then(|| self.service.capacity.saturating_sub(self.occupied))
+    }
+
+    pub fn full(&self) -> bool {
+        self.free() == Some(0)
     }
 }

@@ -94,6 +94,10 @@ pub struct Settings {
     pub asp_report_day: u32,
     /// How many days ahead the agenda looks by default.
     pub agenda_days: u32,
+    /// The ratings a monitoring visit gives a service.
+    pub visit_ratings: Vec<Coded>,
+    /// The items an application-declaration is checked for (ЗЛП).
+    pub checklist: Vec<Coded>,
 }
 
 impl Settings {
@@ -264,6 +268,8 @@ impl Settings {
         }
         clean_coded(&mut p, "suspension_reasons", &mut self.suspension_reasons);
         clean_coded(&mut p, "end_reasons", &mut self.end_reasons);
+        clean_coded(&mut p, "visit_ratings", &mut self.visit_ratings);
+        clean_coded(&mut p, "checklist", &mut self.checklist);
         self.pay_rates.sort_by_key(|r| r.from);
         for r in &mut self.pay_rates {
             in_range(&mut p, "pay_rates", r.cents_per_hour);
@@ -369,6 +375,39 @@ impl Default for Settings {
             agreement_alert_days: 30,
             asp_report_day: 10,
             agenda_days: 7,
+            visit_ratings: vec![
+                coded("good", "добро", "good"),
+                coded("remarks", "със забележки", "with remarks"),
+                coded("poor", "незадоволително", "poor"),
+            ],
+            checklist: vec![
+                coded(
+                    "id_copy",
+                    "копие на документ за самоличност",
+                    "copy of the ID document",
+                ),
+                coded(
+                    "decision",
+                    "експертно решение на ТЕЛК/НЕЛК",
+                    "the ТЕЛК/НЕЛК expert decision",
+                ),
+                coded("napravlenie", "направление от ДСП", "the ДСП направление"),
+                coded(
+                    "declaration",
+                    "декларация, че няма друга подкрепа за същите нужди",
+                    "declaration of no other support for the same needs",
+                ),
+                coded(
+                    "representation",
+                    "документ за представителство (при представител)",
+                    "proof of representation (for a representative)",
+                ),
+                coded(
+                    "assistant_declarations",
+                    "декларации на асистента",
+                    "the assistant's declarations",
+                ),
+            ],
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::domain::{
     monthly::MonthlySummary,
     record::{Body, Kind, Record},
     referral::{Referral, ReferralStatus, ReferralWarning},
+    register::RegisterRow,
     settings::Settings,
 };
 use crate::store::schema::VersionedSettings;
@@ -115,6 +116,10 @@ macro_rules! requests {
             /// masked ident, detail), like search hits and as little (at most `MAX_PAGE` ids;
             /// ids of no record are left out).
             Labels { ids: Vec<u64> } => Hits(Vec<Hit>), Read, fn labels;
+            /// The register of services in id order, a page at a time: each with its
+            /// provider's name and its occupancy (active referrals).
+            Register { after: Option<u64>, limit: u32 } => Register(Vec<RegisterRow>), Read,
+                fn register_page;
         }
     };
 }
@@ -319,6 +324,7 @@ pub enum Response {
     Ids(Vec<u64>),
     Agenda(Agenda),
     Warnings(Vec<ReferralWarning>),
+    Register(Vec<RegisterRow>),
 }
 
 /// A client's id for one create; 0 means none (no protection against a retry).

@@ -446,6 +446,21 @@ fn prepare(
             load(svc, Kind::Provider, s.provider, "provider")?;
             s.validate().map_err(ServiceError::Invalid)?;
         }
+        Body::Visit(v) => {
+            load(svc, Kind::Service, v.service, "service")?;
+            if v.clerks.is_empty() {
+                v.clerks.push(clerk.login.clone());
+            }
+            v.validate(today, &settings.visit_ratings)
+                .map_err(ServiceError::Invalid)?;
+        }
+        Body::Campaign(c) => {
+            if c.clerk.trim().is_empty() {
+                c.clerk = clerk.login.clone();
+            }
+            c.validate(&settings.settlement_codes())
+                .map_err(ServiceError::Invalid)?;
+        }
         Body::DspDecision(d) => {
             person_of(svc, d.person, "person")?;
             d.validate(today).map_err(ServiceError::Invalid)?;

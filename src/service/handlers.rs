@@ -17,6 +17,7 @@ use crate::domain::{
     monthly::MonthlySummary,
     record::{Body, Kind, Record},
     referral::{Referral, ReferralStatus, ReferralWarning},
+    register::RegisterRow,
     settings::Settings,
 };
 use crate::store::schema::VersionedSettings;
@@ -246,6 +247,18 @@ impl Handlers for Caller<'_> {
 
     fn referral_warnings(&self, referral: Referral) -> Result<Vec<ReferralWarning>, ServiceError> {
         workflow::warnings(self.svc, &referral, None)
+    }
+
+    fn register_page(
+        &self,
+        after: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<RegisterRow>, ServiceError> {
+        let rows =
+            self.svc.store.scan(Kind::Service, after).map(
+                |r| -> Result<RegisterRow, ServiceError> { workflow::register_row(self.svc, r?) },
+            );
+        paging::page(rows, limit)
     }
 
     fn labels(&self, ids: Vec<u64>) -> Result<Vec<Hit>, ServiceError> {

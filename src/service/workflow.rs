@@ -8,7 +8,7 @@ use crate::domain::{
     monthly::in_force,
     record::{Body, Kind, Record},
     referral::{Referral, ReferralWarning},
-    register::{Access, ServiceType},
+    register::{Access, RegisterRow, ServiceType},
 };
 use crate::store::index::{self, due_prefix, DueClass, Index};
 use chrono::Days;
@@ -40,17 +40,7 @@ pub fn warnings(
         {
             // A capacity of 0 means no places were entered: nothing to count against.
             if service.capacity > 0 {
-                let mut occupied = 0u32;
-                for other in svc.referring(id, Some(Kind::Referral))? {
-                    if let Body::Referral(o) = &other.body {
-                        if Some(other.meta.id) != self_id
-                            && o.service == Some(id)
-                            && o.status.is_active()
-                        {
-                            occupied += 1;
-                        }
-                    }
-                }
+                let occupied = occupancy(svc, id, self_id)?;
                 if occupied >= service.capacity {
                     out.push(ReferralWarning::ServiceFull {
                         occupied,
@@ -64,6 +54,43 @@ pub fn warnings(
         }
     }
     Ok(out)
+}
+
+/// Active referrals to a service, leaving out `except` (a referral being saved).
+fn occupancy(svc: &Service, service: u64, except: Option<u64>) -> Result<u32, ServiceError> {
+    let mut occupied = 0u32;
+    for other in svc.referring(service, Some(Kind::Referral))? {
+        if let Body::Referral(o) = &other.body {
+            if Some(other.meta.id) != except && o.service == Some(service) && o.status.is_active() {
+                occupied += 1;
+            }
+        }
+    }
+    Ok(occupied)
+}
+
+/// A service's line in the register (`Request::Register`, `report register`).
+pub fn register_row(svc: &Service, rec: Record) -> Result<RegisterRow, ServiceError> {
+    let id = rec.id();
+    let Body::Service(service) = rec.body else {
+        return Err(ServiceError::NotFound {
+            kind: Kind::Service,
+            id,
+        });
+    };
+    let provider_name = match svc.store.get(Kind::Provider, service.provider)? {
+        Some(Record {
+            body: Body::Provider(p),
+            ..
+        }) => p.name,
+        _ => String::new(),
+    };
+    Ok(RegisterRow {
+        id,
+        occupied: occupancy(svc, id, None)?,
+        service,
+        provider_name,
+    })
 }
 
 /// Whether the person has an agreement for personal assistance that is not ended, or an
@@ -127,7 +154,13 @@ pub fn agenda(svc: &Service, days: u32, clerk: Option<String>) -> Result<Agenda,
                 unread += 1;
                 continue;
             }
-            records.extend(svc.store.get(kind, id)?);
+            let Some(rec) = svc.store.get(kind, id)? else {
+                continue;
+            };
+            if superseded_visit(svc, &rec)? {
+                continue;
+            }
+            records.push(rec);
         }
     }
     let last = Month::of(today).prev();
@@ -166,6 +199,21 @@ pub fn agenda(svc: &Service, days: u32, clerk: Option<String>) -> Result<Agenda,
     Ok(agenda)
 }
 
+/// A visit whose follow-up was made: a later visit to the same service is recorded.
+fn superseded_visit(svc: &Service, rec: &Record) -> Result<bool, ServiceError> {
+    let Body::Visit(v) = &rec.body else {
+        return Ok(false);
+    };
+    for other in svc.referring(v.service, Some(Kind::Visit))? {
+        if let Body::Visit(o) = &other.body {
+            if o.service == v.service && (o.date, other.id()) > (v.date, rec.id()) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
 /// The names the agenda's lines show: persons, assistants' persons, services.
 fn names_for(
     svc: &Service,
@@ -191,6 +239,19 @@ fn names_for(
                         {
                             e.insert(s.name);
                         }
+                    }
+                }
+            }
+            Body::Visit(v) => {
+                if let std::collections::hash_map::Entry::Vacant(e) =
+                    names.services.entry(v.service)
+                {
+                    if let Some(Record {
+                        body: Body::Service(s),
+                        ..
+                    }) = svc.store.get(Kind::Service, v.service)?
+                    {
+                        e.insert(s.name);
                     }
                 }
             }

@@ -143,6 +143,7 @@ pub fn due_of(record: &Record) -> Option<(DueClass, chrono::NaiveDate)> {
         Body::Contract(c) if c.status == ContractStatus::Signed => {
             c.end.map(|d| (DueClass::Expiry, d))
         }
+        Body::Visit(v) => v.follow_up.map(|d| (DueClass::Work, d)),
         _ => None,
     }
 }
@@ -247,6 +248,8 @@ pub fn entries(record: &Record) -> Vec<(Index, Vec<u8>)> {
             refs(&[Some(r.agreement)], &mut add);
         }
         Body::Clerk(c) => add(Index::Login, c.login.as_bytes()),
+        Body::Visit(v) => refs(&[Some(v.service)], &mut add),
+        Body::Campaign(_) => {}
     }
     if let Some((class, date)) = due_of(record) {
         out.push((Index::Due, key(&due_prefix(class, date), kind, id)));

@@ -15,7 +15,10 @@ use frontoffice::domain::{
     phone::Phone,
     record::{Body, Record},
     referral::{Referral, ReferralStatus},
-    register::{Access, Funding, Provider, ProviderKind, Referrer, Service, ServiceType},
+    register::{
+        Access, Campaign, CampaignFormat, Funding, Provider, ProviderKind, Referrer, Service,
+        ServiceType, Visit,
+    },
     report::{MonthlyReport, ReportStatus},
     settings::{Settings, Settlement},
 };
@@ -167,6 +170,8 @@ pub fn every_kind(s: &Session) -> Vec<Record> {
         settlement: "99001".into(),
         address: "пл. Централен 1".into(),
         phone: None,
+        email: "obshtina@testovo.bg".into(),
+        contact: "Мария Иванова".into(),
     }));
     let service = add(Body::Service(Service {
         name: "Дневен център".into(),
@@ -178,7 +183,10 @@ pub fn every_kind(s: &Session) -> Vec<Record> {
         address: "ул. Първа 1".into(),
         capacity: 20,
         funding: Funding::DelegatedState,
+        project: String::new(),
         referred_by: Referrer::Dsp,
+        valid_from: Some(date(2024, 1, 1)),
+        valid_to: None,
     }));
     add(Body::Referral(Referral {
         provider: Some(provider.meta.id),
@@ -249,6 +257,30 @@ pub fn every_kind(s: &Session) -> Vec<Record> {
         .add_clerk("mpetrova", "Мария Петрова", Role::Clerk)
         .unwrap();
     out.push(clerk);
+    // Kinds added after schema 1 come last, so the earlier records keep their ids.
+    out.push(
+        s.create(Body::Visit(Visit {
+            service: service.meta.id,
+            date: date(2026, 10, 20),
+            clerks: vec!["mpetrova".into()],
+            findings: "Досиетата са попълнени.\nЛипсва график за месеца.".into(),
+            rating: "remarks".into(),
+            follow_up: Some(date(2026, 12, 10)),
+        }))
+        .unwrap(),
+    );
+    out.push(
+        s.create(Body::Campaign(Campaign {
+            date: date(2026, 9, 15),
+            settlement: "99001".into(),
+            topic: "Личната помощ: кой има право".into(),
+            format: CampaignFormat::Meeting,
+            participants: 24,
+            clerk: "mpetrova".into(),
+            note: String::new(),
+        }))
+        .unwrap(),
+    );
     out
 }
 

@@ -112,6 +112,7 @@ const AGREEMENT: &str = "СП-2026-0001";
 fn every_screen(lang: Lang, theme: &str, ascii: bool, suffix: &str) {
     let mut a = app(lang, theme, ascii);
     insta::assert_snapshot!(format!("home{suffix}"), shot(&a));
+    register_screens(&mut a, suffix);
     // The lists of the daily work, declared as columns and a query.
     a.on_key(key(KeyCode::F(5)));
     insta::assert_snapshot!(format!("list_referrals{suffix}"), shot(&a));
@@ -134,6 +135,15 @@ fn every_screen(lang: Lang, theme: &str, ascii: bool, suffix: &str) {
     a.on_key(key(KeyCode::Esc));
     a.on_key(key(KeyCode::F(11)));
     insta::assert_snapshot!(format!("referral_new{suffix}"), shot(&a));
+    // The service comes from the register, of the type chosen, with its free places.
+    a.on_key(key(KeyCode::Tab));
+    a.on_key(ctrl('u'));
+    typed(&mut a, "дн");
+    a.on_key(key(KeyCode::Tab));
+    a.on_key(key(KeyCode::F(4)));
+    insta::assert_snapshot!(format!("referral_services{suffix}"), shot(&a));
+    a.on_key(key(KeyCode::Esc));
+    a.on_key(key(KeyCode::Esc));
     a.on_key(key(KeyCode::Esc));
     // The card's lines open their records: the first is an intake, then the referral.
     a.on_key(key(KeyCode::Down));
@@ -170,6 +180,41 @@ fn every_screen(lang: Lang, theme: &str, ascii: bool, suffix: &str) {
     a.on_key(key(KeyCode::F(4)));
     insta::assert_snapshot!(format!("person_choice_list{suffix}"), shot(&a));
     insta::assert_snapshot!(format!("too_small{suffix}"), screen(&a, 60, 20));
+}
+
+/// The register (F8 from home): filtered, a service with its visits, a new visit, its
+/// provider, the providers, a new service; the campaigns (F4 from home). Back home after.
+fn register_screens(a: &mut App, suffix: &str) {
+    a.on_key(key(KeyCode::F(8)));
+    insta::assert_snapshot!(format!("register{suffix}"), shot(a));
+    typed(a, "dnev");
+    a.on_key(key(KeyCode::F(8)));
+    insta::assert_snapshot!(format!("register_filtered{suffix}"), shot(a));
+    a.on_key(key(KeyCode::Enter));
+    insta::assert_snapshot!(format!("service_edit{suffix}"), shot(a));
+    a.on_key(key(KeyCode::F(7)));
+    insta::assert_snapshot!(format!("visit_new{suffix}"), shot(a));
+    a.on_key(key(KeyCode::Esc));
+    a.on_key(key(KeyCode::F(6)));
+    insta::assert_snapshot!(format!("list_visits{suffix}"), shot(a));
+    a.on_key(key(KeyCode::Esc));
+    a.on_key(key(KeyCode::Esc));
+    a.on_key(key(KeyCode::F(11)));
+    insta::assert_snapshot!(format!("provider_edit{suffix}"), shot(a));
+    a.on_key(key(KeyCode::Esc));
+    a.on_key(key(KeyCode::F(4)));
+    insta::assert_snapshot!(format!("list_providers{suffix}"), shot(a));
+    a.on_key(key(KeyCode::Esc));
+    a.on_key(key(KeyCode::F(7)));
+    insta::assert_snapshot!(format!("service_new{suffix}"), shot(a));
+    a.on_key(key(KeyCode::Esc));
+    a.on_key(key(KeyCode::Esc));
+    a.on_key(key(KeyCode::F(4)));
+    insta::assert_snapshot!(format!("list_campaigns{suffix}"), shot(a));
+    a.on_key(key(KeyCode::Enter));
+    insta::assert_snapshot!(format!("campaign_edit{suffix}"), shot(a));
+    a.on_key(key(KeyCode::Esc));
+    a.on_key(key(KeyCode::Esc));
 }
 
 #[test]
@@ -436,7 +481,11 @@ fn random_keys_on_every_screen_never_panic() {
         key(KeyCode::Down),
         key(KeyCode::Enter),
     ];
-    let starts: [&[KeyEvent]; 12] = [
+    let register_service = [key(KeyCode::F(8)), key(KeyCode::Enter)];
+    let starts: [&[KeyEvent]; 15] = [
+        &[key(KeyCode::F(8))],
+        &register_service,
+        &[key(KeyCode::F(4))],
         &[],
         &[key(KeyCode::F(5))],
         &[key(KeyCode::F(6))],
@@ -952,4 +1001,74 @@ fn an_unsaved_phone_note_comes_back_as_its_form() {
         s.contains("Недовършена бележка") && s.contains("Канал"),
         "{s}"
     );
+}
+
+/// The register: typing narrows it, a full service is marked; a referral a colleague makes
+/// to a service shows in its occupancy by itself; a visit recorded from the service's screen
+/// is listed there and its follow-up is on the agenda.
+#[test]
+fn the_register_follows_referrals_and_a_visit_is_recorded_from_the_service() {
+    use frontoffice::domain::{
+        record::{Body, Kind},
+        referral::ReferralStatus,
+    };
+    let (_dir, svc) = own_db();
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    let changes = a.cx.api.subscribe().unwrap();
+    a.on_key(key(KeyCode::F(8)));
+    typed(&mut a, "krizis");
+    let s = shot(&a);
+    let row = s.lines().find(|l| l.contains("Кризисен център")).unwrap();
+    assert!(row.ends_with("пълна"), "{s}");
+    a.on_key(ctrl('u'));
+    typed(&mut a, "dnev");
+    let s = shot(&a);
+    let row = s.lines().find(|l| l.starts_with('▶')).unwrap().to_string();
+    let free = |row: &str| -> u32 { row.split_whitespace().last().unwrap().parse().unwrap() };
+    let before = free(&row);
+    // A colleague refers a person there: the register counts it as soon as it is saved.
+    let other = a_session(&svc);
+    // The chosen row: the first day centre by name, as the register sorts.
+    let mut centres: Vec<_> = other
+        .register()
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.service.name.starts_with("Дневен"))
+        .collect();
+    centres.sort_by_key(|r| r.service.name.to_lowercase());
+    let service = centres.remove(0);
+    let person = other.list(Kind::Person, None, 1).unwrap()[0].id();
+    let mut r = common::referral(person, Some(service.id), service.service.activity);
+    r.status = ReferralStatus::Requested;
+    let made = other.create(Body::Referral(r)).unwrap();
+    for to in [ReferralStatus::Assessed, ReferralStatus::Referred] {
+        let rev = other.get(Kind::Referral, made.id()).unwrap().meta.rev;
+        other.referral_step(made.id(), rev, to, "").unwrap();
+    }
+    while let Ok(c) = changes.recv_timeout(std::time::Duration::from_millis(500)) {
+        a.on_change(&c);
+    }
+    let s = shot(&a);
+    let row = s.lines().find(|l| l.starts_with('▶')).unwrap();
+    assert_eq!(free(row), before - 1, "{s}");
+    // The service's screen: its occupancy on top, a new visit with F7.
+    a.on_key(key(KeyCode::Enter));
+    assert!(shot(&a).contains("Мониторинг (3)"), "{}", shot(&a));
+    a.on_key(key(KeyCode::F(7)));
+    typed(&mut a, "Графикът за декември не е изготвен.");
+    a.on_key(key(KeyCode::Tab));
+    typed(&mut a, "със");
+    a.on_key(key(KeyCode::Tab));
+    typed(&mut a, "10.12.2026");
+    a.on_key(key(KeyCode::F(2)));
+    let s = shot(&a);
+    assert!(
+        s.contains("Мониторинг (4)") && s.contains("Графикът за декември"),
+        "{s}"
+    );
+    let agenda = a.cx.api.agenda(30, None).unwrap();
+    assert!(agenda.items.iter().any(|i| i.kind
+        == frontoffice::domain::agenda::AgendaKind::VisitFollowUp
+        && i.due == common::date(2026, 12, 10)
+        && i.detail == service.service.name));
 }

@@ -400,6 +400,21 @@ pub trait ApiExt: Api {
         )
     }
 
+    /// The whole register of services with occupancy, page by page.
+    fn register(&self) -> Result<Vec<RegisterRow>, ServiceError> {
+        all_pages(
+            |after| self.register_page(after, 500),
+            |r: &RegisterRow| r.id,
+        )
+    }
+
+    /// One service's line of the register (its occupancy), if it exists.
+    fn register_row(&self, id: u64) -> Result<Option<RegisterRow>, ServiceError> {
+        // The page after `id - 1` starts at `id` when that service exists.
+        let page = self.register_page(id.checked_sub(1), 1)?;
+        Ok(page.into_iter().find(|r| r.id == id))
+    }
+
     fn create(&self, body: Body) -> Result<Record, ServiceError> {
         self.create_once(new_request_id(), body)
     }

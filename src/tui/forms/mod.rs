@@ -4,9 +4,13 @@
 //! fields, copies the previous record and asks before unsaved typing is left, for every kind.
 
 pub mod assessment;
+pub mod campaign;
 pub mod intake;
 pub mod person;
+pub mod provider;
 pub mod referral;
+pub mod service;
+pub mod visit;
 
 use crate::domain::{
     date::{format_date, parse_date},
@@ -92,6 +96,109 @@ macro_rules! text_lens {
     };
 }
 
+/// A field choosing one value of an enum (labelled from the locale `prefix.code`):
+/// `enum_lens!(Lens<T>, "key", "prefix", ALL, field)`.
+#[macro_export]
+macro_rules! enum_lens {
+    ($lens:ty, $key:literal, $prefix:literal, $all:expr, $field:ident) => {
+        <$lens>::new(
+            $key,
+            |cx| {
+                $crate::tui::widgets::form::FieldKind::Choice($crate::tui::forms::choices(
+                    cx, $prefix, &$all,
+                ))
+            },
+            |t, _| $crate::tui::screens::code(&t.$field),
+            |t, v, _| {
+                t.$field = $crate::tui::forms::by_code(&$all, v)?;
+                Ok(())
+            },
+        )
+    };
+}
+
+/// A date field: `date_lens!(Lens<T>, "key", field)` for a `NaiveDate` (required),
+/// `date_lens!(Lens<T>, "key", field, optional)` for an `Option<NaiveDate>`.
+#[macro_export]
+macro_rules! date_lens {
+    ($lens:ty, $key:literal, $field:ident) => {
+        <$lens>::new(
+            $key,
+            |_| $crate::tui::widgets::form::FieldKind::Date,
+            |t, _| $crate::tui::forms::date_text(Some(t.$field)),
+            |t, v, cx| {
+                t.$field = $crate::tui::forms::req_date(v, cx)?;
+                Ok(())
+            },
+        )
+        .required()
+    };
+    ($lens:ty, $key:literal, $field:ident, optional) => {
+        <$lens>::new(
+            $key,
+            |_| $crate::tui::widgets::form::FieldKind::Date,
+            |t, _| $crate::tui::forms::date_text(t.$field),
+            |t, v, cx| {
+                t.$field = $crate::tui::forms::opt_date(v, cx)?;
+                Ok(())
+            },
+        )
+    };
+}
+
+/// A whole number in a range: `number_lens!(Lens<T>, "key", min, max, field)` (empty is 0).
+#[macro_export]
+macro_rules! number_lens {
+    ($lens:ty, $key:literal, $min:expr, $max:expr, $field:ident) => {
+        <$lens>::new(
+            $key,
+            |_| $crate::tui::widgets::form::FieldKind::Number {
+                min: $min,
+                max: $max,
+            },
+            |t, _| t.$field.to_string(),
+            |t, v, _| {
+                t.$field = $crate::tui::forms::number(v, $min, $max)?.unwrap_or_default();
+                Ok(())
+            },
+        )
+    };
+}
+
+/// A reference to a record of a kind: `ref_lens!(Lens<T>, "key", Kind::X, field)` for a `u64`
+/// (0: none yet; required), `ref_lens!(.., field, optional)` for an `Option<u64>`.
+#[macro_export]
+macro_rules! ref_lens {
+    ($lens:ty, $key:literal, $kind:expr, $field:ident) => {
+        <$lens>::new(
+            $key,
+            |_| $crate::tui::widgets::form::FieldKind::Ref($kind, Vec::new()),
+            |t, _| match t.$field {
+                0 => String::new(),
+                id => id.to_string(),
+            },
+            |t, v, _| {
+                t.$field = v
+                    .parse()
+                    .map_err(|_| $crate::domain::reason::Reason::Required)?;
+                Ok(())
+            },
+        )
+        .required()
+    };
+    ($lens:ty, $key:literal, $kind:expr, $field:ident, optional) => {
+        <$lens>::new(
+            $key,
+            |_| $crate::tui::widgets::form::FieldKind::Ref($kind, Vec::new()),
+            |t, _| t.$field.map(|id| id.to_string()).unwrap_or_default(),
+            |t, v, _| {
+                t.$field = $crate::tui::forms::opt_ref(v)?;
+                Ok(())
+            },
+        )
+    };
+}
+
 /// A kind's form.
 pub trait Spec: Sized + 'static {
     type T: Clone + 'static;
@@ -135,6 +242,29 @@ pub trait Spec: Sized + 'static {
     /// Where the clerk goes after a save (back, by default).
     fn saved(_record: &Record, _created: bool, _cx: &mut Cx) -> Outcome {
         Outcome::Pop
+    }
+    /// The options of a reference field for what the clerk typed, when this form chooses
+    /// them itself (None: the search's hits of the field's kind).
+    fn ref_options(
+        _f: &RecordForm<Self>,
+        _key: &str,
+        _typed: &str,
+        _cx: &Cx,
+    ) -> Option<Vec<Choice>> {
+        None
+    }
+    /// A new record's form, blank.
+    fn form(cx: &Cx) -> RecordForm<Self> {
+        RecordForm::new(cx, Self::blank(cx))
+    }
+    /// Kinds whose saves change what this form shows beside its record (`refresh` runs).
+    const WATCH: &'static [Kind] = &[];
+    /// Loads what the form shows beside its record: on opening, on coming back to it, and
+    /// when a record of a `WATCH` kind is saved.
+    fn refresh(_f: &mut RecordForm<Self>, _cx: &mut Cx) {}
+    /// Lines under the fields (a service's monitoring visits).
+    fn below(_f: &RecordForm<Self>, _cx: &Cx) -> Vec<String> {
+        Vec::new()
     }
 }
 
@@ -241,6 +371,22 @@ macro_rules! with_spec {
                 type $S = referral::ReferralSpec;
                 $then
             }
+            Kind::Provider => {
+                type $S = provider::ProviderSpec;
+                $then
+            }
+            Kind::Service => {
+                type $S = service::ServiceSpec;
+                $then
+            }
+            Kind::Visit => {
+                type $S = visit::VisitSpec;
+                $then
+            }
+            Kind::Campaign => {
+                type $S = campaign::CampaignSpec;
+                $then
+            }
             _ => $none,
         }
     };
@@ -316,6 +462,28 @@ pub fn number<N: TryFrom<i64>>(v: &str, min: i64, max: i64) -> Result<Option<N>,
     N::try_from(n)
         .map(Some)
         .map_err(|_| Reason::OutOfRange { min, max, found: n })
+}
+
+/// An optional reference as typed ("" is none).
+pub fn opt_ref(v: &str) -> Result<Option<u64>, Reason> {
+    match v {
+        "" => Ok(None),
+        v => v.parse().map(Some).map_err(|_| Reason::UnknownCode),
+    }
+}
+
+/// The municipality's settlements as a choice (EKATTE code, name).
+pub fn settlements(cx: &Cx) -> FieldKind {
+    FieldKind::Choice(
+        cx.settings
+            .settlements
+            .iter()
+            .map(|s| Choice {
+                code: s.ekatte.clone(),
+                label: s.name.clone(),
+            })
+            .collect(),
+    )
 }
 
 pub fn yes(v: &str) -> bool {

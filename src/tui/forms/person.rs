@@ -2,7 +2,7 @@
 //! name with the same birth date) is shown with a key to open it; the birth date follows the
 //! ЕГН; the ЕГН comes masked and stays the stored one unless another is typed.
 
-use super::{date_text, number, opt_date, yes, yes_text, Lens, Spec};
+use super::{date_text, number, opt_date, settlements, yes, yes_text, Lens, Spec};
 use crate::domain::{
     date::format_date,
     egn::Egn,
@@ -103,19 +103,6 @@ const BODIES: [(&str, ExpertBody); 3] = [
     ("nelk", ExpertBody::Nelk),
     ("child", ExpertBody::Child),
 ];
-
-fn settlements(cx: &Cx) -> FieldKind {
-    FieldKind::Choice(
-        cx.settings
-            .settlements
-            .iter()
-            .map(|s| Choice {
-                code: s.ekatte.clone(),
-                label: s.name.clone(),
-            })
-            .collect(),
-    )
-}
 
 fn bodies(cx: &Cx) -> FieldKind {
     FieldKind::Choice(

@@ -5,13 +5,13 @@
 //! (double funding, a full service, a service open to all): shown before saving, kept on the
 //! record; a save with new warnings takes a second F2.
 
-use super::{by_code, choices, date_text, req_date, Lens, Spec};
+use super::{by_code, choices, date_text, opt_ref, req_date, Lens, Spec};
 use crate::domain::{
     date::format_date,
     reason::Reason,
     record::{Body, Kind, Record},
     referral::{Referral, ReferralStatus, ReferralWarning},
-    register::ServiceType,
+    register::{RegisterRow, ServiceType},
     Explain, FieldError,
 };
 use crate::service::{ApiExt, ServiceError};
@@ -19,7 +19,7 @@ use crate::tui::{
     app::{Cx, Level, Outcome},
     keymap::{Action, Meanings},
     screens::{code, label, record_form::RecordForm},
-    widgets::form::FieldKind,
+    widgets::form::{Choice, FieldKind},
 };
 
 pub struct ReferralSpec;
@@ -38,13 +38,6 @@ pub struct ReferralExtra {
 /// The steps the law allows from a status, each with its key.
 pub fn steps(status: ReferralStatus) -> Vec<(Action, ReferralStatus)> {
     STEP_KEYS.iter().copied().zip(status.next()).collect()
-}
-
-fn opt_ref(v: &str) -> Result<Option<u64>, Reason> {
-    match v {
-        "" => Ok(None),
-        v => v.parse().map(Some).map_err(|_| Reason::UnknownCode),
-    }
 }
 
 pub fn warning_text(w: &ReferralWarning, cx: &Cx) -> String {
@@ -289,6 +282,111 @@ impl Spec for ReferralSpec {
     fn saved(_record: &Record, _created: bool, _cx: &mut Cx) -> Outcome {
         Outcome::Pop
     }
+
+    fn ref_options(f: &RecordForm<Self>, key: &str, typed: &str, cx: &Cx) -> Option<Vec<Choice>> {
+        (key == "service").then(|| service_options(f, typed, cx))
+    }
+
+    /// A service chosen fills its type and provider; a type chosen offers its services.
+    fn edited(f: &mut RecordForm<Self>, key: &str, cx: &mut Cx) {
+        match key {
+            "service" => {
+                let Some(id) = f.form.choice("service").and_then(|v| v.parse().ok()) else {
+                    return;
+                };
+                let Ok(Some(row)) = cx.api.register_row(id) else {
+                    return;
+                };
+                f.form
+                    .set_value("service_type", &code(&row.service.activity));
+                f.form.set_options(
+                    "provider",
+                    vec![Choice {
+                        code: row.service.provider.to_string(),
+                        label: row.provider_name.clone(),
+                    }],
+                );
+                f.form
+                    .set_value("provider", &row.service.provider.to_string());
+            }
+            "service_type" if f.form.text("service").is_empty() => {
+                let options = service_options(f, "", cx);
+                f.form.set_options("service", options);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The services a referral can go to, from the register: of the types the assessment
+/// recommended and the type chosen, in the register today, matching what was typed; those
+/// with free places first. Each says where it is, its free places and whether it takes
+/// referrals (one open to all needs none).
+pub fn service_options(f: &RecordForm<ReferralSpec>, typed: &str, cx: &Cx) -> Vec<Choice> {
+    let mut types: Vec<ServiceType> = f
+        .form
+        .choice("service_type")
+        .and_then(|c| by_code(&ServiceType::ALL, &c).ok())
+        .into_iter()
+        .collect();
+    if let Some(a) = f.base.assessment {
+        if let Ok(Record {
+            body: Body::Assessment(a),
+            ..
+        }) = cx.api.get(Kind::Assessment, a)
+        {
+            types.extend(a.recommended);
+        }
+    }
+    let filter = crate::tui::screens::register::Filter {
+        text: typed.to_string(),
+        ..Default::default()
+    };
+    let today = cx.today();
+    let mut rows: Vec<RegisterRow> = cx
+        .api
+        .register()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| types.is_empty() || types.contains(&r.service.activity))
+        .filter(|r| r.service.valid_on(today))
+        .filter(|r| {
+            let place = cx
+                .settings
+                .settlement_name(&r.service.settlement)
+                .unwrap_or("");
+            filter.matches(r, place)
+        })
+        .collect();
+    rows.sort_by_cached_key(|r| (r.full(), r.service.name.to_lowercase()));
+    rows.into_iter()
+        .take(50)
+        .map(|r| {
+            let place = cx
+                .settings
+                .settlement_name(&r.service.settlement)
+                .unwrap_or(&r.service.settlement);
+            let free = match r.free() {
+                None => String::new(),
+                Some(0) => format!(" · {}", cx.t.t("referral.option_full")),
+                Some(n) => format!(
+                    " · {}",
+                    cx.t.f("referral.option_free", &[("n", &n.to_string())])
+                ),
+            };
+            let access = match r.service.needs_referral() {
+                true => cx.t.t("referral.option_referral"),
+                false => cx.t.t("referral.option_open"),
+            };
+            Choice {
+                code: r.id.to_string(),
+                label: format!(
+                    "{} · {place}{free} · {access}",
+                    crate::tui::widgets::fit(&r.service.name, 32, cx.sym.ellipsis)
+                ),
+            }
+        })
+        .collect()
 }
 
 /// The locale key of a step's name ("step.accepted").
@@ -310,5 +408,9 @@ pub fn new_form(cx: &Cx, person: u64, assessment: Option<u64>) -> RecordForm<Ref
     let mut r = ReferralSpec::blank(cx);
     r.person = person;
     r.assessment = assessment;
-    RecordForm::<ReferralSpec>::new(cx, r)
+    let mut f = RecordForm::<ReferralSpec>::new(cx, r);
+    // F4 on the service lists the register's services of the recommended types at once.
+    let options = service_options(&f, "", cx);
+    f.form.set_options("service", options);
+    f
 }

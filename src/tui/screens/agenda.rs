@@ -163,15 +163,20 @@ impl Screen for AgendaScreen {
             Action::Search,
             Action::Reveal,
             Action::Edit,
+            Action::CopyPrevious,
+            Action::ListValues,
             Action::NewPerson,
         ]
     }
 
-    /// The lists of the daily work on the free keys: F5 open referrals, F6 intakes.
+    /// The lists of the daily work on the free keys: F5 open referrals, F6 intakes, F8 the
+    /// register of services, F4 the information campaigns.
     fn meanings(&self) -> crate::tui::keymap::Meanings {
         vec![
             (Action::Reveal, "action.list_referrals"),
             (Action::Edit, "action.list_intakes"),
+            (Action::CopyPrevious, "action.register"),
+            (Action::ListValues, "action.list_campaigns"),
         ]
     }
 
@@ -190,6 +195,13 @@ impl Screen for AgendaScreen {
             }
             Ev::Action(Action::Edit) => {
                 let list = RecordList::new(record_list::intakes(), cx);
+                return Outcome::Push(Box::new(list));
+            }
+            Ev::Action(Action::CopyPrevious) => {
+                return Outcome::Push(Box::new(super::register::Register::new(cx)));
+            }
+            Ev::Action(Action::ListValues) => {
+                let list = RecordList::new(record_list::campaigns(), cx);
                 return Outcome::Push(Box::new(list));
             }
             Ev::Action(_) => return Outcome::Ignored,

@@ -8,6 +8,7 @@ pub mod palette;
 pub mod person_card;
 pub mod record_form;
 pub mod record_list;
+pub mod register;
 pub mod search;
 
 use super::i18n::I18n;

@@ -52,16 +52,17 @@ impl<S: Spec> RecordForm<S> {
         }
     }
 
-    pub fn edit(cx: &Cx, record: &Record) -> Self {
+    pub fn edit(cx: &mut Cx, record: &Record) -> Self {
         let base = S::unwrap(&record.body).unwrap_or_else(|| S::blank(cx));
         let mut f = Self::new(cx, base);
         f.editing = Some((record.id(), record.meta.rev));
+        S::refresh(&mut f, cx);
         f
     }
 
     /// A form left unsaved, back as it was typed. An edit keeps the rev it was loaded at, so a
     /// record changed since shows as a conflict on save.
-    pub fn from_draft(cx: &Cx, draft: &Draft) -> Result<Self, String> {
+    pub fn from_draft(cx: &mut Cx, draft: &Draft) -> Result<Self, String> {
         let mut f = match draft.target {
             Some((id, rev)) => {
                 let record = cx
@@ -184,7 +185,8 @@ impl<S: Spec> RecordForm<S> {
             if self.form.options_of(key).iter().any(|c| c.label == typed) {
                 return;
             }
-            let options = forms::ref_options(cx, kind, &typed);
+            let options = S::ref_options(self, key, &typed, cx)
+                .unwrap_or_else(|| forms::ref_options(cx, kind, &typed));
             self.form.set_options(key, options);
         }
     }
@@ -252,15 +254,20 @@ impl<S: Spec> Screen for RecordForm<S> {
         m
     }
 
-    fn resume(&mut self, _cx: &mut Cx) {
+    fn resume(&mut self, cx: &mut Cx) {
         // Back from the conflict screen without a choice: the next save asks again.
         self.theirs = None;
+        S::refresh(self, cx);
     }
 
     fn changed(&mut self, change: &Change, cx: &mut Cx) -> bool {
         let Some((id, rev)) = self.editing else {
             return false;
         };
+        if change.records.iter().any(|c| S::WATCH.contains(&c.kind)) {
+            S::refresh(self, cx);
+            return true;
+        }
         match change.records.iter().find(|c| c.id == id) {
             Some(c) if c.rev > rev => {
                 let msg = cx.t.f("status.edited_meanwhile", &[("login", &change.by)]);
@@ -353,6 +360,18 @@ impl<S: Spec> Screen for RecordForm<S> {
             );
             form_area.y += 1;
             form_area.height = form_area.height.saturating_sub(1);
+        }
+        let below = S::below(self, cx);
+        if !below.is_empty() {
+            // At most a third of the screen, the fields keep the rest (the form scrolls).
+            let h = (below.len() as u16).min(form_area.height / 3);
+            form_area.height = form_area.height.saturating_sub(h);
+            let w = area.width as usize;
+            for (n, line) in below.iter().take(h as usize).enumerate() {
+                let style = if n == 0 { theme.heading } else { theme.base };
+                let y = form_area.bottom() + n as u16;
+                buf.set_stringn(area.x, y, fit(line, w, sym.ellipsis), w, style);
+            }
         }
         self.form.render(form_area, buf, t, theme, sym);
     }

@@ -29,17 +29,22 @@ pub struct Column {
 /// The names of the persons the rows point to, asked once per load (not one read per row).
 pub type Names = std::collections::HashMap<u64, String>;
 
+/// A list's records, in the order shown.
+pub type Query = Box<dyn Fn(&Cx) -> Result<Vec<Record>, ServiceError>>;
+/// A list's new record (F7).
+pub type Create = Box<dyn Fn(&Cx) -> Box<dyn Screen>>;
+
 pub struct ListSpec {
     /// Locale key of the title.
     pub title: &'static str,
     pub kind: Kind,
     pub columns: Vec<Column>,
     /// The records, in the order shown.
-    pub query: fn(&Cx) -> Result<Vec<Record>, ServiceError>,
+    pub query: Query,
     /// The person a row is about, if any (its name comes from `Names`).
     pub person: fn(&Record) -> Option<u64>,
     /// F7: a new record of the kind.
-    pub create: fn(&Cx) -> Box<dyn Screen>,
+    pub create: Create,
 }
 
 pub struct RecordList {
@@ -184,7 +189,7 @@ impl Screen for RecordList {
 }
 
 /// Every record of a kind, page by page.
-fn all(cx: &Cx, kind: Kind) -> Result<Vec<Record>, ServiceError> {
+pub fn all(cx: &Cx, kind: Kind) -> Result<Vec<Record>, ServiceError> {
     let mut out: Vec<Record> = Vec::new();
     loop {
         let page = cx.api.list(kind, out.last().map(Record::id), 500)?;
@@ -239,7 +244,7 @@ pub fn open_referrals() -> ListSpec {
                 },
             },
         ],
-        query: |cx| {
+        query: Box::new(|cx| {
             let mut v: Vec<Record> = all(cx, Kind::Referral)?
                 .into_iter()
                 .filter(|r| {
@@ -252,12 +257,12 @@ pub fn open_referrals() -> ListSpec {
                 _ => None,
             });
             Ok(v)
-        },
+        }),
         person: |r| match &r.body {
             Body::Referral(x) => Some(x.person),
             _ => None,
         },
-        create: |cx| Box::new(forms::referral::new_form(cx, 0, None)),
+        create: Box::new(|cx| Box::new(forms::referral::new_form(cx, 0, None))),
     }
 }
 
@@ -302,15 +307,182 @@ pub fn intakes() -> ListSpec {
                 },
             },
         ],
-        query: |cx| {
+        query: Box::new(|cx| {
             let mut v = all(cx, Kind::Intake)?;
             v.reverse();
             Ok(v)
-        },
+        }),
         person: |r| match &r.body {
             Body::Intake(i) => i.person,
             _ => None,
         },
-        create: |cx| Box::new(forms::intake::new_form(cx, None)),
+        create: Box::new(|cx| Box::new(forms::intake::new_form(cx, None))),
+    }
+}
+
+/// A text cell of a row of one kind: `cell!(Kind, |x| ...)`.
+macro_rules! cell {
+    ($variant:ident, |$x:ident, $cx:ident| $e:expr) => {
+        |r: &Record, $cx: &Cx, _: &Names| match &r.body {
+            Body::$variant($x) => $e,
+            _ => String::new(),
+        }
+    };
+}
+
+/// The settlement's name from the settings (its code if unknown).
+fn place(cx: &Cx, code: &str) -> String {
+    cx.settings
+        .settlement_name(code)
+        .unwrap_or(code)
+        .to_string()
+}
+
+/// A service's monitoring visits, the latest first; F7 records a new one.
+pub fn visits_of(service: u64) -> ListSpec {
+    ListSpec {
+        title: "list.visits",
+        kind: Kind::Visit,
+        columns: vec![
+            Column {
+                head: "list.date",
+                width: 10,
+                cell: cell!(Visit, |v, _cx| format_date(v.date)),
+            },
+            Column {
+                head: "list.rating",
+                width: 16,
+                cell: cell!(Visit, |v, cx| forms::visit::rating_name(&v.rating, cx)),
+            },
+            Column {
+                head: "list.clerks",
+                width: 16,
+                cell: cell!(Visit, |v, _cx| v.clerks.join(", ")),
+            },
+            Column {
+                head: "list.findings",
+                width: 32,
+                cell: cell!(Visit, |v, _cx| v
+                    .findings
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()),
+            },
+        ],
+        query: Box::new(move |cx| {
+            let mut v: Vec<Record> = cx
+                .api
+                .related(service)?
+                .into_iter()
+                .filter(|r| r.kind() == Kind::Visit)
+                .collect();
+            v.sort_by_key(|r| match &r.body {
+                Body::Visit(x) => std::cmp::Reverse((x.date, r.id())),
+                _ => std::cmp::Reverse((chrono::NaiveDate::MIN, 0)),
+            });
+            Ok(v)
+        }),
+        person: |_| None,
+        create: Box::new(move |cx| Box::new(forms::visit::new_form(cx, service))),
+    }
+}
+
+/// Information campaigns by month (the latest first) and settlement.
+pub fn campaigns() -> ListSpec {
+    ListSpec {
+        title: "list.campaigns",
+        kind: Kind::Campaign,
+        columns: vec![
+            Column {
+                head: "list.month",
+                width: 7,
+                cell: cell!(Campaign, |c, _cx| c.date.format("%m.%Y").to_string()),
+            },
+            Column {
+                head: "list.settlement",
+                width: 14,
+                cell: cell!(Campaign, |c, cx| place(cx, &c.settlement)),
+            },
+            Column {
+                head: "list.date",
+                width: 10,
+                cell: cell!(Campaign, |c, _cx| format_date(c.date)),
+            },
+            Column {
+                head: "list.format",
+                width: 12,
+                cell: cell!(Campaign, |c, cx| label(&cx.t, "campaign.format", &c.format)),
+            },
+            Column {
+                head: "list.participants",
+                width: 4,
+                cell: cell!(Campaign, |c, _cx| c.participants.to_string()),
+            },
+            Column {
+                head: "list.topic",
+                width: 24,
+                cell: cell!(Campaign, |c, _cx| c.topic.clone()),
+            },
+        ],
+        query: Box::new(|cx| {
+            let mut v = all(cx, Kind::Campaign)?;
+            let key = |r: &Record| match &r.body {
+                Body::Campaign(c) => (
+                    std::cmp::Reverse(crate::domain::date::Month::of(c.date)),
+                    place(cx, &c.settlement),
+                    c.date,
+                ),
+                _ => (
+                    std::cmp::Reverse(crate::domain::date::Month::of(chrono::NaiveDate::MIN)),
+                    String::new(),
+                    chrono::NaiveDate::MIN,
+                ),
+            };
+            v.sort_by_cached_key(key);
+            Ok(v)
+        }),
+        person: |_| None,
+        create: Box::new(|cx| Box::new(<forms::campaign::CampaignSpec as forms::Spec>::form(cx))),
+    }
+}
+
+/// The providers of services, by name; F7 adds one.
+pub fn providers() -> ListSpec {
+    ListSpec {
+        title: "list.providers",
+        kind: Kind::Provider,
+        columns: vec![
+            Column {
+                head: "list.name",
+                width: 30,
+                cell: cell!(Provider, |p, _cx| p.name.clone()),
+            },
+            Column {
+                head: "list.kind",
+                width: 12,
+                cell: cell!(Provider, |p, cx| label(&cx.t, "provider.kind", &p.kind)),
+            },
+            Column {
+                head: "list.eik",
+                width: 13,
+                cell: cell!(Provider, |p, _cx| p.eik.as_str().to_string()),
+            },
+            Column {
+                head: "list.settlement",
+                width: 18,
+                cell: cell!(Provider, |p, cx| place(cx, &p.settlement)),
+            },
+        ],
+        query: Box::new(|cx| {
+            let mut v = all(cx, Kind::Provider)?;
+            v.sort_by_cached_key(|r| match &r.body {
+                Body::Provider(p) => p.name.to_lowercase(),
+                _ => String::new(),
+            });
+            Ok(v)
+        }),
+        person: |_| None,
+        create: Box::new(|cx| Box::new(<forms::provider::ProviderSpec as forms::Spec>::form(cx))),
     }
 }

@@ -812,7 +812,15 @@ impl Form {
     ) {
         let options = self.list_options();
         let label_w: u16 = 24.min(area.width / 3);
-        let width = 34.min(area.width.saturating_sub(label_w));
+        // As wide as the longest option (a service with its place and free places), from
+        // the value column, or further left when it does not fit there.
+        let widest = options
+            .iter()
+            .map(|c| unicode_width::UnicodeWidthStr::width(c.label.as_str()) + 4)
+            .max()
+            .unwrap_or(0);
+        let width = (widest.clamp(34, 200) as u16).min(area.width);
+        let x = (area.x + label_w).min(area.right().saturating_sub(width));
         let height = (options.len() as u16 + 2)
             .min(area.height.saturating_sub(1))
             .max(3);
@@ -822,7 +830,7 @@ impl Form {
         } else {
             area.bottom().saturating_sub(height)
         };
-        let rect = Rect::new(area.x + label_w, y, width, height);
+        let rect = Rect::new(x, y, width, height);
         Clear.render(rect, buf);
         let block = Block::default()
             .borders(Borders::ALL)

@@ -7,6 +7,7 @@ use crate::domain::{
     audit::AuditEntry,
     clerk::{Clerk, Role},
     date::Month,
+    document::{DocKind, DocumentRecords},
     draft::Draft,
     monthly::MonthlySummary,
     record::{Body, Kind, Record},
@@ -115,6 +116,10 @@ macro_rules! requests {
             /// masked ident, detail), like search hits and as little (at most `MAX_PAGE` ids;
             /// ids of no record are left out).
             Labels { ids: Vec<u64> } => Hits(Vec<Hit>), Read, fn labels;
+            /// The records a document to sign is filled from, persons' identifiers in full
+            /// (audited, like `RevealIdent`).
+            Document { kind: DocKind, id: u64 } => Document(DocumentRecords), Reveal,
+                fn document;
         }
     };
 }
@@ -319,6 +324,7 @@ pub enum Response {
     Ids(Vec<u64>),
     Agenda(Agenda),
     Warnings(Vec<ReferralWarning>),
+    Document(DocumentRecords),
 }
 
 /// A client's id for one create; 0 means none (no protection against a retry).
@@ -474,6 +480,11 @@ mod tests {
             Request::MonthlyReport { month: Month::new(2026, 3).unwrap() },
             Request::Backup,
             Request::BackupRead { name: "n".into(), offset: 0 },
+            Request::Agenda { days: 1, clerk: None },
+            Request::ReferralStep { id: 1, base_rev: 1, to: ReferralStatus::Assessed, note: String::new() },
+            Request::ReferralWarnings { referral: referral() },
+            Request::Labels { ids: vec![1] },
+            Request::Document { kind: DocKind::Agreement, id: 1 },
         ];
         for (code, req) in requests.iter().enumerate() {
             let bytes = encode(req);
@@ -485,6 +496,23 @@ mod tests {
         assert_eq!(encode(&Response::Done), [10]);
         assert_eq!(encode(&Response::Backup(("s".into(), 5))), [12, 1, b's', 5]);
         assert_eq!(encode(&Response::Ids(vec![7])), [14, 1, 7]);
+        assert_eq!(encode(&DocKind::Referral), [2]);
+    }
+
+    fn referral() -> Referral {
+        Referral {
+            person: 1,
+            assessment: None,
+            service_type: crate::domain::register::ServiceType::DayCare,
+            service: None,
+            provider: None,
+            requested: chrono::NaiveDate::default(),
+            status: ReferralStatus::Requested,
+            history: Vec::new(),
+            due: None,
+            note: String::new(),
+            warnings: Vec::new(),
+        }
     }
 
     fn service() -> (tempfile::TempDir, Session) {

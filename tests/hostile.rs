@@ -1198,6 +1198,18 @@ fn register() -> BoxedStrategy<Request> {
         .boxed()
 }
 
+fn document() -> BoxedStrategy<Request> {
+    use frontoffice::domain::document::DocKind;
+    prop_oneof![
+        ref_id(Kind::Agreement).prop_map(|id| (DocKind::Agreement, id)),
+        ref_id(Kind::Contract).prop_map(|id| (DocKind::Contract, id)),
+        ref_id(Kind::Referral).prop_map(|id| (DocKind::Referral, id)),
+        (prop::sample::select(DocKind::ALL.to_vec()), id()),
+    ]
+    .prop_map(|(kind, id)| Request::Document { kind, id })
+    .boxed()
+}
+
 fn request(p: &Protected) -> BoxedStrategy<Request> {
     // Weights: the writes (where the rules are) come more often; a backup is slow and rare.
     Union::new_weighted(vec![
@@ -1230,6 +1242,7 @@ fn request(p: &Protected) -> BoxedStrategy<Request> {
         (1, referral_warnings()),
         (1, labels()),
         (1, register()),
+        (1, document()),
     ])
     .boxed()
 }

@@ -147,7 +147,8 @@ fn start_search_in_latin_open_a_card_quit() {
     // The agenda names people too: wait for the search and its masked ЕГН.
     c.wait_for("Търсене:");
     c.wait_for("******");
-    assert!(c.screen().contains("Петрова"), "{}", c.screen());
+    // The keys arrive one by one: the hits of "p" may show before those of "petrova".
+    c.wait_for("Петрова");
     c.send(DOWN);
     c.send("\r");
     c.wait_for("Лице:");

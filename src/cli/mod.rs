@@ -8,6 +8,7 @@ mod config;
 use std::{path::PathBuf, process::ExitCode, sync::Arc};
 
 mod agenda;
+mod document;
 mod export;
 mod ops;
 mod report;
@@ -106,6 +107,25 @@ pub enum Command {
     Report {
         #[command(subcommand)]
         command: ReportCommand,
+    },
+    /// A document to sign as an A4 PDF: `document agreement|contract|referral ID [--out FILE]
+    /// [--print]`, or `document agreement --all-new [--out DIR]` for every agreement not yet
+    /// signed. Templates in the data directory's templates/ override the shipped ones.
+    Document {
+        /// agreement, contract or referral.
+        kind: String,
+        /// The record's id.
+        id: Option<u64>,
+        /// Every agreement not yet signed (a draft), one file each.
+        #[arg(long)]
+        all_new: bool,
+        /// The file to write (with --all-new: the directory). Default: `documents/` in the
+        /// data directory (beside the database directory).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Also send it to the printer with `lp` (CUPS).
+        #[arg(long)]
+        print: bool,
     },
     /// A snapshot of the whole database to FILE (administrators; through the server if connected).
     Backup { file: PathBuf },
@@ -443,6 +463,24 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
             };
             let a = s.agenda(days, clerk.clone()).map_err(fail)?;
             agenda::print(&a, days, &format, lang)?;
+        }
+        Command::Document {
+            kind,
+            id,
+            all_new,
+            out,
+            print,
+        } => {
+            let args = document::Args {
+                kind,
+                id,
+                all_new,
+                out,
+                print,
+            };
+            let kind = document::check(&args, lang)?;
+            let s = open_session(&db, cli.connect.as_deref(), lang)?;
+            document::run(s.as_ref(), kind, &args, &db, lang)?;
         }
         Command::Backup { file } => match cli.connect.as_deref() {
             Some(_) => {

@@ -24,6 +24,9 @@ pub enum AuditAction {
     Backup,
     /// A page of persons was listed.
     ReadList,
+    /// A document to sign (agreement, contract, referral) was filled: its persons' identifiers
+    /// went out in full.
+    Document,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

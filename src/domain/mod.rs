@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod clerk;
 pub mod date;
 mod digits;
+pub mod document;
 pub mod draft;
 pub mod egn;
 pub mod eik;

@@ -7,6 +7,7 @@ use crate::domain::{
     audit::AuditEntry,
     clerk::{Clerk, Role},
     date::Month,
+    document::{DocKind, DocumentRecords},
     draft::Draft,
     monthly::MonthlySummary,
     record::{Body, Kind, Record},
@@ -120,6 +121,10 @@ macro_rules! requests {
             /// provider's name and its occupancy (active referrals).
             Register { after: Option<u64>, limit: u32 } => Register(Vec<RegisterRow>), Read,
                 fn register_page;
+            /// The records a document to sign is filled from, persons' identifiers in full
+            /// (audited, like `RevealIdent`).
+            Document { kind: DocKind, id: u64 } => Document(DocumentRecords), Reveal,
+                fn document;
         }
     };
 }
@@ -325,6 +330,7 @@ pub enum Response {
     Agenda(Agenda),
     Warnings(Vec<ReferralWarning>),
     Register(Vec<RegisterRow>),
+    Document(DocumentRecords),
 }
 
 /// A client's id for one create; 0 means none (no protection against a retry).
@@ -495,6 +501,12 @@ mod tests {
             Request::MonthlyReport { month: Month::new(2026, 3).unwrap() },
             Request::Backup,
             Request::BackupRead { name: "n".into(), offset: 0 },
+            Request::Agenda { days: 1, clerk: None },
+            Request::ReferralStep { id: 1, base_rev: 1, to: ReferralStatus::Assessed, note: String::new() },
+            Request::ReferralWarnings { referral: referral() },
+            Request::Labels { ids: vec![1] },
+            Request::Register { after: None, limit: 1 },
+            Request::Document { kind: DocKind::Agreement, id: 1 },
         ];
         for (code, req) in requests.iter().enumerate() {
             let bytes = encode(req);
@@ -506,6 +518,23 @@ mod tests {
         assert_eq!(encode(&Response::Done), [10]);
         assert_eq!(encode(&Response::Backup(("s".into(), 5))), [12, 1, b's', 5]);
         assert_eq!(encode(&Response::Ids(vec![7])), [14, 1, 7]);
+        assert_eq!(encode(&DocKind::Referral), [2]);
+    }
+
+    fn referral() -> Referral {
+        Referral {
+            person: 1,
+            assessment: None,
+            service_type: crate::domain::register::ServiceType::DayCare,
+            service: None,
+            provider: None,
+            requested: chrono::NaiveDate::default(),
+            status: ReferralStatus::Requested,
+            history: Vec::new(),
+            due: None,
+            note: String::new(),
+            warnings: Vec::new(),
+        }
     }
 
     fn service() -> (tempfile::TempDir, Session) {

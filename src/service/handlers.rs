@@ -5,14 +5,15 @@
 use super::{
     access::{self, Action},
     api::Handlers,
-    backup, check, commands, export, monthly, paging, workflow, CheckReport, Hit, RequestId,
-    Service, ServiceError, MAX_BATCH, MAX_PAGE,
+    backup, check, commands, documents, export, monthly, paging, workflow, CheckReport, Hit,
+    RequestId, Service, ServiceError, MAX_BATCH, MAX_PAGE,
 };
 use crate::domain::{
     agenda::Agenda,
     audit::AuditEntry,
     clerk::{Clerk, Role},
     date::Month,
+    document::{DocKind, DocumentRecords},
     draft::Draft,
     monthly::MonthlySummary,
     record::{Body, Kind, Record},
@@ -278,5 +279,9 @@ impl Handlers for Caller<'_> {
             }
         }
         Ok(out)
+    }
+
+    fn document(&self, kind: DocKind, id: u64) -> Result<DocumentRecords, ServiceError> {
+        documents::records(self.svc, &self.clerk, kind, id)
     }
 }

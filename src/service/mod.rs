@@ -8,6 +8,7 @@ pub mod backup;
 mod bus;
 mod check;
 mod commands;
+mod documents;
 pub mod error;
 mod export;
 mod group_commit;
@@ -560,8 +561,8 @@ impl Api for Session {
     /// The request boundary: a panic inside the command is answered as an internal error for
     /// this request alone (see `guard.rs` for why the state stays consistent).
     fn call(&self, req: Request) -> Result<Response, ServiceError> {
-        // Exports are the one answer that carries identifiers in full (audited per page).
-        let full = matches!(req, Request::Export { .. });
+        // Exports and documents are the answers that carry identifiers in full (each audited).
+        let full = matches!(req, Request::Export { .. } | Request::Document { .. });
         let what = guard::request_name(&req);
         let mut answer = guard::contain(&self.login, &what, || self.dispatch(req));
         if !full {

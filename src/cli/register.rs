@@ -137,18 +137,18 @@ fn headers(lang: Lang) -> [&'static str; 7] {
     match lang {
         Lang::Bg => [
             "Услуга",
-            "Вид",
-            "Нас. място",
-            "Доставчик",
+            "вид",
+            "населено място",
+            "доставчик",
             "Места",
             "Заети",
             "Своб.",
         ],
         Lang::En => [
             "Service",
-            "Type",
-            "Settlement",
-            "Provider",
+            "type",
+            "settlement",
+            "provider",
             "Places",
             "Taken",
             "Free",
@@ -180,23 +180,6 @@ fn right(s: &str, width: usize) -> String {
     format!("{}{s}", " ".repeat(width.saturating_sub(s.width())))
 }
 
-/// Widths for the text columns: each as wide as its longest cell; while they do not fit in
-/// `room`, the column widest for its weight gives a column (never below `floor`), so the
-/// service's name keeps the most.
-fn share(natural: &[usize], weights: &[usize], room: usize, floor: usize) -> Vec<usize> {
-    let mut w = natural.to_vec();
-    while w.iter().sum::<usize>() > room {
-        let Some(i) = (0..w.len())
-            .filter(|&i| w[i] > floor)
-            .max_by(|&a, &b| (w[a] * weights[b]).cmp(&(w[b] * weights[a])))
-        else {
-            break;
-        };
-        w[i] -= 1;
-    }
-    w
-}
-
 /// What the filters keep, in words, for the table's second line (None when nothing is kept out).
 fn filter_line(f: &Filter, settings: &Settings, lang: Lang) -> Option<String> {
     let mut parts = Vec::new();
@@ -222,6 +205,9 @@ fn filter_line(f: &Filter, settings: &Settings, lang: Lang) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" · "))
 }
 
+/// Each service on two lines: its name and the numbers (places, taken, free) on the first,
+/// its type, settlement and provider below, indented; 80 columns wide, so that long names stay
+/// legible (one line for seven columns would cut every name to twenty columns).
 pub fn text(
     rows: &[RegisterRow],
     settings: &Settings,
@@ -250,14 +236,10 @@ pub fn text(
         return Ok(());
     }
     let h = headers(lang);
-    let cells: Vec<[String; 7]> = rows
+    let numbers: Vec<[String; 3]> = rows
         .iter()
         .map(|r| {
             [
-                r.service.name.clone(),
-                r.service.activity.name(lang).to_string(),
-                settlement_name(settings, &r.service.settlement).to_string(),
-                r.provider_name.clone(),
                 if r.service.capacity == 0 {
                     "–".into()
                 } else {
@@ -268,31 +250,40 @@ pub fn text(
             ]
         })
         .collect();
-    let widest = |i: usize| {
-        cells
-            .iter()
-            .map(|c| c[i].width())
-            .chain(std::iter::once(h[i].width()))
-            .max()
-            .unwrap_or(0)
+    let widths: Vec<usize> = (0..3)
+        .map(|i| {
+            numbers
+                .iter()
+                .map(|n| n[i].width())
+                .chain(std::iter::once(h[4 + i].width()))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let name_w = WIDTH.saturating_sub(widths.iter().sum::<usize>() + 3);
+    let first = |name: &str, n: [&str; 3]| -> String {
+        let mut parts = vec![fit(name, name_w)];
+        parts.extend((0..3).map(|i| right(n[i], widths[i])));
+        parts.join(" ")
     };
-    let numbers: Vec<usize> = (4..7).map(widest).collect();
-    let room = WIDTH.saturating_sub(numbers.iter().sum::<usize>() + 6);
-    let texts = share(
-        &(0..4).map(widest).collect::<Vec<_>>(),
-        &[20, 11, 13, 15],
-        room,
-        6,
-    );
-    let line = |c: &[String; 7]| -> String {
-        let mut parts: Vec<String> = (0..4).map(|i| fit(&c[i], texts[i])).collect();
-        parts.extend((4..7).map(|i| right(&c[i], numbers[i - 4])));
-        parts.join(" ").trim_end().to_string()
+    let second = |parts: [&str; 3]| -> String {
+        let line = format!("  {}", parts.join(" · "));
+        fit(&line, WIDTH).trim_end().to_string()
     };
     writeln!(w)?;
-    writeln!(w, "{}", line(&h.map(String::from)))?;
-    for c in &cells {
-        writeln!(w, "{}", line(c))?;
+    writeln!(w, "{}", first(h[0], [h[4], h[5], h[6]]))?;
+    writeln!(w, "{}", second([h[1], h[2], h[3]]))?;
+    for (r, n) in rows.iter().zip(&numbers) {
+        writeln!(w, "{}", first(&r.service.name, [&n[0], &n[1], &n[2]]))?;
+        writeln!(
+            w,
+            "{}",
+            second([
+                r.service.activity.name(lang),
+                settlement_name(settings, &r.service.settlement),
+                &r.provider_name,
+            ])
+        )?;
     }
     let places: u64 = rows.iter().map(|r| u64::from(r.service.capacity)).sum();
     let taken: u64 = rows.iter().map(|r| u64::from(r.occupied)).sum();
@@ -472,21 +463,5 @@ mod tests {
             m.contains("Непознат вид услуга") && m.contains("day_care"),
             "{m}"
         );
-    }
-
-    #[test]
-    fn the_widest_text_column_for_its_weight_gives_way_first() {
-        assert_eq!(
-            share(&[30, 10, 12, 20], &[1, 1, 1, 1], 72, 6),
-            [30, 10, 12, 20]
-        );
-        assert_eq!(
-            share(&[40, 10, 12, 20], &[1, 1, 1, 1], 59, 6),
-            [19, 10, 12, 18]
-        );
-        // Twice the weight: twice the width kept.
-        assert_eq!(share(&[40, 40], &[2, 1], 30, 6), [20, 10]);
-        // Never below the floor, even when that overflows.
-        assert_eq!(share(&[9, 9], &[1, 1], 4, 6), [6, 6]);
     }
 }

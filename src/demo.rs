@@ -39,6 +39,8 @@ struct Municipality {
     providers: Vec<ProviderRow>,
     services: Vec<ServiceRow>,
     clerks: Vec<ClerkRow>,
+    visits: Vec<VisitRow>,
+    campaigns: Vec<CampaignRow>,
 }
 
 #[derive(Deserialize)]
@@ -59,6 +61,7 @@ struct ProviderRow {
 
 #[derive(Deserialize)]
 struct ServiceRow {
+    key: String,
     name: String,
     activity: ServiceType,
     access: Access,
@@ -75,6 +78,31 @@ struct ServiceRow {
     valid_from: Option<NaiveDate>,
     #[serde(default)]
     valid_to: Option<NaiveDate>,
+}
+
+/// A monitoring visit `ago` days back; its follow-up `follow_up` days after it.
+#[derive(Deserialize)]
+struct VisitRow {
+    service: String,
+    ago: u64,
+    clerks: Vec<String>,
+    rating: String,
+    findings: String,
+    #[serde(default)]
+    follow_up: Option<u64>,
+}
+
+/// An information campaign or meeting `ago` days back.
+#[derive(Deserialize)]
+struct CampaignRow {
+    ago: u64,
+    settlement: String,
+    topic: String,
+    format: CampaignFormat,
+    participants: u32,
+    clerk: String,
+    #[serde(default)]
+    note: String,
 }
 
 #[derive(Deserialize)]
@@ -112,6 +140,9 @@ pub enum DemoError {
     #[error(transparent)]
     Service(#[from] ServiceError),
 }
+
+/// A service as the demo refers to it: (id, provider, activity).
+type Placed = (u64, u64, ServiceType);
 
 /// A small deterministic generator (splitmix64): the same demo every time, no extra crate.
 struct Rng(u64);
@@ -257,6 +288,7 @@ impl Builder<'_> {
             providers.insert(p.key.clone(), rec.meta.id);
         }
         let mut services = Vec::new();
+        let mut by_key = HashMap::new();
         for s in &m.services {
             let provider = *providers
                 .get(&s.provider)
@@ -277,7 +309,29 @@ impl Builder<'_> {
                 valid_to: s.valid_to,
             }))?;
             services.push((rec.meta.id, provider, s.activity));
+            by_key.insert(s.key.clone(), (rec.meta.id, provider, s.activity));
         }
+        let service = |key: &str| -> Result<Placed, DemoError> {
+            by_key
+                .get(key)
+                .copied()
+                .ok_or_else(|| DemoError::Fixture(format!("service {key}")))
+        };
+        // The workflow's referrals go to the specialised day and home services (the protected
+        // home and the crisis centre get theirs below, so their occupancy is as designed).
+        let targets: Vec<Placed> = m
+            .services
+            .iter()
+            .zip(&services)
+            .filter(|(row, _)| {
+                row.access == Access::Specialised
+                    && !matches!(
+                        row.activity,
+                        ServiceType::ResidentialCare | ServiceType::Shelter
+                    )
+            })
+            .map(|(_, placed)| *placed)
+            .collect();
         let municipality = providers.values().copied().min().unwrap_or(0);
         let municipality = providers.get("muni").copied().unwrap_or(municipality);
 
@@ -287,6 +341,7 @@ impl Builder<'_> {
         let mut n = 0usize;
         // Persons for the warning cases: (person id, has personal assistance).
         let mut users: Vec<(u64, bool)> = Vec::new();
+        let mut residents = Vec::new();
         for (i, row) in rows
             .iter()
             .enumerate()
@@ -294,14 +349,17 @@ impl Builder<'_> {
         {
             let user = self.person(row, &mut idents)?;
             n += 1;
-            users.push((user.meta.id, row.scenario == "pa:active"));
+            if row.scenario != "resident" {
+                users.push((user.meta.id, row.scenario == "pa:active"));
+            }
             let (kind, arg) = row
                 .scenario
                 .split_once(':')
                 .unwrap_or((row.scenario.as_str(), ""));
             match kind {
                 "intake" => self.intake_only(user.meta.id, i)?,
-                "referral" => self.referral(user.meta.id, arg, i, &services)?,
+                "referral" => self.referral(user.meta.id, arg, i, &targets)?,
+                "resident" => residents.push(user.meta.id),
                 "pa" => {
                     let a = assistants
                         .next()
@@ -313,12 +371,23 @@ impl Builder<'_> {
                 other => return Err(DemoError::Fixture(format!("scenario {other}"))),
             }
         }
-        let settlement = m
-            .settlements
-            .first()
-            .map(|s| s.ekatte.clone())
-            .unwrap_or_default();
-        self.warning_cases(&services, &users, &settlement)?;
+        // The protected home is full: each resident moved in after ДСП's referral.
+        let home = service("protected")?;
+        for (k, person) in residents.iter().enumerate() {
+            self.referral_to(
+                *person,
+                home,
+                &[
+                    ReferralStatus::Assessed,
+                    ReferralStatus::Referred,
+                    ReferralStatus::Accepted,
+                    ReferralStatus::Started,
+                ],
+                140 + 95 * k as u64,
+                "Настаняване по направление на ДСП.",
+            )?;
+        }
+        self.warning_cases(&services, &users, home, service("crisis")?)?;
         // Two anonymous phone enquiries.
         for k in 0..2 {
             self.create(Body::Intake(Intake {
@@ -334,7 +403,7 @@ impl Builder<'_> {
                 follow_up: None,
             }))?;
         }
-        self.monitoring(&services, m)?;
+        self.monitoring(m, &by_key)?;
         let generated = self.generate(generated, &m.settlements, &mut idents)?;
         // Back to the default rule now that the historic agreements are in.
         let current = self.s.settings()?;
@@ -352,9 +421,10 @@ impl Builder<'_> {
     /// the first agenda a newcomer sees has every kind of line.
     fn warning_cases(
         &mut self,
-        services: &[(u64, u64, ServiceType)],
+        services: &[Placed],
         users: &[(u64, bool)],
-        settlement: &str,
+        full: Placed,
+        crisis: Placed,
     ) -> Result<(), DemoError> {
         use ReferralStatus::*;
         let plain: Vec<u64> = users.iter().filter(|u| !u.1).map(|u| u.0).collect();
@@ -378,37 +448,15 @@ impl Builder<'_> {
         {
             self.referral_to(*a, open, &[], 1, "")?;
         }
-        // A full service: one place, taken, and a second referral to it.
-        let provider = services.first().map_or(0, |s| s.1);
-        let shelter = self.create(Body::Service(Service {
-            name: "Кризисен център – едно място".into(),
-            activity: ServiceType::Shelter,
-            access: Access::Specialised,
-            target_group: "лица в криза".into(),
-            provider,
-            settlement: settlement.into(),
-            address: "ул. „Демо“ 2".into(),
-            capacity: 1,
-            funding: Funding::Municipal,
-            project: String::new(),
-            referred_by: Referrer::Municipality,
-            valid_from: None,
-            valid_to: None,
-        }))?;
-        let shelter = (shelter.meta.id, provider, ServiceType::Shelter);
-        self.referral_to(
-            *b,
-            shelter,
-            &[Assessed, Referred, Accepted, Started],
-            30,
-            "",
-        )?;
+        // A stay in the crisis centre, and a full service: the protected home's places are all
+        // taken, so a new referral to it is warned and waits.
+        self.referral_to(*b, crisis, &[Assessed, Referred, Accepted, Started], 30, "")?;
         self.referral_to(
             *c,
-            shelter,
-            &[Assessed, Referred],
+            full,
+            &[Assessed],
             5,
-            "Чака свободно място.",
+            "Чака свободно място в защитеното жилище.",
         )?;
         // A call-back already late, taken on a visiting day in a village.
         self.create(Body::Intake(Intake {
@@ -476,83 +524,38 @@ impl Builder<'_> {
         }))
     }
 
-    /// Monitoring visits to each service over the last year (the latest with remarks wants a
-    /// follow-up, some due soon), and information campaigns in the settlements.
+    /// The fixture's monitoring visits over the last year (a latest visit with remarks wants a
+    /// follow-up: some late, some due this week, some later; an earlier one's follow-up is
+    /// superseded by the visit after it) and its information campaigns in the settlements.
     fn monitoring(
         &mut self,
-        services: &[(u64, u64, ServiceType)],
         m: &Municipality,
+        services: &HashMap<String, Placed>,
     ) -> Result<(), DemoError> {
-        let clerks: Vec<String> = m.clerks.iter().map(|c| c.login.clone()).collect();
-        let findings = [
-            (
-                "good",
-                "Документацията е пълна. Потребителите са доволни от грижата.",
-            ),
-            (
-                "remarks",
-                "Индивидуалните планове на двама потребители не са преразгледани.\nДа се представят до следващото посещение.",
-            ),
-            (
-                "good",
-                "Персоналът е в пълен състав; графикът се спазва.",
-            ),
-            (
-                "poor",
-                "Липсват протоколи от супервизия за последните три месеца.",
-            ),
-        ];
-        for (n, &(service, _, _)) in services.iter().enumerate() {
-            for k in 0..3u64 {
-                let date = days_before(self.today, 20 + 120 * k + 7 * n as u64);
-                let (rating, text) = findings[(n + k as usize) % findings.len()];
-                let follow_up = (k == 0 && rating != "good")
-                    .then(|| date.checked_add_days(Days::new(30)))
-                    .flatten();
-                let clerk = self.rng.pick(&clerks).clone();
-                self.create(Body::Visit(Visit {
-                    service,
-                    date,
-                    clerks: vec![clerk],
-                    findings: text.into(),
-                    rating: rating.into(),
-                    follow_up,
-                }))?;
-            }
+        for v in &m.visits {
+            let &(service, _, _) = services
+                .get(&v.service)
+                .ok_or_else(|| DemoError::Fixture(format!("visit to {}", v.service)))?;
+            let date = days_before(self.today, v.ago);
+            self.create(Body::Visit(Visit {
+                service,
+                date,
+                clerks: v.clerks.clone(),
+                findings: v.findings.clone(),
+                rating: v.rating.clone(),
+                follow_up: v.follow_up.map(|n| date + Days::new(n)),
+            }))?;
         }
-        let topics = [
-            (
-                "Личната помощ: кой има право и как се кандидатства",
-                CampaignFormat::Meeting,
-            ),
-            ("Приемен ден на фронт-офиса", CampaignFormat::VisitingDay),
-            (
-                "Дипляна „Социалните услуги в общината“",
-                CampaignFormat::Leaflet,
-            ),
-            (
-                "Асистентска подкрепа за възрастни хора",
-                CampaignFormat::Media,
-            ),
-        ];
-        for (n, place) in m.settlements.iter().enumerate() {
-            for k in 0..2u64 {
-                let (topic, format) = topics[(n + k as usize) % topics.len()];
-                let clerk = self.rng.pick(&clerks).clone();
-                let people = 8 + self.rng.below(30) as u32;
-                self.create(Body::Campaign(Campaign {
-                    date: days_before(self.today, 15 + 170 * k + 11 * n as u64),
-                    settlement: place.ekatte.clone(),
-                    topic: topic.into(),
-                    format,
-                    participants: match format {
-                        CampaignFormat::Leaflet | CampaignFormat::Media => 0,
-                        _ => people,
-                    },
-                    clerk,
-                    note: String::new(),
-                }))?;
-            }
+        for c in &m.campaigns {
+            self.create(Body::Campaign(Campaign {
+                date: days_before(self.today, c.ago),
+                settlement: c.settlement.clone(),
+                topic: c.topic.clone(),
+                format: c.format,
+                participants: c.participants,
+                clerk: c.clerk.clone(),
+                note: c.note.clone(),
+            }))?;
         }
         Ok(())
     }
@@ -582,13 +585,15 @@ impl Builder<'_> {
         person: u64,
         target: &str,
         i: usize,
-        services: &[(u64, u64, ServiceType)],
+        targets: &[Placed],
     ) -> Result<(), DemoError> {
         use ReferralStatus::*;
         // Half the referrals are old (their steps overdue), half recent (due within days).
         let ago = if i.is_multiple_of(2) { 44 } else { 23 };
         let intake = self.intake(person, Topic::SocialServices, Outcome::Referred, ago + 1, i)?;
-        let (service, provider, activity) = services[1 + i % (services.len() - 1)];
+        let &(service, provider, activity) = targets
+            .get(i % targets.len().max(1))
+            .ok_or_else(|| DemoError::Fixture("no service to refer to".into()))?;
         let assessment = self.assessment(person, intake.meta.id, ago, activity, i)?;
         let path: &[ReferralStatus] = match target {
             "Requested" => &[],
@@ -672,7 +677,7 @@ impl Builder<'_> {
     fn referral_to(
         &mut self,
         person: u64,
-        service: (u64, u64, ServiceType),
+        service: Placed,
         path: &[ReferralStatus],
         ago: u64,
         note: &str,
@@ -924,28 +929,28 @@ impl Builder<'_> {
     ) -> Result<usize, DemoError> {
         let names: Names = fixture("names.json", NAMES)?;
         let codes: Vec<&str> = settlements.iter().map(|s| s.ekatte.as_str()).collect();
+        // A stream of its own: the generated persons stay the same when the fixture's change.
+        let mut rng = Rng(0x6E4E_7A7E_D5EE_D001);
         let mut done = 0;
         while done < count {
             let chunk = (count - done).min(crate::service::MAX_BATCH);
             let mut bodies = Vec::with_capacity(chunk);
             while bodies.len() < chunk {
-                let female = self.rng.below(2) == 1;
-                let first = self
-                    .rng
+                let female = rng.below(2) == 1;
+                let first = rng
                     .pick(if female { &names.female } else { &names.male })
                     .clone();
-                let father = self.rng.pick(&names.male).clone();
-                let surname = self.rng.pick(&names.surnames).clone();
+                let father = rng.pick(&names.male).clone();
+                let surname = rng.pick(&names.surnames).clone();
                 let (middle, last) = if female {
                     (feminine(&patronymic(&father)), feminine(&surname))
                 } else {
                     (patronymic(&father), surname)
                 };
-                let age_days = 18 * 365 + self.rng.below(75 * 365);
+                let age_days = 18 * 365 + rng.below(75 * 365);
                 let birth = days_before(self.today, age_days);
                 // The serial's last digit gives the sex: even male, odd female.
-                let serial =
-                    (self.rng.below(100) * 10 + self.rng.below(5) * 2 + u64::from(female)) as u16;
+                let serial = (rng.below(100) * 10 + rng.below(5) * 2 + u64::from(female)) as u16;
                 let Some(egn) = make_egn(birth, serial) else {
                     continue;
                 };
@@ -957,17 +962,17 @@ impl Builder<'_> {
                 };
                 let phone = format!(
                     "08{}{} {:03} {:03}",
-                    7 + self.rng.below(3),
-                    self.rng.below(10),
-                    self.rng.below(1000),
-                    self.rng.below(1000)
+                    7 + rng.below(3),
+                    rng.below(10),
+                    rng.below(1000),
+                    rng.below(1000)
                 );
                 bodies.push(Body::Person(Person {
                     ident: PersonalId::Egn(egn),
                     first_name: first,
                     middle_name: middle,
                     last_name: last,
-                    settlement: self.rng.pick(&codes).to_string(),
+                    settlement: rng.pick(&codes).to_string(),
                     phones: Phone::parse(&phone).into_iter().collect(),
                     ..Person::default()
                 }));

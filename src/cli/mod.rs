@@ -11,6 +11,7 @@ mod agenda;
 mod document;
 mod export;
 mod ops;
+mod register;
 mod report;
 
 #[derive(Parser, Debug)]
@@ -103,7 +104,8 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Reports: `report monthly --month YYYY-MM`, `report agenda [--days N] [--clerk LOGIN]`.
+    /// Reports: `report monthly --month YYYY-MM`, `report agenda [--days N] [--clerk LOGIN]`,
+    /// `report register [--type CODE] [--settlement EKATTE] [--free]`.
     Report {
         #[command(subcommand)]
         command: ReportCommand,
@@ -156,6 +158,24 @@ pub enum ReportCommand {
         /// Only this clerk's intakes and referrals (and everything without a clerk).
         #[arg(long)]
         clerk: Option<String>,
+        #[arg(long, default_value = "text", value_parser = ["text", "csv", "json"])]
+        format: String,
+    },
+    /// The register of social services: places, occupancy (active referrals) and free places.
+    Register {
+        /// Only this activity type: information, advocacy, community, therapy, skills_training,
+        /// work_skills, day_care, residential_care, shelter, assistant_support.
+        #[arg(long = "type", value_name = "CODE")]
+        activity: Option<String>,
+        /// Only services in this settlement (EKATTE code, or its name as in the settings).
+        #[arg(long, value_name = "EKATTE")]
+        settlement: Option<String>,
+        /// Only services with free places.
+        #[arg(long)]
+        free: bool,
+        /// Also services outside their validity dates (not in the register today).
+        #[arg(long)]
+        all: bool,
         #[arg(long, default_value = "text", value_parser = ["text", "csv", "json"])]
         format: String,
     },
@@ -481,6 +501,32 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
             let kind = document::check(&args, lang)?;
             let s = open_session(&db, cli.connect.as_deref(), lang)?;
             document::run(s.as_ref(), kind, &args, &db, lang)?;
+        }
+        Command::Report {
+            command:
+                ReportCommand::Register {
+                    activity,
+                    settlement,
+                    free,
+                    all,
+                    format,
+                },
+        } => {
+            let activity = activity
+                .map(|t| register::parse_type(&t, lang))
+                .transpose()?;
+            let s = open_session(&db, cli.connect.as_deref(), lang)?;
+            let settings = s.settings().map_err(fail)?.settings;
+            let filter = register::Filter {
+                activity,
+                settlement: None,
+                free,
+                all,
+                today: chrono::Local::now().date_naive(),
+            };
+            let (rows, filter) =
+                register::rows(s.as_ref(), &settings, filter, settlement.as_deref(), lang)?;
+            register::print(&rows, &settings, &filter, &format, lang)?;
         }
         Command::Backup { file } => match cli.connect.as_deref() {
             Some(_) => {

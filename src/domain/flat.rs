@@ -3,11 +3,28 @@
 //! joined by "; ", and a nested structure (a decision, a checklist) as compact JSON in its cell.
 
 use super::record::Record;
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Serialize, Serializer};
 use serde_json::Value;
 
-/// A JSON object with its keys in the order they were written (serde_json's map sorts them).
-struct Ordered(Vec<(String, Value)>);
+/// A JSON value whose objects keep their keys in the order they were written (serde_json's
+/// map sorts them): a record's fields, and the fields of a nested part (a licence, a
+/// decision), come out in declaration order.
+enum Ordered {
+    Scalar(Value),
+    List(Vec<Ordered>),
+    Object(Vec<(String, Ordered)>),
+}
+
+impl Serialize for Ordered {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Ordered::Scalar(v) => v.serialize(s),
+            Ordered::List(items) => s.collect_seq(items),
+            Ordered::Object(entries) => s.collect_map(entries.iter().map(|(k, v)| (k, v))),
+        }
+    }
+}
 
 impl<'de> Deserialize<'de> for Ordered {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -15,70 +32,86 @@ impl<'de> Deserialize<'de> for Ordered {
         impl<'de> Visitor<'de> for V {
             type Value = Ordered;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an object")
+                f.write_str("a JSON value")
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Ordered, E> {
+                Ok(Ordered::Scalar(Value::Bool(v)))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Ordered, E> {
+                Ok(Ordered::Scalar(v.into()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Ordered, E> {
+                Ok(Ordered::Scalar(v.into()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Ordered, E> {
+                Ok(Ordered::Scalar(v.into()))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Ordered, E> {
+                Ok(Ordered::Scalar(Value::String(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Ordered, E> {
+                Ok(Ordered::Scalar(Value::String(v)))
+            }
+            fn visit_unit<E>(self) -> Result<Ordered, E> {
+                Ok(Ordered::Scalar(Value::Null))
+            }
+            fn visit_none<E>(self) -> Result<Ordered, E> {
+                Ok(Ordered::Scalar(Value::Null))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Ordered, D::Error> {
+                Ordered::deserialize(d)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Ordered, A::Error> {
+                let mut out = Vec::new();
+                while let Some(v) = seq.next_element()? {
+                    out.push(v);
+                }
+                Ok(Ordered::List(out))
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Ordered, A::Error> {
                 let mut out = Vec::new();
-                while let Some((k, v)) = map.next_entry::<String, Value>()? {
+                while let Some((k, v)) = map.next_entry::<String, Ordered>()? {
                     out.push((k, v));
                 }
-                Ok(Ordered(out))
+                Ok(Ordered::Object(out))
             }
         }
-        d.deserialize_map(V)
+        d.deserialize_any(V)
     }
 }
 
-/// `{"Person": {...}}`: the one variant's fields, in order.
-struct Variant(Ordered);
-
-impl<'de> Deserialize<'de> for Variant {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Variant;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an enum as an object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Variant, A::Error> {
-                match map.next_entry::<String, Ordered>()? {
-                    Some((_, fields)) => Ok(Variant(fields)),
-                    None => Ok(Variant(Ordered(Vec::new()))),
-                }
-            }
-        }
-        d.deserialize_map(V)
-    }
-}
-
-/// The body's fields in declaration order.
-fn body_fields(record: &Record) -> Vec<(String, Value)> {
-    serde_json::to_string(&record.body)
+/// The body's fields in declaration order: `{"Person": {...}}` is the one variant's fields.
+fn body_fields(record: &Record) -> Vec<(String, Ordered)> {
+    let parsed = serde_json::to_string(&record.body)
         .ok()
-        .and_then(|json| serde_json::from_str::<Variant>(&json).ok())
-        .map(|v| (v.0).0)
-        .unwrap_or_default()
+        .and_then(|json| serde_json::from_str::<Ordered>(&json).ok());
+    match parsed {
+        Some(Ordered::Object(mut variant)) if variant.len() == 1 => match variant.pop() {
+            Some((_, Ordered::Object(fields))) => fields,
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
 }
 
-fn cell(v: &Value) -> String {
+fn cell(v: &Ordered) -> String {
     match v {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
+        Ordered::Scalar(Value::Null) => String::new(),
+        Ordered::Scalar(Value::String(s)) => s.clone(),
+        Ordered::Scalar(other) => other.to_string(),
         // An enum with data around one scalar (`{"Egn": "..."}`): the scalar.
-        Value::Object(m) if m.len() == 1 && m.values().all(is_scalar) => {
-            m.values().map(cell).collect()
+        Ordered::Object(m) if m.len() == 1 && m.iter().all(|(_, v)| is_scalar(v)) => {
+            m.iter().map(|(_, v)| cell(v)).collect()
         }
-        Value::Array(items) if items.iter().all(is_scalar) => {
+        Ordered::List(items) if items.iter().all(is_scalar) => {
             items.iter().map(cell).collect::<Vec<_>>().join("; ")
         }
-        other => other.to_string(),
+        other => serde_json::to_string(other).unwrap_or_default(),
     }
 }
 
-fn is_scalar(v: &Value) -> bool {
-    !matches!(v, Value::Array(_) | Value::Object(_))
+fn is_scalar(v: &Ordered) -> bool {
+    matches!(v, Ordered::Scalar(_))
 }
 
 const META: [&str; 5] = ["id", "rev", "created", "updated", "by"];
@@ -117,8 +150,88 @@ mod tests {
     use super::*;
     use crate::domain::{
         clerk::{Clerk, Role},
+        eik::Eik,
         record::{Body, Meta},
+        register::{Licence, Provider, ProviderKind, Visit},
     };
+
+    fn record(body: Body) -> Record {
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 11, 17)
+            .unwrap()
+            .and_hms_opt(9, 30, 0)
+            .unwrap();
+        Record {
+            meta: Meta {
+                id: 7,
+                rev: 1,
+                created: at,
+                updated: at,
+                by: "admin".into(),
+            },
+            body,
+        }
+    }
+
+    /// A nested part keeps its fields' order; an absent one is an empty cell; a list of names
+    /// is joined; an optional date is the date or nothing.
+    #[test]
+    fn nested_parts_keep_their_order_and_lists_are_joined() {
+        let provider = |licence| {
+            record(Body::Provider(Provider {
+                name: "Сдружение „Подкрепа“".into(),
+                eik: Eik::parse("123456786").unwrap(),
+                kind: ProviderKind::Ngo,
+                licence,
+                settlement: "99001".into(),
+                address: String::new(),
+                phone: None,
+                email: "office@podkrepa.bg".into(),
+                contact: "Анна Иванова".into(),
+            }))
+        };
+        let with = provider(Some(Licence {
+            number: "Л-1234-01".into(),
+            date: chrono::NaiveDate::from_ymd_opt(2022, 3, 15).unwrap(),
+        }));
+        let without = provider(None);
+        assert_eq!(columns(&with), columns(&without));
+        let licence = columns(&with).iter().position(|c| c == "licence").unwrap();
+        assert_eq!(
+            row(&with)[licence],
+            r#"{"number":"Л-1234-01","date":"2022-03-15"}"#
+        );
+        assert_eq!(row(&without)[licence], "");
+        let visit = record(Body::Visit(Visit {
+            service: 3,
+            date: chrono::NaiveDate::from_ymd_opt(2026, 10, 20).unwrap(),
+            clerks: vec!["mpetrova".into(), "gdimitrov".into()],
+            findings: "Досиетата са попълнени.\nЛипсва график.".into(),
+            rating: "remarks".into(),
+            follow_up: None,
+        }));
+        assert_eq!(
+            &columns(&visit)[5..],
+            [
+                "service",
+                "date",
+                "clerks",
+                "findings",
+                "rating",
+                "follow_up"
+            ]
+        );
+        assert_eq!(
+            &row(&visit)[5..],
+            [
+                "3",
+                "2026-10-20",
+                "mpetrova; gdimitrov",
+                "Досиетата са попълнени.\nЛипсва график.",
+                "remarks",
+                ""
+            ]
+        );
+    }
 
     #[test]
     fn fields_in_declaration_order_with_scalars_as_they_are() {

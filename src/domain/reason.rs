@@ -74,6 +74,8 @@ pub enum Reason {
     /// An EKATTE code is exactly five digits.
     BadEkatte,
     BadEmail,
+    /// A login that names no clerk account.
+    UnknownClerk,
 }
 
 fn hours(minutes: u32) -> String {
@@ -205,6 +207,10 @@ impl Explain for Reason {
             BadEmail => l(
                 "адресът на е-поща е във вида име@домейн.bg",
                 "an e-mail address looks like name@domain.bg",
+            ),
+            UnknownClerk => l(
+                "няма служител с това потребителско име",
+                "there is no clerk with this login",
             ),
             ReportedOnSuspendedDay { day } => match lang {
                 Lang::Bg => format!("{day}-о число е в период на спиране"),

@@ -112,6 +112,8 @@ pub enum ReferralWarning {
     ServiceFull { occupied: u32, capacity: u32 },
     /// The service is open to all: no referral is needed.
     OpenToAll,
+    /// The service is not in the register today (before its start or after its end).
+    NotInRegister,
 }
 
 impl super::Explain for ReferralWarning {
@@ -137,6 +139,13 @@ impl super::Explain for ReferralWarning {
             }
             (ReferralWarning::OpenToAll, super::Lang::En) => {
                 "The service is open to all: no referral is needed.".into()
+            }
+            (ReferralWarning::NotInRegister, super::Lang::Bg) => {
+                "Услугата не е в регистъра към днешна дата (още не е започнала или е закрита)."
+                    .into()
+            }
+            (ReferralWarning::NotInRegister, super::Lang::En) => {
+                "The service is not in the register today (not started yet, or closed).".into()
             }
         }
     }

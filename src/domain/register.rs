@@ -301,11 +301,13 @@ impl Visit {
         if self.date > today {
             p.add("date", Reason::InFuture);
         }
-        for c in &mut self.clerks {
-            *c = c.trim().to_string();
-        }
-        self.clerks.retain(|c| !c.is_empty());
-        self.clerks.dedup();
+        let mut seen = std::collections::HashSet::new();
+        self.clerks = self
+            .clerks
+            .iter()
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty() && seen.insert(c.clone()))
+            .collect();
         if self.clerks.is_empty() {
             p.add("clerks", Reason::Required);
         }

@@ -353,6 +353,19 @@ fn save_into(
     Ok(record)
 }
 
+/// A login that names a clerk account (who went on a visit, who ran a campaign).
+fn known_clerk(svc: &Service, login: &str, field: &str) -> Result<(), ServiceError> {
+    let found = svc
+        .store
+        .index_scan(Index::Login, &index::exact(login.as_bytes()))
+        .next()
+        .transpose()?;
+    match found {
+        Some(_) => Ok(()),
+        None => Err(invalid(field, Reason::UnknownClerk)),
+    }
+}
+
 /// Per-kind rules that need the database: references, numbering, uniqueness, caps.
 #[allow(clippy::too_many_arguments)]
 fn prepare(
@@ -445,14 +458,21 @@ fn prepare(
         Body::Service(s) => {
             load(svc, Kind::Provider, s.provider, "provider")?;
             s.validate().map_err(ServiceError::Invalid)?;
+            // The register holds the services on the municipality's territory.
+            if !s.settlement.is_empty() && !settings.settlement_codes().contains(&s.settlement) {
+                return Err(invalid("settlement", Reason::BadSettlement));
+            }
         }
         Body::Visit(v) => {
             load(svc, Kind::Service, v.service, "service")?;
-            if v.clerks.is_empty() {
-                v.clerks.push(clerk.login.clone());
+            if v.clerks.iter().all(|c| c.trim().is_empty()) {
+                v.clerks = vec![clerk.login.clone()];
             }
             v.validate(today, &settings.visit_ratings)
                 .map_err(ServiceError::Invalid)?;
+            for login in &v.clerks {
+                known_clerk(svc, login, "clerks")?;
+            }
         }
         Body::Campaign(c) => {
             if c.clerk.trim().is_empty() {
@@ -460,6 +480,7 @@ fn prepare(
             }
             c.validate(&settings.settlement_codes())
                 .map_err(ServiceError::Invalid)?;
+            known_clerk(svc, &c.clerk, "clerk")?;
         }
         Body::DspDecision(d) => {
             person_of(svc, d.person, "person")?;

@@ -51,6 +51,9 @@ pub fn warnings(
             if service.access == Access::OpenToAll {
                 out.push(ReferralWarning::OpenToAll);
             }
+            if !service.valid_on(svc.now().date()) {
+                out.push(ReferralWarning::NotInRegister);
+            }
         }
     }
     Ok(out)

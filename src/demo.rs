@@ -766,27 +766,32 @@ impl Builder<'_> {
         let decision = self.create(Body::DspDecision(DspDecision {
             person: uid,
             number: format!("ДСП-{}-{:03}", self.today.year(), i),
+            expert_decision: String::new(),
             date: valid_from,
             degree,
             hours_per_month: hours,
             valid_from,
             valid_until,
         }))?;
-        let mut checklist: Vec<CheckItem> = [
-            DocItem::IdentityDocument,
-            DocItem::ExpertDecision,
-            DocItem::DspNapravlenie,
-            DocItem::AssistantDeclaration,
-        ]
-        .into_iter()
-        .map(|item| CheckItem {
-            item,
-            present: true,
-        })
-        .collect();
+        let settings = self.s.settings()?.settings;
+        let mut checklist: Vec<CheckItem> = settings
+            .checklist
+            .iter()
+            .map(|c| CheckItem {
+                code: c.code.clone(),
+                state: match c.code.as_str() {
+                    "representation" => CheckState::NotApplicable,
+                    _ => CheckState::Ok,
+                },
+                note: String::new(),
+            })
+            .collect();
         let status = match state {
             "incomplete" => {
-                checklist[2].present = false;
+                if let Some(c) = checklist.iter_mut().find(|c| c.code == "napravlenie") {
+                    c.state = CheckState::Missing;
+                    c.note = "Да донесе направлението от ДСП.".into();
+                }
                 ApplicationStatus::Incomplete
             }
             "complete" => ApplicationStatus::Complete,
@@ -797,6 +802,8 @@ impl Builder<'_> {
             person: uid,
             date: days_before(self.today, 140),
             applicant: Applicant::User,
+            applicant_name: String::new(),
+            applicant_document: String::new(),
             assistant: Some(assistant_person),
             substitute: None,
             declares_no_other_support: true,
@@ -805,6 +812,7 @@ impl Builder<'_> {
             // Missing documents are due within the week (one of them already late).
             remedy_by: (status == ApplicationStatus::Incomplete)
                 .then(|| self.today + Days::new(3) - Days::new(4 * (i as u64 % 2))),
+            refusal_reason: String::new(),
             note: String::new(),
         }))?;
         let iban = Iban::parse(&make_bg_iban("UNCR", 7000_1500_0000 + i as u64))
@@ -842,11 +850,15 @@ impl Builder<'_> {
             to,
             hours_per_month: hours,
             activities: "лични, битови и социални дейности".into(),
-            schedule: "делнични дни, сутрин".into(),
+            // The hours a month spread over the working days, in whole quarter hours.
+            week: {
+                let day = (hours * 60 / 21).div_ceil(15) * 15;
+                [day, day, day, day, day, 0, 0]
+            },
+            signed: Some(days_before(from, 5)),
             status: AgreementStatus::Active,
             end_reason: None,
         }))?;
-        let settings = self.s.settings()?.settings;
         let cal = WorkCalendar::new(settings.calendar.clone());
         self.create(Body::Contract(Contract {
             number: format!("ТД-{}-{:03}", from.year(), i),
@@ -862,6 +874,7 @@ impl Builder<'_> {
             } else {
                 ContractStatus::Signed
             },
+            end_reason: (state == "ended").then(|| "contract_end".to_string()),
         }))?;
         // Reports for every past month; every other active agreement still owes last month's.
         let mut month = Month::of(from);

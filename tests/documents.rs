@@ -111,6 +111,7 @@ fn case() -> Case {
     let decision = |person: u64| DspDecision {
         person,
         number: format!("ДСП-{person}"),
+        expert_decision: String::new(),
         date: date(2026, 5, 1),
         degree: 3,
         hours_per_month: 84,
@@ -131,8 +132,8 @@ fn case() -> Case {
     let draft = |user: u64, decision: u64, hours: u32, status| {
         let mut a = agreement(user, assistant.id(), provider.id(), decision, hours);
         a.status = status;
-        a.schedule = "пн | ср | пт, 9:00–12:00".into();
-        a.activities = "# лични и битови дейности".into();
+        a.week = [180, 0, 180, 0, 180, 0, 0];
+        a.activities = "# лични и битови дейности | пазаруване | готвене".into();
         Body::Agreement(a)
     };
     let agreement = create(s, draft(user.id(), d1.id(), 63, AgreementStatus::Draft));
@@ -150,6 +151,7 @@ fn case() -> Case {
             end: None,
             minutes_per_day: 240,
             status: ContractStatus::Signed,
+            end_reason: None,
         }),
     );
     let referral = create(
@@ -385,13 +387,13 @@ fn the_template_in_the_data_directory_wins_over_the_shipped_one() {
 fn a_value_with_a_bar_or_a_hash_stays_text_in_its_cell() {
     let c = case();
     let text = c.text(DocKind::Agreement, c.agreement.id());
-    // The schedule holds bars: it stays one cell, its bars printed.
-    assert!(text.contains("График пн | ср | пт, 9:00–12:00"), "{text}");
-    // The activities start with '#': text in the table, not a heading.
+    // The activities start with '#' and hold bars: one cell, text, not a heading.
     assert!(
-        text.contains("Дейности # лични и битови дейности"),
+        text.contains("Дейности # лични и битови дейности | пазаруване | готвене"),
         "{text}"
     );
+    // The weekly schedule in words.
+    assert!(text.contains("График пн 3 ч, ср 3 ч, пт 3 ч"), "{text}");
     // The same through the markup: the row keeps two cells.
     let t = documents::template::load(DocKind::Agreement, None).unwrap();
     let recs =
@@ -410,8 +412,14 @@ fn a_value_with_a_bar_or_a_hash_stays_text_in_its_cell() {
         })
         .flatten()
         .collect();
-    let schedule = rows.iter().find(|r| r[0] == "График").unwrap();
-    assert_eq!(schedule.as_slice(), ["График", "пн | ср | пт, 9:00–12:00"]);
+    let activities = rows.iter().find(|r| r[0] == "Дейности").unwrap();
+    assert_eq!(
+        activities.as_slice(),
+        [
+            "Дейности",
+            "# лични и битови дейности | пазаруване | готвене"
+        ]
+    );
     assert!(rows.iter().all(|r| r.len() == 2), "{rows:?}");
     assert!(!blocks.iter().any(|b| matches!(
         b,

@@ -198,3 +198,46 @@ fn make_schema_fixture() {
     let s = svc.session("fixture").unwrap();
     every_kind(&s);
 }
+
+/// Version 1 ЗЛП records convert: the checklist's fixed items become the settings' codes
+/// (present: ok); the schedule's text joins the activities and the week is empty; contracts
+/// and направления gain empty new fields.
+#[test]
+fn version_1_personal_assistance_records_convert() {
+    use frontoffice::domain::assistance::CheckState;
+    let read = |name: &str| std::fs::read(golden_dir().join("envelope2").join(name)).unwrap();
+    let Body::Application(a) = decode_record(Kind::Application, &read("application-v1.bin"))
+        .unwrap()
+        .body
+    else {
+        panic!()
+    };
+    assert_eq!(a.checklist.len(), 1);
+    assert_eq!(
+        (a.checklist[0].code.as_str(), a.checklist[0].state),
+        ("id_copy", CheckState::Ok)
+    );
+    assert!(a.applicant_name.is_empty() && a.refusal_reason.is_empty());
+    let Body::Agreement(g) = decode_record(Kind::Agreement, &read("agreement-v1.bin"))
+        .unwrap()
+        .body
+    else {
+        panic!()
+    };
+    assert_eq!(g.activities, "лични и битови\nделнични дни");
+    assert_eq!((g.week, g.signed), ([0; 7], None));
+    let Body::Contract(c) = decode_record(Kind::Contract, &read("contract-v1.bin"))
+        .unwrap()
+        .body
+    else {
+        panic!()
+    };
+    assert_eq!(c.end_reason, None);
+    let Body::DspDecision(d) = decode_record(Kind::DspDecision, &read("dsp_decision-v1.bin"))
+        .unwrap()
+        .body
+    else {
+        panic!()
+    };
+    assert_eq!((d.number.as_str(), d.expert_decision.as_str()), ("ДСП-77", ""));
+}

@@ -587,7 +587,7 @@ fn campaign() -> BoxedStrategy<Campaign> {
 fn dsp_decision() -> BoxedStrategy<DspDecision> {
     (
         ref_id(Kind::Person),
-        text(),
+        (text(), text()),
         date(),
         any::<u8>(),
         prop_oneof![0u32..200, any::<u32>()],
@@ -595,10 +595,19 @@ fn dsp_decision() -> BoxedStrategy<DspDecision> {
         date(),
     )
         .prop_map(
-            |(person, number, date, degree, hours_per_month, valid_from, valid_until)| {
+            |(
+                person,
+                (number, expert_decision),
+                date,
+                degree,
+                hours_per_month,
+                valid_from,
+                valid_until,
+            )| {
                 DspDecision {
                     person,
                     number,
+                    expert_decision,
                     date,
                     degree,
                     hours_per_month,
@@ -613,16 +622,15 @@ fn dsp_decision() -> BoxedStrategy<DspDecision> {
 fn application() -> BoxedStrategy<Application> {
     use ApplicationStatus::*;
     let item = (
-        prop::sample::select(vec![
-            DocItem::IdentityDocument,
-            DocItem::ExpertDecision,
-            DocItem::DspNapravlenie,
-            DocItem::RepresentativeDocuments,
-            DocItem::AssistantDeclaration,
-        ]),
-        any::<bool>(),
+        prop_oneof![
+            Just("id_copy".to_string()),
+            Just("napravlenie".to_string()),
+            text()
+        ],
+        prop::sample::select(CheckState::ALL.to_vec()),
+        text(),
     )
-        .prop_map(|(item, present)| CheckItem { item, present });
+        .prop_map(|(code, state, note)| CheckItem { code, state, note });
     (
         (text(), ref_id(Kind::Person), date()),
         prop::sample::select(vec![
@@ -635,7 +643,7 @@ fn application() -> BoxedStrategy<Application> {
         prop::sample::select(vec![
             Received, Incomplete, Complete, Approved, Refused, Withdrawn,
         ]),
-        (opt_date(), text()),
+        (opt_date(), text(), text(), (text(), text())),
     )
         .prop_map(
             |(
@@ -644,18 +652,21 @@ fn application() -> BoxedStrategy<Application> {
                 (assistant, substitute, declares_no_other_support),
                 checklist,
                 status,
-                (remedy_by, note),
+                (remedy_by, note, refusal_reason, (applicant_name, applicant_document)),
             )| Application {
                 reg_no,
                 person,
                 date,
                 applicant,
+                applicant_name,
+                applicant_document,
                 assistant,
                 substitute,
                 declares_no_other_support,
                 checklist,
                 status,
                 remedy_by,
+                refusal_reason,
                 note,
             },
         )
@@ -689,7 +700,11 @@ fn agreement() -> BoxedStrategy<Agreement> {
             ref_id(Kind::DspDecision),
         ),
         (date(), date(), prop_oneof![0u32..200, any::<u32>()]),
-        (text(), text()),
+        (
+            text(),
+            prop::array::uniform7(prop_oneof![3 => 0u32..600, 1 => any::<u32>()]),
+            opt_date(),
+        ),
         prop::sample::select(vec![
             AgreementStatus::Draft,
             AgreementStatus::Active,
@@ -702,7 +717,7 @@ fn agreement() -> BoxedStrategy<Agreement> {
             |(
                 (number, user, assistant, substitute, provider, decision),
                 (from, to, hours_per_month),
-                (activities, schedule),
+                (activities, week, signed),
                 status,
                 end_reason,
             )| Agreement {
@@ -716,7 +731,8 @@ fn agreement() -> BoxedStrategy<Agreement> {
                 to,
                 hours_per_month,
                 activities,
-                schedule,
+                week,
+                signed,
                 status,
                 end_reason,
             },
@@ -734,10 +750,18 @@ fn contract() -> BoxedStrategy<Contract> {
         ),
         (date(), date(), opt_date()),
         prop_oneof![0u32..600, any::<u32>()],
-        prop::sample::select(vec![ContractStatus::Signed, ContractStatus::Ended]),
+        (
+            prop::sample::select(vec![ContractStatus::Signed, ContractStatus::Ended]),
+            prop::option::of(prop_oneof![Just("wish".to_string()), text()]),
+        ),
     )
         .prop_map(
-            |((number, assistant, provider, agreement), (date, start, end), minutes, status)| {
+            |(
+                (number, assistant, provider, agreement),
+                (date, start, end),
+                minutes,
+                (status, end_reason),
+            )| {
                 Contract {
                     number,
                     assistant,
@@ -748,6 +772,7 @@ fn contract() -> BoxedStrategy<Contract> {
                     end,
                     minutes_per_day: minutes,
                     status,
+                    end_reason,
                 }
             },
         )

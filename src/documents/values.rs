@@ -246,7 +246,13 @@ fn agreement(a: &Agreement) -> Group {
         .text("to", format_date(a.to))
         .text("hours", a.hours_per_month.to_string())
         .maybe("activities", Some(&a.activities))
-        .maybe("schedule", Some(&a.schedule));
+        .maybe(
+            "schedule",
+            Some(&crate::domain::assistance::week_text(
+                &a.week,
+                crate::domain::Lang::Bg,
+            )),
+        );
     g
 }
 

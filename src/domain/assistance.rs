@@ -25,6 +25,8 @@ pub fn degree_cap_hours(degree: u8) -> Option<u32> {
 pub struct DspDecision {
     pub person: u64,
     pub number: String,
+    /// The number of the person's expert decision (ТЕЛК/НЕЛК) it rests on.
+    pub expert_decision: String,
     pub date: NaiveDate,
     pub degree: u8,
     pub hours_per_month: u32,
@@ -83,14 +85,20 @@ pub enum Applicant {
     Authorised,
 }
 
-/// Attachments the clerk checks one by one. Codes are appended only.
+/// Where an item of the application's checklist stands. Codes are appended only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum DocItem {
-    IdentityDocument,
-    ExpertDecision,
-    DspNapravlenie,
-    RepresentativeDocuments,
-    AssistantDeclaration,
+pub enum CheckState {
+    Ok,
+    Missing,
+    NotApplicable,
+}
+
+impl CheckState {
+    pub const ALL: [CheckState; 3] = [
+        CheckState::Ok,
+        CheckState::Missing,
+        CheckState::NotApplicable,
+    ];
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,10 +112,12 @@ pub enum ApplicationStatus {
     Withdrawn,
 }
 
+/// One item of the checklist: its code from the settings' `checklist`, its state, a note.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckItem {
-    pub item: DocItem,
-    pub present: bool,
+    pub code: String,
+    pub state: CheckState,
+    pub note: String,
 }
 
 /// The application-declaration (заявление-декларация) to the mayor.
@@ -117,6 +127,10 @@ pub struct Application {
     pub person: u64,
     pub date: NaiveDate,
     pub applicant: Applicant,
+    /// Who submitted it when not the user: a legal representative or an authorised person,
+    /// with the document that gives them the right.
+    pub applicant_name: String,
+    pub applicant_document: String,
     /// Person id of the chosen assistant and of the optional substitute.
     pub assistant: Option<u64>,
     pub substitute: Option<u64>,
@@ -124,12 +138,18 @@ pub struct Application {
     pub checklist: Vec<CheckItem>,
     pub status: ApplicationStatus,
     pub remedy_by: Option<NaiveDate>,
+    /// Why it was refused (required then).
+    pub refusal_reason: String,
     pub note: String,
 }
 
 impl Application {
-    pub fn missing(&self) -> impl Iterator<Item = DocItem> + '_ {
-        self.checklist.iter().filter(|c| !c.present).map(|c| c.item)
+    /// The codes of the checklist's missing items.
+    pub fn missing(&self) -> impl Iterator<Item = &str> + '_ {
+        self.checklist
+            .iter()
+            .filter(|c| c.state == CheckState::Missing)
+            .map(|c| c.code.as_str())
     }
 
     /// Checks the application and stores its cleaned note.
@@ -222,7 +242,10 @@ pub struct Agreement {
     pub to: NaiveDate,
     pub hours_per_month: u32,
     pub activities: String,
-    pub schedule: String,
+    /// The weekly schedule: minutes on each weekday, Monday first (fills the monthly reports).
+    pub week: [u32; 7],
+    /// The day the three parties signed (None while a draft).
+    pub signed: Option<NaiveDate>,
     pub status: AgreementStatus,
     /// Code from the settings' list of ending reasons.
     pub end_reason: Option<String>,
@@ -255,17 +278,56 @@ impl Agreement {
             clean_text(&self.activities, 2000, true),
             &mut self.activities,
         );
-        p.clean(
-            "schedule",
-            clean_text(&self.schedule, 2000, true),
-            &mut self.schedule,
-        );
+        if let Some(day) = self.week.iter().position(|m| *m > 24 * 60) {
+            p.add(
+                "week",
+                Reason::OutOfRange {
+                    min: 0,
+                    max: 24,
+                    found: (self.week[day] / 60).into(),
+                },
+            );
+        }
         p.into_result()
     }
 
     pub fn covers(&self, day: NaiveDate) -> bool {
         self.from <= day && day <= self.to
     }
+
+    /// Minutes a week by the schedule.
+    pub fn week_minutes(&self) -> u32 {
+        self.week.iter().sum()
+    }
+}
+
+/// A weekly schedule in words: "пн 4 ч, вт 4 ч, ср 3,5 ч" (days without hours left out).
+pub fn week_text(week: &[u32; 7], lang: super::Lang) -> String {
+    const BG: [&str; 7] = ["пн", "вт", "ср", "чт", "пт", "сб", "нд"];
+    const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let names = match lang {
+        super::Lang::Bg => BG,
+        super::Lang::En => EN,
+    };
+    let unit = lang.pick("ч", "h");
+    week.iter()
+        .zip(names)
+        .filter(|(m, _)| **m > 0)
+        .map(|(m, d)| {
+            let h = if m % 60 == 0 {
+                (m / 60).to_string()
+            } else {
+                let t = format!("{:.1}", *m as f64 / 60.0);
+                if lang == super::Lang::Bg {
+                    t.replace('.', ",")
+                } else {
+                    t
+                }
+            };
+            format!("{d} {h} {unit}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The rules that need the agreement's neighbours: the направление, the user's other agreements
@@ -329,6 +391,8 @@ pub struct Contract {
     /// Working time in minutes per day.
     pub minutes_per_day: u32,
     pub status: ContractStatus,
+    /// Code from the settings' list of ending reasons (when ended).
+    pub end_reason: Option<String>,
 }
 
 impl Contract {
@@ -406,6 +470,7 @@ mod tests {
         let mut decision = DspDecision {
             person: 1,
             number: "ДСП-1".into(),
+            expert_decision: String::new(),
             date: d(2026, 1, 5),
             degree: 4,
             hours_per_month: u32::MAX,
@@ -426,7 +491,8 @@ mod tests {
             to: d(2026, 6, 30),
             hours_per_month: u32::MAX,
             activities: String::new(),
-            schedule: String::new(),
+            week: [0; 7],
+            signed: None,
             status: AgreementStatus::Active,
             end_reason: None,
         };

@@ -153,7 +153,8 @@ mod tests {
             to,
             hours_per_month: 84,
             activities: String::new(),
-            schedule: String::new(),
+            week: [0; 7],
+            signed: None,
             status: AgreementStatus::Active,
             end_reason: None,
         }

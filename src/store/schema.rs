@@ -6,6 +6,10 @@
 
 use super::codec::{self, CodecError};
 use crate::domain::{
+    assistance::{
+        Agreement, AgreementStatus, Applicant, Application, ApplicationStatus, CheckItem,
+        CheckState, Contract, ContractStatus, DspDecision,
+    },
     intake::Assessment,
     record::{Body, Kind, Meta, Record},
     referral::{Referral, ReferralStatus, StatusChange},
@@ -28,9 +32,20 @@ pub const DRAFT_CODE: u8 = 102;
 /// Assessment 2: needs by domain and a conclusion. Referral 2: who made each step, warnings.
 /// Provider 2: NGO / company / other in place of "private", e-mail and contact person.
 /// Service 2: the funding project, valid from/to.
+/// ДСП направление 2: the expert decision it rests on. Application 2: who submitted it and
+/// by what right, the checklist by the settings' codes (ok / missing / not applicable, with a
+/// note), the refusal's reason. Agreement 2: the weekly schedule in minutes a day and the day
+/// it was signed (in place of the schedule as text). Contract 2: the ending reason.
 pub fn version(kind: Kind) -> u16 {
     match kind {
-        Kind::Assessment | Kind::Referral | Kind::Provider | Kind::Service => 2,
+        Kind::Assessment
+        | Kind::Referral
+        | Kind::Provider
+        | Kind::Service
+        | Kind::DspDecision
+        | Kind::Application
+        | Kind::Agreement
+        | Kind::Contract => 2,
         _ => 1,
     }
 }
@@ -291,6 +306,185 @@ impl From<ServiceV1> for Service {
     }
 }
 
+/// ДСП направление as version 1 stored it: without the expert decision.
+#[derive(Deserialize)]
+struct DspDecisionV1 {
+    person: u64,
+    number: String,
+    date: chrono::NaiveDate,
+    degree: u8,
+    hours_per_month: u32,
+    valid_from: chrono::NaiveDate,
+    valid_until: chrono::NaiveDate,
+}
+
+impl From<DspDecisionV1> for DspDecision {
+    fn from(o: DspDecisionV1) -> Self {
+        DspDecision {
+            person: o.person,
+            number: o.number,
+            expert_decision: String::new(),
+            date: o.date,
+            degree: o.degree,
+            hours_per_month: o.hours_per_month,
+            valid_from: o.valid_from,
+            valid_until: o.valid_until,
+        }
+    }
+}
+
+/// The fixed checklist items of version 1, in their code order.
+#[derive(Deserialize)]
+enum DocItemV1 {
+    IdentityDocument,
+    ExpertDecision,
+    DspNapravlenie,
+    RepresentativeDocuments,
+    AssistantDeclaration,
+}
+
+#[derive(Deserialize)]
+struct CheckItemV1 {
+    item: DocItemV1,
+    present: bool,
+}
+
+/// Application as version 1 stored it: a fixed checklist of present / absent items.
+#[derive(Deserialize)]
+struct ApplicationV1 {
+    reg_no: String,
+    person: u64,
+    date: chrono::NaiveDate,
+    applicant: Applicant,
+    assistant: Option<u64>,
+    substitute: Option<u64>,
+    declares_no_other_support: bool,
+    checklist: Vec<CheckItemV1>,
+    status: ApplicationStatus,
+    remedy_by: Option<chrono::NaiveDate>,
+    note: String,
+}
+
+impl From<ApplicationV1> for Application {
+    /// Each item becomes its code in the default settings' checklist, present as ok and
+    /// absent as missing.
+    fn from(o: ApplicationV1) -> Self {
+        let checklist = o
+            .checklist
+            .into_iter()
+            .map(|c| CheckItem {
+                code: match c.item {
+                    DocItemV1::IdentityDocument => "id_copy",
+                    DocItemV1::ExpertDecision => "decision",
+                    DocItemV1::DspNapravlenie => "napravlenie",
+                    DocItemV1::RepresentativeDocuments => "representation",
+                    DocItemV1::AssistantDeclaration => "assistant_declarations",
+                }
+                .to_string(),
+                state: if c.present {
+                    CheckState::Ok
+                } else {
+                    CheckState::Missing
+                },
+                note: String::new(),
+            })
+            .collect();
+        Application {
+            reg_no: o.reg_no,
+            person: o.person,
+            date: o.date,
+            applicant: o.applicant,
+            applicant_name: String::new(),
+            applicant_document: String::new(),
+            assistant: o.assistant,
+            substitute: o.substitute,
+            declares_no_other_support: o.declares_no_other_support,
+            checklist,
+            status: o.status,
+            remedy_by: o.remedy_by,
+            refusal_reason: String::new(),
+            note: o.note,
+        }
+    }
+}
+
+/// Agreement as version 1 stored it: the schedule as free text, no signing day.
+#[derive(Deserialize)]
+struct AgreementV1 {
+    number: String,
+    user: u64,
+    assistant: u64,
+    substitute: Option<u64>,
+    provider: u64,
+    decision: u64,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    hours_per_month: u32,
+    activities: String,
+    schedule: String,
+    status: AgreementStatus,
+    end_reason: Option<String>,
+}
+
+impl From<AgreementV1> for Agreement {
+    /// The schedule's text joins the activities (nothing is lost); the week is empty until a
+    /// clerk enters it.
+    fn from(o: AgreementV1) -> Self {
+        let activities = match (o.activities.trim(), o.schedule.trim()) {
+            (a, "") => a.to_string(),
+            ("", s) => s.to_string(),
+            (a, s) => format!("{a}\n{s}"),
+        };
+        Agreement {
+            number: o.number,
+            user: o.user,
+            assistant: o.assistant,
+            substitute: o.substitute,
+            provider: o.provider,
+            decision: o.decision,
+            from: o.from,
+            to: o.to,
+            hours_per_month: o.hours_per_month,
+            activities,
+            week: [0; 7],
+            signed: None,
+            status: o.status,
+            end_reason: o.end_reason,
+        }
+    }
+}
+
+/// Contract as version 1 stored it: no ending reason.
+#[derive(Deserialize)]
+struct ContractV1 {
+    number: String,
+    assistant: u64,
+    provider: u64,
+    agreement: Option<u64>,
+    date: chrono::NaiveDate,
+    start: chrono::NaiveDate,
+    end: Option<chrono::NaiveDate>,
+    minutes_per_day: u32,
+    status: ContractStatus,
+}
+
+impl From<ContractV1> for Contract {
+    fn from(o: ContractV1) -> Self {
+        Contract {
+            number: o.number,
+            assistant: o.assistant,
+            provider: o.provider,
+            agreement: o.agreement,
+            date: o.date,
+            start: o.start,
+            end: o.end,
+            minutes_per_day: o.minutes_per_day,
+            status: o.status,
+            end_reason: None,
+        }
+    }
+}
+
 /// A version 1 payload of a kind now at version 2.
 fn decode_v1(kind: Kind, payload: &[u8]) -> Result<Record, CodecError> {
     Ok(match kind {
@@ -318,6 +512,34 @@ fn decode_v1(kind: Kind, payload: &[u8]) -> Result<Record, CodecError> {
             Record {
                 meta: s.meta,
                 body: Body::Service(s.body.into()),
+            }
+        }
+        Kind::DspDecision => {
+            let s: Stored<DspDecisionV1> = codec::decode_payload(payload)?;
+            Record {
+                meta: s.meta,
+                body: Body::DspDecision(s.body.into()),
+            }
+        }
+        Kind::Application => {
+            let s: Stored<ApplicationV1> = codec::decode_payload(payload)?;
+            Record {
+                meta: s.meta,
+                body: Body::Application(s.body.into()),
+            }
+        }
+        Kind::Agreement => {
+            let s: Stored<AgreementV1> = codec::decode_payload(payload)?;
+            Record {
+                meta: s.meta,
+                body: Body::Agreement(s.body.into()),
+            }
+        }
+        Kind::Contract => {
+            let s: Stored<ContractV1> = codec::decode_payload(payload)?;
+            Record {
+                meta: s.meta,
+                body: Body::Contract(s.body.into()),
             }
         }
         _ => {

@@ -195,6 +195,7 @@ pub fn every_kind(s: &Session) -> Vec<Record> {
     let decision = add(Body::DspDecision(DspDecision {
         person: user.meta.id,
         number: "ДСП-77".into(),
+        expert_decision: "0451/2026".into(),
         date: date(2026, 5, 1),
         degree: 3,
         hours_per_month: 84,
@@ -206,15 +207,19 @@ pub fn every_kind(s: &Session) -> Vec<Record> {
         person: user.meta.id,
         date: date(2026, 6, 1),
         applicant: Applicant::User,
+        applicant_name: String::new(),
+        applicant_document: String::new(),
         assistant: Some(helper.meta.id),
         substitute: None,
         declares_no_other_support: true,
         checklist: vec![CheckItem {
-            item: DocItem::IdentityDocument,
-            present: true,
+            code: "id_copy".into(),
+            state: CheckState::Ok,
+            note: String::new(),
         }],
         status: ApplicationStatus::Approved,
         remedy_by: None,
+        refusal_reason: String::new(),
         note: String::new(),
     }));
     let assistant = add(Body::Assistant(Assistant {
@@ -240,6 +245,7 @@ pub fn every_kind(s: &Session) -> Vec<Record> {
         end: None,
         minutes_per_day: 240,
         status: ContractStatus::Signed,
+        end_reason: None,
     }));
     add(Body::Suspension(Suspension {
         agreement: agreement.meta.id,
@@ -296,7 +302,8 @@ pub fn agreement(user: u64, assistant: u64, provider: u64, decision: u64, hours:
         to: date(2027, 6, 30),
         hours_per_month: hours,
         activities: "лични и битови".into(),
-        schedule: "делнични дни".into(),
+        week: [240, 240, 240, 240, 240, 0, 0],
+        signed: Some(date(2026, 6, 28)),
         status: AgreementStatus::Active,
         end_reason: None,
     }

@@ -126,6 +126,13 @@ fn every_screen(lang: Lang, theme: &str, ascii: bool, suffix: &str) {
     typed(&mut a, AGREEMENT);
     a.on_key(key(KeyCode::Enter));
     insta::assert_snapshot!(format!("person_card{suffix}"), shot(&a));
+    // Personal assistance from the card: F4 an application, F12 an agreement.
+    a.on_key(key(KeyCode::F(4)));
+    insta::assert_snapshot!(format!("application_new{suffix}"), shot(&a));
+    a.on_key(key(KeyCode::Esc));
+    a.on_key(key(KeyCode::F(12)));
+    insta::assert_snapshot!(format!("agreement_new{suffix}"), shot(&a));
+    a.on_key(key(KeyCode::Esc));
     // The card's workflow keys: a new intake, a phone note, a new referral.
     a.on_key(key(KeyCode::F(7)));
     insta::assert_snapshot!(format!("intake_new{suffix}"), shot(&a));
@@ -482,7 +489,10 @@ fn random_keys_on_every_screen_never_panic() {
         key(KeyCode::Enter),
     ];
     let register_service = [key(KeyCode::F(8)), key(KeyCode::Enter)];
-    let starts: [&[KeyEvent]; 15] = [
+    let (application, agreement) = (on_card(key(KeyCode::F(4))), on_card(key(KeyCode::F(12))));
+    let starts: [&[KeyEvent]; 17] = [
+        &application,
+        &agreement,
         &[key(KeyCode::F(8))],
         &register_service,
         &[key(KeyCode::F(4))],
@@ -1075,4 +1085,71 @@ fn the_register_follows_referrals_and_a_visit_is_recorded_from_the_service() {
         == frontoffice::domain::agenda::AgendaKind::VisitFollowUp
         && i.due == common::date(2026, 12, 10)
         && i.detail == service.service.name));
+}
+
+/// The card's personal-assistance lines open their records: the направление, the agreement
+/// (its weekly schedule, F12 writes its document to sign beside the database, an audited
+/// read), the contract from the agreement's form.
+#[test]
+fn the_card_opens_the_assistance_records_and_f12_writes_the_agreement() {
+    let (_dir, svc) = own_db();
+    let out = tempfile::tempdir().unwrap();
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    a.cx.data_dir = out.path().to_path_buf();
+    typed(&mut a, AGREEMENT);
+    a.on_key(key(KeyCode::Enter));
+    // Down through the card's lines until the agreement's form opens.
+    let mut titles = Vec::new();
+    for n in 1..12 {
+        for _ in 0..n {
+            a.on_key(key(KeyCode::Down));
+        }
+        a.on_key(key(KeyCode::Enter));
+        let title = a.top().title(&a.cx.t);
+        titles.push(title.clone());
+        if title == "Споразумение" {
+            break;
+        }
+        a.on_key(key(KeyCode::Esc));
+        a.on_key(key(KeyCode::Home));
+    }
+    assert!(
+        titles.iter().any(|t| t == "Направление от ДСП"),
+        "{titles:?}"
+    );
+    assert_eq!(
+        titles.last().map(String::as_str),
+        Some("Споразумение"),
+        "{titles:?}"
+    );
+    let s = shot(&a);
+    assert!(s.contains("F12 Документ") && s.contains("седмично"), "{s}");
+    a.on_key(key(KeyCode::F(12)));
+    let s = shot(&a);
+    assert!(s.contains("Документът е записан"), "{s}");
+    let written: Vec<_> = std::fs::read_dir(out.path().join("documents"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(written, ["agreement-SP-2026-0001.pdf"]);
+    // The last entry of the audit log is the document's read.
+    let s = a_session(&svc);
+    let mut last = None;
+    loop {
+        let page = s
+            .audit_log(
+                last.as_ref()
+                    .map(|e: &frontoffice::domain::audit::AuditEntry| e.seq),
+                1000,
+            )
+            .unwrap();
+        match page.last() {
+            Some(e) => last = Some(e.clone()),
+            None => break,
+        }
+    }
+    assert_eq!(
+        last.map(|e| e.action),
+        Some(frontoffice::domain::audit::AuditAction::Document)
+    );
 }

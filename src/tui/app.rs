@@ -46,6 +46,8 @@ pub struct Cx {
     pub clerk: Clerk,
     pub settings: Settings,
     pub clock: Clock,
+    /// Where documents are written and template overrides read (beside the database).
+    pub data_dir: std::path::PathBuf,
     /// The last values saved per form, for "copy from the previous record".
     pub previous: HashMap<&'static str, Vec<(&'static str, String)>>,
     status: Option<(Level, String)>,
@@ -73,6 +75,7 @@ impl Cx {
             clerk,
             settings,
             clock,
+            data_dir: std::path::PathBuf::from("."),
             previous: HashMap::new(),
             status: None,
             notice: None,

@@ -34,6 +34,8 @@ pub enum Action {
     Open,
     /// Drop the selected draft; take the other clerk's version in a conflict.
     Discard,
+    /// A screen's own further command (F12): what it does is the screen's meaning.
+    More,
 }
 
 impl Action {
@@ -63,12 +65,14 @@ impl Action {
             Action::End => "action.end",
             Action::Open => "action.open",
             Action::Discard => "action.discard",
+            Action::More => "action.more",
         }
     }
 
     /// Actions the palette lists (movement keys are left to the help screen).
-    pub const COMMANDS: [Action; 13] = [
+    pub const COMMANDS: [Action; 14] = [
         Action::Search,
+        Action::More,
         Action::NewPerson,
         Action::Edit,
         Action::Save,
@@ -167,6 +171,8 @@ pub const BINDINGS: &[Binding] = &[
     b(Global, Char('q'), CTRL, Action::Quit),
     b(Global, F(11), NONE, Action::OpenDuplicate),
     b(Global, Char('o'), CTRL, Action::OpenDuplicate),
+    b(Global, F(12), NONE, Action::More),
+    b(Global, Char('b'), CTRL, Action::More),
     b(Global, Esc, NONE, Action::Back),
     b(Global, Char('c'), CTRL, Action::Back),
     b(Global, Char('l'), CTRL, Action::Redraw),

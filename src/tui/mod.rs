@@ -67,7 +67,9 @@ pub fn prepare(opts: &Options, clock: Clock) -> Result<Cx, String> {
     };
     let clerk = api.whoami().map_err(|e| e.explain(lang))?;
     let settings = api.settings().map_err(|e| e.explain(lang))?.settings;
-    Ok(Cx::new(api, t, theme, sym, clerk, settings, clock))
+    let mut cx = Cx::new(api, t, theme, sym, clerk, settings, clock);
+    cx.data_dir = crate::documents::data_dir(&opts.db);
+    Ok(cx)
 }
 
 /// The embedded mode: this process opens the database (building the demo first if asked).

@@ -3,13 +3,19 @@
 //! screen (`screens::record_form`) saves, shows conflicts, keeps drafts, maps refusals to
 //! fields, copies the previous record and asks before unsaved typing is left, for every kind.
 
+pub mod agreement;
+pub mod application;
 pub mod assessment;
+pub mod assistant;
 pub mod campaign;
+pub mod contract;
+pub mod dsp_decision;
 pub mod intake;
 pub mod person;
 pub mod provider;
 pub mod referral;
 pub mod service;
+pub mod suspension;
 pub mod visit;
 
 use crate::domain::{
@@ -39,6 +45,9 @@ pub struct Lens<T> {
     pub get: fn(&T, &Cx) -> String,
     /// The form's value into the record (trimmed; a choice: its code).
     pub set: fn(&mut T, &str, &Cx) -> Result<(), Reason>,
+    /// The label when it is data (None: the locale's `field.<key>`); a field whose label
+    /// function gives None is left out of the form (a checklist slot the settings do not use).
+    pub label: Option<fn(&Cx) -> Option<String>>,
 }
 
 impl<T> Lens<T> {
@@ -55,7 +64,19 @@ impl<T> Lens<T> {
             check: None,
             get,
             set,
+            label: None,
         }
+    }
+
+    /// A label from data; the field is shown only while it gives one.
+    pub fn labelled(mut self, label: fn(&Cx) -> Option<String>) -> Self {
+        self.label = Some(label);
+        self
+    }
+
+    /// Whether the form shows this field.
+    pub fn shown(&self, cx: &Cx) -> bool {
+        self.label.is_none_or(|l| l(cx).is_some())
     }
 
     pub fn required(mut self) -> Self {
@@ -76,6 +97,7 @@ impl<T> Lens<T> {
         if let Some(c) = self.check {
             f = f.check(c);
         }
+        f.label = self.label.and_then(|l| l(cx));
         f
     }
 }
@@ -270,12 +292,16 @@ pub trait Spec: Sized + 'static {
 
 /// The form's fields, built from the lenses.
 pub fn fields<S: Spec>(cx: &Cx) -> Vec<Field> {
-    S::lenses().iter().map(|l| l.field(cx)).collect()
+    S::lenses()
+        .iter()
+        .filter(|l| l.shown(cx))
+        .map(|l| l.field(cx))
+        .collect()
 }
 
 /// Shows a record in the form (a reference by the label of the record it points to).
 pub fn load<S: Spec>(form: &mut Form, t: &S::T, cx: &Cx) {
-    for l in S::lenses() {
+    for l in S::lenses().into_iter().filter(|l| l.shown(cx)) {
         let v = (l.get)(t, cx);
         if let (Some(_), Ok(id)) = (form.ref_kind(l.key), v.parse::<u64>()) {
             // The record's search line, as the field's options show it (no whole record read).
@@ -341,7 +367,7 @@ pub fn open(
 pub fn build<S: Spec>(form: &Form, base: &S::T, cx: &Cx) -> (S::T, Vec<FieldError>) {
     let mut t = base.clone();
     let mut errors = Vec::new();
-    for l in S::lenses() {
+    for l in S::lenses().into_iter().filter(|l| l.shown(cx)) {
         let v = form.value(l.key);
         if let Err(r) = (l.set)(&mut t, &v, cx) {
             errors.push(FieldError::new(l.key, r));
@@ -387,6 +413,30 @@ macro_rules! with_spec {
                 type $S = campaign::CampaignSpec;
                 $then
             }
+            Kind::DspDecision => {
+                type $S = dsp_decision::DspDecisionSpec;
+                $then
+            }
+            Kind::Application => {
+                type $S = application::ApplicationSpec;
+                $then
+            }
+            Kind::Assistant => {
+                type $S = assistant::AssistantSpec;
+                $then
+            }
+            Kind::Agreement => {
+                type $S = agreement::AgreementSpec;
+                $then
+            }
+            Kind::Contract => {
+                type $S = contract::ContractSpec;
+                $then
+            }
+            Kind::Suspension => {
+                type $S = suspension::SuspensionSpec;
+                $then
+            }
             _ => $none,
         }
     };
@@ -408,6 +458,24 @@ pub fn from_draft(cx: &mut Cx, draft: &Draft) -> Result<Box<dyn Screen>, String>
         S => Ok(Box::new(RecordForm::<S>::from_draft(cx, draft)?)),
         _ => Err(unknown())
     )
+}
+
+/// F12 on a saved agreement, contract or referral: its document to sign, written beside the
+/// database (an audited read: it carries the full ЕГН); the status line says where.
+pub fn write_document(cx: &mut Cx, kind: crate::domain::document::DocKind, id: u64) -> Outcome {
+    let today = cx.today();
+    match crate::documents::write_into_data_dir(cx.api.as_ref(), kind, id, &cx.data_dir, today) {
+        Ok(path) => {
+            let msg =
+                cx.t.f("status.document", &[("path", &path.display().to_string())]);
+            cx.say(crate::tui::app::Level::Info, msg);
+        }
+        Err(e) => {
+            let msg = crate::domain::Explain::explain(&e, cx.t.lang());
+            cx.say(crate::tui::app::Level::Error, msg);
+        }
+    }
+    Outcome::Consumed
 }
 
 // Lens helpers for the common value types.

@@ -187,7 +187,11 @@ impl Spec for ReferralSpec {
 
     fn hints(f: &RecordForm<Self>) -> Vec<Action> {
         match f.editing {
-            Some(_) => steps(f.base.status).into_iter().map(|(a, _)| a).collect(),
+            Some(_) => {
+                let mut h: Vec<Action> = steps(f.base.status).into_iter().map(|(a, _)| a).collect();
+                h.push(Action::More);
+                h
+            }
             None => Vec::new(),
         }
     }
@@ -196,10 +200,12 @@ impl Spec for ReferralSpec {
         if f.editing.is_none() {
             return Vec::new();
         }
-        steps(f.base.status)
+        let mut m: Meanings = steps(f.base.status)
             .into_iter()
             .map(|(a, to)| (a, step_key(to)))
-            .collect()
+            .collect();
+        m.push((Action::More, "action.document"));
+        m
     }
 
     fn action(f: &mut RecordForm<Self>, a: Action, cx: &mut Cx) -> Option<Outcome> {
@@ -207,6 +213,13 @@ impl Spec for ReferralSpec {
             return None;
         }
         let (id, rev) = f.editing?;
+        if a == Action::More {
+            return Some(super::write_document(
+                cx,
+                crate::domain::document::DocKind::Referral,
+                id,
+            ));
+        }
         let (_, to) = steps(f.base.status).into_iter().find(|(k, _)| *k == a)?;
         // Typing the step's reason is not a change of the record; anything else is.
         if f.current(cx).0 != f.base {

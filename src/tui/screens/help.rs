@@ -48,7 +48,11 @@ impl Help {
         rows.push(Row::Heading("help.everywhere"));
         for a in Action::COMMANDS {
             // A key the screen gave its own meaning is listed under the screen only.
-            if !self.hints.contains(&a) && !self.meanings.iter().any(|(x, _)| *x == a) {
+            // F12 means something only where a screen names it.
+            if a != Action::More
+                && !self.hints.contains(&a)
+                && !self.meanings.iter().any(|(x, _)| *x == a)
+            {
                 rows.push(Row::Key(keys(Context::Global, a), a));
             }
         }

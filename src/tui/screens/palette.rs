@@ -52,7 +52,9 @@ impl Palette {
             .collect();
         for a in Action::COMMANDS {
             // A key the screen gave its own meaning runs that meaning only.
-            if !all.contains(&a) && !self.meanings.iter().any(|(x, _)| *x == a) {
+            // F12 means something only where a screen names it.
+            if a != Action::More && !all.contains(&a) && !self.meanings.iter().any(|(x, _)| *x == a)
+            {
                 all.push(a);
             }
         }

@@ -3,7 +3,10 @@
 
 use super::label;
 use crate::domain::{
-    assistance::{Agreement, AgreementStatus, Application, ApplicationStatus, DspDecision},
+    assistance::{
+        Agreement, AgreementStatus, Application, ApplicationStatus, Contract, ContractStatus,
+        DspDecision, Suspension,
+    },
     date::{format_date, Month},
     egn::Sex,
     intake::{Intake, Outcome as IntakeOutcome},
@@ -43,11 +46,16 @@ pub fn person_of(cx: &Cx, kind: Kind, id: u64) -> Result<Option<u64>, ServiceErr
 }
 
 struct AgreementView {
+    id: u64,
     agreement: Agreement,
     assistant: String,
     provider: String,
     /// Newest first.
     reports: Vec<MonthlyReport>,
+    /// The assistant's employment contract for it (or their latest), if any.
+    contract: Option<Contract>,
+    /// The latest suspension of the agreement.
+    suspension: Option<Suspension>,
 }
 
 /// What the card shows, loaded once.
@@ -58,8 +66,8 @@ pub struct CardData {
     intakes: Vec<(u64, Intake)>,
     /// (record id, referral, provider's name).
     referrals: Vec<(u64, Referral, String)>,
-    decisions: Vec<DspDecision>,
-    applications: Vec<Application>,
+    decisions: Vec<(u64, DspDecision)>,
+    applications: Vec<(u64, Application)>,
     agreements: Vec<AgreementView>,
     /// Users this person is the assistant of.
     assisting: Vec<String>,
@@ -107,24 +115,42 @@ fn load(cx: &Cx, id: u64) -> Result<CardData, ServiceError> {
                     .unwrap_or_default();
                 d.referrals.push((rid, x, provider));
             }
-            Body::DspDecision(x) => d.decisions.push(x),
-            Body::Application(x) => d.applications.push(x),
+            Body::DspDecision(x) => d.decisions.push((rid, x)),
+            Body::Application(x) => d.applications.push((rid, x)),
             Body::Agreement(a) if a.user == id => {
-                let mut reports: Vec<MonthlyReport> = cx
+                let mut reports: Vec<MonthlyReport> = Vec::new();
+                let mut suspension: Option<Suspension> = None;
+                for r in cx.api.related(rid)? {
+                    match r.body {
+                        Body::Report(m) => reports.push(m),
+                        Body::Suspension(x)
+                            if suspension.as_ref().is_none_or(|s| s.from < x.from) =>
+                        {
+                            suspension = Some(x)
+                        }
+                        _ => {}
+                    }
+                }
+                reports.sort_by_key(|r| std::cmp::Reverse(r.month));
+                // The contract made for this agreement, else the assistant's latest.
+                let mut contracts: Vec<(u64, Contract)> = cx
                     .api
-                    .related(rid)?
+                    .related(a.assistant)?
                     .into_iter()
                     .filter_map(|r| match r.body {
-                        Body::Report(m) => Some(m),
+                        Body::Contract(c) => Some((r.meta.id, c)),
                         _ => None,
                     })
                     .collect();
-                reports.sort_by_key(|r| std::cmp::Reverse(r.month));
+                contracts.sort_by_key(|(cid, c)| (c.agreement == Some(rid), c.start, *cid));
                 d.agreements.push(AgreementView {
+                    id: rid,
                     assistant: name_of(cx, Kind::Assistant, a.assistant),
                     provider: name_of(cx, Kind::Provider, a.provider),
                     agreement: a,
                     reports,
+                    contract: contracts.pop().map(|(_, c)| c),
+                    suspension,
                 });
             }
             Body::Assistant(_) => {
@@ -145,8 +171,9 @@ fn load(cx: &Cx, id: u64) -> Result<CardData, ServiceError> {
     }
     d.intakes.sort_by_key(|(_, i)| std::cmp::Reverse(i.at));
     d.decisions
-        .sort_by_key(|x| std::cmp::Reverse(x.valid_until));
-    d.applications.sort_by_key(|x| std::cmp::Reverse(x.date));
+        .sort_by_key(|(_, x)| std::cmp::Reverse(x.valid_until));
+    d.applications
+        .sort_by_key(|(_, x)| std::cmp::Reverse(x.date));
     d.agreements.sort_by_key(|x| {
         (
             x.agreement.status == AgreementStatus::Ended,
@@ -346,13 +373,14 @@ impl PersonCard {
         // Personal assistance (ЗЛП).
         head(&mut out, "card.zlp");
         let before = out.len();
-        if let Some(a) = d.applications.first() {
+        if let Some((id, a)) = d.applications.first() {
             let remedy = match (a.status, a.remedy_by) {
                 (ApplicationStatus::Incomplete, Some(r)) => {
                     format!(" · {} {}", t.t("card.remedy_by"), format_date(r))
                 }
                 _ => String::new(),
             };
+            targets.push((out.len(), (Kind::Application, *id)));
             out.push((
                 theme.base,
                 format!(
@@ -365,26 +393,38 @@ impl PersonCard {
                 ),
             ));
         }
-        if let Some(x) = d.decisions.first() {
+        if let Some((id, x)) = d.decisions.first() {
+            // Hours of the agreements that hold hours on it, against what it allows.
+            let used: u32 = d
+                .agreements
+                .iter()
+                .filter(|v| v.agreement.decision == *id && v.agreement.status.holds_hours())
+                .map(|v| v.agreement.hours_per_month)
+                .sum();
+            targets.push((out.len(), (Kind::DspDecision, *id)));
             out.push((
-                theme.base,
+                if used > x.hours_per_month {
+                    theme.error
+                } else {
+                    theme.base
+                },
                 format!(
-                    "  {} № {} · {} {} · {} {} {} {}",
+                    "  {} № {} · {} {}/{} {} · {} {} {}",
                     t.t("card.dsp"),
                     x.number,
+                    t.t("card.used"),
+                    used,
                     x.hours_per_month,
                     t.t("card.hours_month"),
                     format_date(x.valid_from),
                     sym.dash,
                     format_date(x.valid_until),
-                    ""
-                )
-                .trim_end()
-                .to_string(),
+                ),
             ));
         }
-        for v in d.agreements.iter().take(1) {
+        for v in d.agreements.iter().take(2) {
             let a = &v.agreement;
+            targets.push((out.len(), (Kind::Agreement, v.id)));
             out.push((
                 if a.status == AgreementStatus::Active {
                     theme.ok
@@ -403,15 +443,59 @@ impl PersonCard {
                     label(t, "agreement.status", &a.status)
                 ),
             ));
+            let week = crate::domain::assistance::week_text(&a.week, t.lang());
             out.push((
                 theme.base,
                 format!(
-                    "  {} {} · {} {}",
+                    "  {} {} · {} {} · {}",
                     t.t("card.assistant"),
                     v.assistant,
                     t.t("card.provider"),
-                    v.provider
+                    v.provider,
+                    if week.is_empty() {
+                        sym.dash.to_string()
+                    } else {
+                        week
+                    }
                 ),
+            ));
+            let in_force = a.status == AgreementStatus::Active && a.covers(today);
+            let contract = match &v.contract {
+                Some(c) if c.status == ContractStatus::Signed => t.f(
+                    "card.contract",
+                    &[("number", &c.number), ("from", &format_date(c.start))],
+                ),
+                Some(c) => t.f(
+                    "card.contract_ended",
+                    &[
+                        ("number", &c.number),
+                        ("date", &c.end.map(format_date).unwrap_or_default()),
+                    ],
+                ),
+                None => t.t("card.no_contract").to_string(),
+            };
+            let contract_ok = v
+                .contract
+                .as_ref()
+                .is_some_and(|c| c.status == ContractStatus::Signed);
+            let suspended = v.suspension.as_ref().map(|x| {
+                let to = x.to.map(format_date).unwrap_or_else(|| "…".into());
+                t.f(
+                    "card.suspended",
+                    &[("from", &format_date(x.from)), ("to", &to)],
+                )
+            });
+            let mut line = format!("  {contract}");
+            if let Some(s) = suspended {
+                line.push_str(&format!(" · {s}"));
+            }
+            out.push((
+                if in_force && !contract_ok {
+                    theme.warn
+                } else {
+                    theme.base
+                },
+                line,
             ));
             let reports: Vec<String> = v
                 .reports
@@ -483,7 +567,7 @@ impl PersonCard {
                 }
             }
         }
-        for a in &d.applications {
+        for (_, a) in &d.applications {
             if let (ApplicationStatus::Incomplete, Some(r)) = (a.status, a.remedy_by) {
                 out.push((r, format!("{} {}", t.t("card.dl_remedy"), a.reg_no)));
             }
@@ -495,7 +579,7 @@ impl PersonCard {
                 }
             }
         }
-        if let Some(x) = d.decisions.first() {
+        if let Some((_, x)) = d.decisions.first() {
             if x.valid_until <= horizon && x.valid_until >= today {
                 out.push((x.valid_until, t.t("card.dl_dsp").to_string()));
             }
@@ -555,6 +639,8 @@ impl Screen for PersonCard {
             Action::CopyPrevious,
             Action::NewPerson,
             Action::OpenDuplicate,
+            Action::ListValues,
+            Action::More,
             Action::Edit,
             Action::Reveal,
             Action::Search,
@@ -562,12 +648,15 @@ impl Screen for PersonCard {
         ]
     }
 
-    /// The card's workflow keys: F7 a new intake, F8 a phone note (both bound to this person).
+    /// The card's workflow keys: F7 a new intake, F8 a phone note, F11 a referral, F4 an
+    /// application for personal assistance, F12 an agreement (all bound to this person).
     fn meanings(&self) -> crate::tui::keymap::Meanings {
         vec![
             (Action::NewPerson, "action.new_intake"),
             (Action::CopyPrevious, "action.phone_note"),
             (Action::OpenDuplicate, "action.new_referral"),
+            (Action::ListValues, "action.new_application"),
+            (Action::More, "action.new_agreement"),
         ]
     }
 
@@ -592,6 +681,14 @@ impl Screen for PersonCard {
             }
             Ev::Action(Action::OpenDuplicate) => {
                 let form = crate::tui::forms::referral::new_form(cx, self.id(), None);
+                return Outcome::Push(Box::new(form));
+            }
+            Ev::Action(Action::ListValues) => {
+                let form = crate::tui::forms::application::new_form(cx, self.id());
+                return Outcome::Push(Box::new(form));
+            }
+            Ev::Action(Action::More) => {
+                let form = crate::tui::forms::agreement::new_form(cx, self.id());
                 return Outcome::Push(Box::new(form));
             }
             // The arrows go through the lines that open a record; the page keys scroll.

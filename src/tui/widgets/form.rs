@@ -75,9 +75,19 @@ pub struct Field {
     text: TextArea<'static>,
     yes: bool,
     pub error: Option<String>,
+    /// The label when it is data (a checklist item's name), not the locale's `field.<key>`.
+    pub label: Option<String>,
 }
 
 impl Field {
+    /// What the field is called on screen.
+    pub fn label_text(&self, t: &I18n) -> String {
+        match &self.label {
+            Some(l) => l.clone(),
+            None => t.t(&format!("field.{}", self.key)).to_string(),
+        }
+    }
+
     pub fn new(key: &'static str, kind: FieldKind) -> Field {
         let mut text = input::new_input("");
         if matches!(kind, FieldKind::Note { .. }) {
@@ -93,6 +103,7 @@ impl Field {
             text,
             yes: false,
             error: None,
+            label: None,
         }
     }
 
@@ -405,13 +416,7 @@ impl Form {
             .iter()
             .zip(&other.fields)
             .filter(|(a, b)| a.raw().trim() != b.raw().trim())
-            .map(|(mine, theirs)| {
-                (
-                    t.t(&format!("field.{}", mine.key)).to_string(),
-                    shown(theirs),
-                    shown(mine),
-                )
-            })
+            .map(|(mine, theirs)| (mine.label_text(t), shown(theirs), shown(mine)))
             .collect()
     }
 
@@ -728,7 +733,7 @@ impl Form {
             let focused = i == self.focus;
             let pointer = if focused { sym.pointer } else { "  " };
             let mark = if f.required { "*" } else { "" };
-            let label = format!("{pointer}{}{mark}", t.t(&format!("field.{}", f.key)));
+            let label = format!("{pointer}{}{mark}", f.label_text(t));
             let label_style = if focused { theme.focus } else { theme.label };
             buf.set_stringn(
                 area.x,

@@ -1,0 +1,140 @@
+//! The assistant's employment contract (трудов договор) with the provider: number, dates,
+//! working time a day, the agreement it serves; ended with a date and a reason.
+
+use super::{by_code, choices, Lens, Spec};
+use crate::domain::{
+    assistance::{hours_text, parse_hours, Contract, ContractStatus},
+    record::{Body, Kind},
+};
+use crate::tui::{
+    app::Cx,
+    screens::{code, record_form::RecordForm},
+    widgets::form::{Choice, FieldKind},
+};
+use crate::{date_lens, ref_lens, text_lens};
+
+pub struct ContractSpec;
+
+type L = Lens<Contract>;
+
+const STATUSES: [ContractStatus; 2] = [ContractStatus::Signed, ContractStatus::Ended];
+
+impl Spec for ContractSpec {
+    type T = Contract;
+    type Extra = ();
+    const KIND: Kind = Kind::Contract;
+
+    fn lenses() -> Vec<Lens<Contract>> {
+        vec![
+            text_lens!(L, "number", FieldKind::Text { max: 40 }, number).required(),
+            ref_lens!(L, "assistant", Kind::Assistant, assistant),
+            ref_lens!(L, "provider", Kind::Provider, provider),
+            ref_lens!(L, "agreement", Kind::Agreement, agreement, optional),
+            date_lens!(L, "date", date),
+            date_lens!(L, "start", start),
+            date_lens!(L, "end", end, optional),
+            L::new(
+                "minutes_per_day",
+                |_| FieldKind::Text { max: 5 },
+                |c, _| hours_text(c.minutes_per_day),
+                |c, v, _| {
+                    c.minutes_per_day = parse_hours(v)?;
+                    Ok(())
+                },
+            )
+            .required(),
+            L::new(
+                "status",
+                |cx| FieldKind::Choice(choices(cx, "contract.status", &STATUSES)),
+                |c, _| code(&c.status),
+                |c, v, _| {
+                    c.status = by_code(&STATUSES, v)?;
+                    Ok(())
+                },
+            )
+            .required(),
+            L::new(
+                "end_reason",
+                |cx| {
+                    FieldKind::Choice(
+                        cx.settings
+                            .end_reasons
+                            .iter()
+                            .map(|r| Choice {
+                                code: r.code.clone(),
+                                label: cx.t.lang().pick(&r.bg, &r.en).to_string(),
+                            })
+                            .collect(),
+                    )
+                },
+                |c, _| c.end_reason.clone().unwrap_or_default(),
+                |c, v, _| {
+                    c.end_reason = (!v.is_empty()).then(|| v.to_string());
+                    Ok(())
+                },
+            ),
+        ]
+    }
+
+    fn blank(cx: &Cx) -> Contract {
+        Contract {
+            number: String::new(),
+            assistant: 0,
+            provider: 0,
+            agreement: None,
+            date: cx.today(),
+            start: cx.today(),
+            end: None,
+            minutes_per_day: 4 * 60,
+            status: ContractStatus::Signed,
+            end_reason: None,
+        }
+    }
+
+    fn wrap(t: Contract) -> Body {
+        Body::Contract(t)
+    }
+
+    fn unwrap(b: &Body) -> Option<Contract> {
+        match b {
+            Body::Contract(c) => Some(c.clone()),
+            _ => None,
+        }
+    }
+
+    fn name(c: &Contract, cx: &Cx) -> String {
+        format!("{} {}", cx.t.t("contract.one"), c.number)
+    }
+
+    fn hints(f: &RecordForm<Self>) -> Vec<crate::tui::keymap::Action> {
+        match f.editing {
+            Some(_) => vec![crate::tui::keymap::Action::More],
+            None => Vec::new(),
+        }
+    }
+
+    fn meanings(f: &RecordForm<Self>) -> crate::tui::keymap::Meanings {
+        match f.editing {
+            Some(_) => vec![(crate::tui::keymap::Action::More, "action.document")],
+            None => Vec::new(),
+        }
+    }
+
+    fn action(
+        f: &mut RecordForm<Self>,
+        a: crate::tui::keymap::Action,
+        cx: &mut Cx,
+    ) -> Option<crate::tui::app::Outcome> {
+        let (id, _) = f.editing?;
+        (a == crate::tui::keymap::Action::More)
+            .then(|| super::write_document(cx, crate::domain::document::DocKind::Contract, id))
+    }
+
+    fn check(c: &mut Contract, cx: &Cx) -> Result<(), Vec<crate::domain::FieldError>> {
+        c.validate(cx.settings.max_minutes_per_day)
+    }
+
+    fn ref_options(_f: &RecordForm<Self>, key: &str, typed: &str, cx: &Cx) -> Option<Vec<Choice>> {
+        (key == "assistant").then(|| super::agreement::assistant_options(cx, typed))
+    }
+}

@@ -850,9 +850,10 @@ impl Builder<'_> {
             to,
             hours_per_month: hours,
             activities: "лични, битови и социални дейности".into(),
-            // The hours a month spread over the working days, in whole quarter hours.
+            // The hours a month over the working days of the longest month (23), in whole
+            // quarter hours: a month by the schedule never passes the agreement.
             week: {
-                let day = (hours * 60 / 21).div_ceil(15) * 15;
+                let day = hours * 60 / 23 / 15 * 15;
                 [day, day, day, day, day, 0, 0]
             },
             signed: Some(days_before(from, 5)),

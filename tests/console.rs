@@ -222,6 +222,13 @@ fn register_screens(a: &mut App, suffix: &str) {
     insta::assert_snapshot!(format!("campaign_edit{suffix}"), shot(a));
     a.on_key(key(KeyCode::Esc));
     a.on_key(key(KeyCode::Esc));
+    // The month's reports (F12 from home) and a report's grid.
+    a.on_key(key(KeyCode::F(12)));
+    insta::assert_snapshot!(format!("month{suffix}"), shot(a));
+    a.on_key(key(KeyCode::Enter));
+    insta::assert_snapshot!(format!("report_grid{suffix}"), shot(a));
+    a.on_key(key(KeyCode::Esc));
+    a.on_key(key(KeyCode::Esc));
 }
 
 #[test]
@@ -490,7 +497,10 @@ fn random_keys_on_every_screen_never_panic() {
     ];
     let register_service = [key(KeyCode::F(8)), key(KeyCode::Enter)];
     let (application, agreement) = (on_card(key(KeyCode::F(4))), on_card(key(KeyCode::F(12))));
-    let starts: [&[KeyEvent]; 17] = [
+    let grid = [key(KeyCode::F(12)), key(KeyCode::Enter)];
+    let starts: [&[KeyEvent]; 19] = [
+        &[key(KeyCode::F(12))],
+        &grid,
         &application,
         &agreement,
         &[key(KeyCode::F(8))],
@@ -1152,4 +1162,97 @@ fn the_card_opens_the_assistance_records_and_f12_writes_the_agreement() {
         last.map(|e| e.action),
         Some(frontoffice::domain::audit::AuditAction::Document)
     );
+}
+
+/// A report that matches its agreement's schedule takes at most three keys from the month
+/// screen (here two: Enter opens it filled from the schedule, F2 accepts), through the real
+/// keymap; the stored report is the schedule's, accepted; the cursor then stands on the next
+/// expected report.
+#[test]
+fn a_report_matching_its_schedule_is_accepted_in_two_keys_from_the_month() {
+    use frontoffice::domain::{
+        calendar::WorkCalendar,
+        date::Month,
+        record::{Body, Kind},
+        report::ReportStatus,
+    };
+    use frontoffice::tui::screens::report_grid::{capped, days, from_week};
+    let (_dir, svc) = own_db();
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    a.on_key(key(KeyCode::F(12)));
+    let chosen = |a: &App| -> (String, String) {
+        let s = shot(a);
+        let line = s
+            .lines()
+            .find(|l| l.starts_with('▶'))
+            .expect(&s)
+            .to_string();
+        let number = line
+            .trim_start_matches('▶')
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string();
+        (number, line)
+    };
+    let (number, line) = chosen(&a);
+    assert!(line.ends_with("очакван"), "{line}");
+    let s = a_session(&svc);
+    let mut after = None;
+    let agreement = loop {
+        let page = s.list(Kind::Agreement, after, 100).unwrap();
+        let found = page
+            .iter()
+            .find(|r| matches!(&r.body, Body::Agreement(x) if x.number == number))
+            .cloned();
+        if let Some(r) = found {
+            break r;
+        }
+        after = Some(page.last().expect("the agreement is listed").id());
+    };
+    let Body::Agreement(ag) = &agreement.body else {
+        unreachable!()
+    };
+    let month = Month::of(common::clock()().date()).prev();
+    let keys = [key(KeyCode::Enter), key(KeyCode::F(2))];
+    let mut actions = 0;
+    for k in keys {
+        if frontoffice::tui::keymap::resolve(a.top().context(), &k).is_some() {
+            actions += 1;
+        }
+        a.on_key(k);
+    }
+    assert!(actions <= 3);
+    let report = s
+        .related(agreement.id())
+        .unwrap()
+        .into_iter()
+        .find_map(|r| match r.body {
+            Body::Report(m) if m.month == month => Some(m),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("the report is not stored:\n{}", shot(&a)));
+    let suspensions: Vec<_> = s
+        .related(agreement.id())
+        .unwrap()
+        .into_iter()
+        .filter_map(|r| match r.body {
+            Body::Suspension(x) => Some(x),
+            _ => None,
+        })
+        .collect();
+    let settings = s.settings().unwrap().settings;
+    let cal = WorkCalendar::new(settings.calendar);
+    let agreed = frontoffice::domain::monthly::agreed_minutes(ag, &suspensions, month, &cal);
+    let expected = capped(
+        from_week(&ag.week, &days(ag, &suspensions, month, &cal), month),
+        agreed,
+    );
+    assert_eq!(report.minutes, expected);
+    assert_eq!(report.status, ReportStatus::Accepted);
+    assert!(report.total_minutes() > 0);
+    // Back on the month screen, on the next expected report.
+    let (next, line) = chosen(&a);
+    assert_ne!(next, number);
+    assert!(line.ends_with("очакван"), "{line}\n{}", shot(&a));
 }

@@ -58,6 +58,21 @@ fn end_reasons(cx: &Cx) -> FieldKind {
     )
 }
 
+/// The name of a person, or of an assistant's person (by the search line: no read logged).
+pub fn person_name(cx: &Cx, id: u64) -> String {
+    let person = match cx.api.get(Kind::Assistant, id) {
+        Ok(Record {
+            body: Body::Assistant(a),
+            ..
+        }) => a.person,
+        _ => id,
+    };
+    match cx.api.labels(vec![person]) {
+        Ok(h) if !h.is_empty() => h[0].name.clone(),
+        _ => format!("#{id}"),
+    }
+}
+
 /// The assistants whose person's name starts with what was typed: "Name (IBAN)".
 pub fn assistant_options(cx: &Cx, typed: &str) -> Vec<Choice> {
     if typed.trim().is_empty() {

@@ -164,19 +164,21 @@ impl Screen for AgendaScreen {
             Action::Reveal,
             Action::Edit,
             Action::CopyPrevious,
+            Action::More,
             Action::ListValues,
             Action::NewPerson,
         ]
     }
 
     /// The lists of the daily work on the free keys: F5 open referrals, F6 intakes, F8 the
-    /// register of services, F4 the information campaigns.
+    /// register of services, F12 the month's reports, F4 the information campaigns.
     fn meanings(&self) -> crate::tui::keymap::Meanings {
         vec![
             (Action::Reveal, "action.list_referrals"),
             (Action::Edit, "action.list_intakes"),
             (Action::CopyPrevious, "action.register"),
             (Action::ListValues, "action.list_campaigns"),
+            (Action::More, "action.month"),
         ]
     }
 
@@ -203,6 +205,9 @@ impl Screen for AgendaScreen {
             Ev::Action(Action::ListValues) => {
                 let list = RecordList::new(record_list::campaigns(), cx);
                 return Outcome::Push(Box::new(list));
+            }
+            Ev::Action(Action::More) => {
+                return Outcome::Push(Box::new(super::month::MonthScreen::new(cx)));
             }
             Ev::Action(_) => return Outcome::Ignored,
             // The phone rings: the first letter typed is the search's first letter.

@@ -4,11 +4,13 @@ pub mod agenda;
 pub mod conflict;
 pub mod drafts;
 pub mod help;
+pub mod month;
 pub mod palette;
 pub mod person_card;
 pub mod record_form;
 pub mod record_list;
 pub mod register;
+pub mod report_grid;
 pub mod search;
 
 use super::i18n::I18n;

@@ -1,0 +1,324 @@
+//! The month's reports (default: last month): every agreement in force that month with its
+//! report's state and hours agreed / reported, the counts per state and the working days left
+//! to the АСП deadline. Typing filters by user, assistant, provider or number; F5 and F6 step
+//! the month. Enter opens the report's grid, filled from the schedule when none came yet: F2
+//! there accepts it and the cursor comes back on the next expected report, so a report that
+//! matches its schedule takes two keys.
+
+use super::report_grid::ReportGrid;
+use crate::domain::{
+    calendar::WorkCalendar,
+    date::{format_date, Month},
+    monthly::{format_hm, MonthlyRow, MonthlySummary, RowStatus},
+    search_key::search_tokens,
+};
+use crate::service::{ApiExt, Change};
+use crate::tui::{
+    app::{Cx, Outcome, Screen},
+    i18n::I18n,
+    keymap::{Action, Context, Meanings},
+    widgets::{fit, input, pad},
+    Ev,
+};
+use ratatui::{buffer::Buffer, layout::Rect};
+use ratatui_textarea::TextArea;
+
+const STATES: [RowStatus; 5] = [
+    RowStatus::Missing,
+    RowStatus::Received,
+    RowStatus::Returned,
+    RowStatus::Accepted,
+    RowStatus::NotDue,
+];
+
+pub struct MonthScreen {
+    month: Month,
+    summary: MonthlySummary,
+    /// Indexes into the rows that pass the filter.
+    shown: Vec<usize>,
+    input: TextArea<'static>,
+    selected: usize,
+}
+
+/// Whether every word typed starts a word of the row's names or number.
+fn matches(row: &MonthlyRow, typed: &str) -> bool {
+    let words = search_tokens(typed);
+    let hay = search_tokens(&format!(
+        "{} {} {} {}",
+        row.number, row.user, row.assistant, row.provider
+    ));
+    words
+        .iter()
+        .all(|w| hay.iter().any(|h| h.starts_with(w.as_str())))
+}
+
+impl MonthScreen {
+    pub fn new(cx: &mut Cx) -> MonthScreen {
+        let month = Month::of(cx.today()).prev();
+        let mut input = input::new_input("");
+        input.set_cursor_style(cx.theme.cursor);
+        let mut s = MonthScreen {
+            month,
+            summary: MonthlySummary {
+                month,
+                rows: Vec::new(),
+            },
+            shown: Vec::new(),
+            input,
+            selected: 0,
+        };
+        s.load(cx);
+        s.selected = s.next_expected(0).unwrap_or(0);
+        s
+    }
+
+    fn load(&mut self, cx: &mut Cx) {
+        match cx.api.monthly_report(self.month) {
+            Ok(s) => {
+                self.summary = s;
+                self.apply();
+            }
+            Err(e) => cx.fail(&e),
+        }
+    }
+
+    fn apply(&mut self) {
+        let typed = input::value(&self.input);
+        self.shown = (0..self.summary.rows.len())
+            .filter(|&i| matches(&self.summary.rows[i], &typed))
+            .collect();
+        self.selected = self.selected.min(self.shown.len().saturating_sub(1));
+    }
+
+    /// The first row at or after `from` whose report is expected.
+    fn next_expected(&self, from: usize) -> Option<usize> {
+        (from..self.shown.len())
+            .chain(0..from.min(self.shown.len()))
+            .find(|&i| self.summary.rows[self.shown[i]].status == RowStatus::Missing)
+    }
+
+    /// Working days from tomorrow to the АСП day of the month after this one.
+    fn days_left(&self, cx: &Cx) -> Option<(chrono::NaiveDate, u32)> {
+        let next = self.month.next();
+        let day = cx.settings.asp_report_day.clamp(1, next.days());
+        let deadline = chrono::NaiveDate::from_ymd_opt(next.year, next.month, day)?;
+        let today = cx.today();
+        if today > deadline {
+            return Some((deadline, 0));
+        }
+        let cal = WorkCalendar::new(cx.settings.calendar.clone());
+        let n = today
+            .iter_days()
+            .skip(1)
+            .take_while(|d| *d <= deadline)
+            .filter(|d| cal.is_working_day(*d))
+            .count();
+        Some((deadline, n as u32))
+    }
+
+    fn header(&self, cx: &Cx) -> String {
+        let t = &cx.t;
+        let counts: Vec<String> = STATES
+            .iter()
+            .filter_map(|s| {
+                let n = self.summary.rows.iter().filter(|r| r.status == *s).count();
+                (n > 0).then(|| format!("{} {n}", crate::tui::screens::label(t, "month.state", s)))
+            })
+            .collect();
+        let left = match self.days_left(cx) {
+            Some((d, _)) if d < cx.today() => {
+                t.f("month.deadline_passed", &[("date", &format_date(d))])
+            }
+            Some((d, n)) => t.f(
+                "month.days_left",
+                &[("date", &format_date(d)), ("n", &n.to_string())],
+            ),
+            None => String::new(),
+        };
+        format!("{} · {left}", counts.join(" · "))
+    }
+}
+
+impl Screen for MonthScreen {
+    fn title(&self, t: &I18n) -> String {
+        t.f(
+            "month.title",
+            &[(
+                "month",
+                &format!("{:02}.{}", self.month.month, self.month.year),
+            )],
+        )
+    }
+
+    fn context(&self) -> Context {
+        Context::SearchBox
+    }
+
+    fn hints(&self) -> Vec<Action> {
+        vec![Action::Open, Action::Reveal, Action::Edit, Action::Back]
+    }
+
+    fn meanings(&self) -> Meanings {
+        vec![(Action::Reveal, "month.prev"), (Action::Edit, "month.next")]
+    }
+
+    fn handle(&mut self, ev: &Ev, cx: &mut Cx) -> Outcome {
+        if let Ev::Action(a) = ev {
+            if let Some(s) = super::moved(*a, self.selected, self.shown.len()) {
+                self.selected = s;
+                return Outcome::Consumed;
+            }
+        }
+        match ev {
+            Ev::Action(Action::Open) => {
+                let Some(&i) = self.shown.get(self.selected) else {
+                    return Outcome::Consumed;
+                };
+                let agreement = self.summary.rows[i].agreement;
+                return match ReportGrid::open(cx, agreement, self.month) {
+                    Ok(g) => Outcome::Push(Box::new(g)),
+                    Err(e) => {
+                        cx.fail(&e);
+                        Outcome::Consumed
+                    }
+                };
+            }
+            Ev::Action(Action::Reveal) => {
+                self.month = self.month.prev();
+                self.selected = 0;
+                self.load(cx);
+            }
+            Ev::Action(Action::Edit) => {
+                // Never past the current month.
+                if self.month < Month::of(cx.today()) {
+                    self.month = self.month.next();
+                    self.selected = 0;
+                    self.load(cx);
+                }
+            }
+            Ev::Action(_) => return Outcome::Ignored,
+            Ev::Key(k) => {
+                if input::edit_line(&mut self.input, k) {
+                    self.apply();
+                }
+            }
+            Ev::Paste(p) => {
+                if input::paste_line(&mut self.input, p) {
+                    self.apply();
+                }
+            }
+        }
+        Outcome::Consumed
+    }
+
+    /// Back from a report: the cursor goes on to the next expected one.
+    fn resume(&mut self, cx: &mut Cx) {
+        let at = self.selected;
+        self.load(cx);
+        self.selected = self.next_expected(at).unwrap_or(at);
+    }
+
+    fn changed(&mut self, change: &Change, cx: &mut Cx) -> bool {
+        use crate::domain::record::Kind;
+        let watched = [Kind::Report, Kind::Agreement, Kind::Suspension];
+        if !change.records.iter().any(|c| watched.contains(&c.kind)) {
+            return false;
+        }
+        self.load(cx);
+        true
+    }
+
+    fn render(&self, area: Rect, buf: &mut Buffer, cx: &Cx) {
+        let (t, theme, sym) = (&cx.t, &cx.theme, &cx.sym);
+        let w = area.width as usize;
+        input::render_prompt(area, buf, t.t("register.prompt"), &self.input, theme);
+        if area.height < 4 {
+            return;
+        }
+        buf.set_stringn(
+            area.x,
+            area.y + 1,
+            fit(&self.header(cx), w, sym.ellipsis),
+            w,
+            theme.dim,
+        );
+        // 2 + 12 + 20 + 18 + 13 + 11 and the spaces: 80 columns.
+        let widths = [12usize, 20, 18, 13, 10];
+        let heads = [
+            "month.col_number",
+            "month.col_user",
+            "month.col_assistant",
+            "month.col_hours",
+            "month.col_state",
+        ];
+        let head: Vec<String> = heads
+            .iter()
+            .zip(widths)
+            .map(|(k, wd)| pad(t.t(k), wd, sym.ellipsis))
+            .collect();
+        buf.set_stringn(
+            area.x,
+            area.y + 2,
+            fit(&format!("  {}", head.join(" ")), w, sym.ellipsis),
+            w,
+            theme.heading,
+        );
+        if self.shown.is_empty() {
+            buf.set_stringn(area.x, area.y + 4, t.t("list.empty"), w, theme.dim);
+            return;
+        }
+        let h = area.height.saturating_sub(4) as usize;
+        let first = self.selected.saturating_sub(h.saturating_sub(1));
+        for (n, &i) in self.shown.iter().enumerate().skip(first).take(h) {
+            let r = &self.summary.rows[i];
+            let chosen = n == self.selected;
+            let hours = format!(
+                "{}/{}",
+                format_hm(r.reported_minutes.into()),
+                format_hm(r.agreed_minutes.into())
+            );
+            let cells = [
+                pad(&r.number, widths[0], sym.ellipsis),
+                pad(&r.user, widths[1], sym.ellipsis),
+                pad(&r.assistant, widths[2], sym.ellipsis),
+                pad(&hours, widths[3], sym.ellipsis),
+                pad(
+                    &crate::tui::screens::label(t, "month.state", &r.status),
+                    widths[4],
+                    sym.ellipsis,
+                ),
+            ];
+            let pointer = if chosen { sym.pointer } else { "  " };
+            let style = match (chosen, r.status) {
+                (true, _) => theme.selected,
+                (_, RowStatus::Missing | RowStatus::Returned) => theme.warn,
+                (_, RowStatus::Accepted) => theme.ok,
+                _ => theme.base,
+            };
+            let y = area.y + 3 + (n - first) as u16;
+            buf.set_stringn(
+                area.x,
+                y,
+                fit(&format!("{pointer}{}", cells.join(" ")), w, sym.ellipsis),
+                w,
+                style,
+            );
+        }
+        let (agreed, reported) = self.summary.totals();
+        let total = t.f(
+            "month.totals",
+            &[
+                ("reported", &format_hm(reported as i64)),
+                ("agreed", &format_hm(agreed as i64)),
+                ("n", &self.summary.rows.len().to_string()),
+            ],
+        );
+        buf.set_stringn(
+            area.x,
+            area.bottom() - 1,
+            fit(&total, w, sym.ellipsis),
+            w,
+            theme.dim,
+        );
+    }
+}

@@ -45,17 +45,8 @@ macro_rules! day_lens {
 }
 
 /// The ending reasons of the settings, by code.
-fn end_reasons(cx: &Cx) -> FieldKind {
-    FieldKind::Choice(
-        cx.settings
-            .end_reasons
-            .iter()
-            .map(|r| Choice {
-                code: r.code.clone(),
-                label: cx.t.lang().pick(&r.bg, &r.en).to_string(),
-            })
-            .collect(),
-    )
+pub fn end_reasons(cx: &Cx) -> FieldKind {
+    super::coded(cx, &cx.settings.end_reasons)
 }
 
 /// The name of a person, or of an assistant's person (by the search line: no read logged).
@@ -163,15 +154,7 @@ impl Spec for AgreementSpec {
                 },
             )
             .required(),
-            L::new(
-                "end_reason",
-                end_reasons,
-                |a, _| a.end_reason.clone().unwrap_or_default(),
-                |a, v, _| {
-                    a.end_reason = (!v.is_empty()).then(|| v.to_string());
-                    Ok(())
-                },
-            ),
+            crate::choice_lens!(L, "end_reason", end_reasons, end_reason, optional),
         ]
     }
 

@@ -21,16 +21,7 @@ impl Spec for CampaignSpec {
     fn lenses() -> Vec<Lens<Campaign>> {
         vec![
             date_lens!(L, "date", date),
-            L::new(
-                "settlement",
-                settlements,
-                |c, _| c.settlement.clone(),
-                |c, v, _| {
-                    c.settlement = v.into();
-                    Ok(())
-                },
-            )
-            .required(),
+            crate::choice_lens!(L, "settlement", settlements, settlement).required(),
             text_lens!(L, "topic", FieldKind::Text { max: 200 }, topic).required(),
             enum_lens!(L, "format", "campaign.format", CampaignFormat::ALL, format).required(),
             number_lens!(L, "participants", 0, 100_000, participants),

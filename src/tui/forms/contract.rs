@@ -53,25 +53,12 @@ impl Spec for ContractSpec {
                 },
             )
             .required(),
-            L::new(
+            crate::choice_lens!(
+                L,
                 "end_reason",
-                |cx| {
-                    FieldKind::Choice(
-                        cx.settings
-                            .end_reasons
-                            .iter()
-                            .map(|r| Choice {
-                                code: r.code.clone(),
-                                label: cx.t.lang().pick(&r.bg, &r.en).to_string(),
-                            })
-                            .collect(),
-                    )
-                },
-                |c, _| c.end_reason.clone().unwrap_or_default(),
-                |c, v, _| {
-                    c.end_reason = (!v.is_empty()).then(|| v.to_string());
-                    Ok(())
-                },
+                super::agreement::end_reasons,
+                end_reason,
+                optional
             ),
         ]
     }

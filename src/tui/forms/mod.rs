@@ -118,6 +118,35 @@ macro_rules! text_lens {
     };
 }
 
+/// A `String` field chosen from options the settings give (`kinds`: `fn(&Cx) -> FieldKind`):
+/// `choice_lens!(Lens<T>, "key", kinds, field)`, or `.., field, optional)` for an
+/// `Option<String>` ("" is none).
+#[macro_export]
+macro_rules! choice_lens {
+    ($lens:ty, $key:literal, $kinds:expr, $field:ident) => {
+        <$lens>::new(
+            $key,
+            $kinds,
+            |t, _| t.$field.clone(),
+            |t, v, _| {
+                t.$field = v.into();
+                Ok(())
+            },
+        )
+    };
+    ($lens:ty, $key:literal, $kinds:expr, $field:ident, optional) => {
+        <$lens>::new(
+            $key,
+            $kinds,
+            |t, _| t.$field.clone().unwrap_or_default(),
+            |t, v, _| {
+                t.$field = (!v.is_empty()).then(|| v.to_string());
+                Ok(())
+            },
+        )
+    };
+}
+
 /// A field choosing one value of an enum (labelled from the locale `prefix.code`):
 /// `enum_lens!(Lens<T>, "key", "prefix", ALL, field)`.
 #[macro_export]
@@ -538,6 +567,18 @@ pub fn opt_ref(v: &str) -> Result<Option<u64>, Reason> {
         "" => Ok(None),
         v => v.parse().map(Some).map_err(|_| Reason::UnknownCode),
     }
+}
+
+/// A settings list of coded reasons as a choice, each by its wording in the clerk's language.
+pub fn coded(cx: &Cx, list: &[crate::domain::settings::Coded]) -> FieldKind {
+    FieldKind::Choice(
+        list.iter()
+            .map(|r| Choice {
+                code: r.code.clone(),
+                label: cx.t.lang().pick(&r.bg, &r.en).to_string(),
+            })
+            .collect(),
+    )
 }
 
 /// The municipality's settlements as a choice (EKATTE code, name).

@@ -155,15 +155,7 @@ impl Spec for PersonSpec {
                     Ok(())
                 },
             ),
-            L::new(
-                "settlement",
-                settlements,
-                |p, _| p.settlement.clone(),
-                |p, v, _| {
-                    p.settlement = v.into();
-                    Ok(())
-                },
-            ),
+            crate::choice_lens!(L, "settlement", settlements, settlement),
             crate::text_lens!(L, "address", FieldKind::Text { max: 200 }, address),
             L::new(
                 "phones",

@@ -60,15 +60,7 @@ impl Spec for ServiceSpec {
                 target_group
             ),
             ref_lens!(L, "provider", Kind::Provider, provider),
-            L::new(
-                "settlement",
-                settlements,
-                |s, _| s.settlement.clone(),
-                |s, v, _| {
-                    s.settlement = v.into();
-                    Ok(())
-                },
-            ),
+            crate::choice_lens!(L, "settlement", settlements, settlement),
             text_lens!(L, "address", FieldKind::Text { max: 200 }, address),
             number_lens!(L, "capacity", 0, 10_000, capacity),
             enum_lens!(L, "funding", "service.funding", Funding::ALL, funding).required(),

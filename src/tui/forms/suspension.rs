@@ -6,11 +6,7 @@ use crate::domain::{
     assistance::Suspension,
     record::{Body, Kind},
 };
-use crate::tui::{
-    app::Cx,
-    screens::record_form::RecordForm,
-    widgets::form::{Choice, FieldKind},
-};
+use crate::tui::{app::Cx, screens::record_form::RecordForm, widgets::form::FieldKind};
 use crate::{date_lens, ref_lens, text_lens};
 
 pub struct SuspensionSpec;
@@ -27,25 +23,11 @@ impl Spec for SuspensionSpec {
             ref_lens!(L, "agreement", Kind::Agreement, agreement),
             date_lens!(L, "from", from),
             date_lens!(L, "to", to, optional),
-            L::new(
+            crate::choice_lens!(
+                L,
                 "reason",
-                |cx| {
-                    FieldKind::Choice(
-                        cx.settings
-                            .suspension_reasons
-                            .iter()
-                            .map(|r| Choice {
-                                code: r.code.clone(),
-                                label: cx.t.lang().pick(&r.bg, &r.en).to_string(),
-                            })
-                            .collect(),
-                    )
-                },
-                |s, _| s.reason.clone(),
-                |s, v, _| {
-                    s.reason = v.into();
-                    Ok(())
-                },
+                |cx| super::coded(cx, &cx.settings.suspension_reasons),
+                reason
             )
             .required(),
             text_lens!(L, "note", FieldKind::Note { max: 2000 }, note),

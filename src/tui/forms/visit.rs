@@ -29,19 +29,6 @@ pub fn rating_name(code: &str, cx: &Cx) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
-fn ratings(cx: &Cx) -> FieldKind {
-    FieldKind::Choice(
-        cx.settings
-            .visit_ratings
-            .iter()
-            .map(|r| Choice {
-                code: r.code.clone(),
-                label: rating_name(&r.code, cx),
-            })
-            .collect(),
-    )
-}
-
 /// The clerks who may have gone: every active account, by login.
 fn clerks(cx: &Cx) -> FieldKind {
     let accounts = cx.api.clerks().unwrap_or_default();
@@ -83,14 +70,11 @@ impl Spec for VisitSpec {
             )
             .required(),
             text_lens!(L, "findings", FieldKind::Note { max: 8000 }, findings).required(),
-            L::new(
+            crate::choice_lens!(
+                L,
                 "rating",
-                ratings,
-                |v, _| v.rating.clone(),
-                |v, s, _| {
-                    v.rating = s.into();
-                    Ok(())
-                },
+                |cx| super::coded(cx, &cx.settings.visit_ratings),
+                rating
             )
             .required(),
             date_lens!(L, "follow_up", follow_up, optional),

@@ -17,7 +17,7 @@ use crate::tui::{
     app::{Cx, Outcome, Screen},
     i18n::I18n,
     keymap::{Action, Context, Meanings},
-    widgets::{fit, input, pad},
+    widgets::{fit, heading, input, pad},
     Ev,
 };
 use ratatui::{buffer::Buffer, layout::Rect};
@@ -251,15 +251,10 @@ impl Screen for MonthScreen {
             "month.col_hours",
             "month.col_state",
         ];
-        let head: Vec<String> = heads
-            .iter()
-            .zip(widths)
-            .map(|(k, wd)| pad(t.t(k), wd, sym.ellipsis))
-            .collect();
         buf.set_stringn(
             area.x,
             area.y + 2,
-            fit(&format!("  {}", head.join(" ")), w, sym.ellipsis),
+            fit(&heading(t, &heads, &widths, sym.ellipsis), w, sym.ellipsis),
             w,
             theme.heading,
         );

@@ -14,7 +14,7 @@ use crate::tui::{
     i18n::I18n,
     keymap::{Action, Context, Meanings},
     screens::label,
-    widgets::{fit, pad},
+    widgets::{fit, heading, pad},
     Ev,
 };
 use ratatui::{buffer::Buffer, layout::Rect};
@@ -151,13 +151,9 @@ impl Screen for RecordList {
     fn render(&self, area: Rect, buf: &mut Buffer, cx: &Cx) {
         let (t, theme, sym) = (&cx.t, &cx.theme, &cx.sym);
         let w = area.width as usize;
-        let head: Vec<String> = self
-            .spec
-            .columns
-            .iter()
-            .map(|c| pad(t.t(c.head), c.width, sym.ellipsis))
-            .collect();
-        let line = format!("  {}", head.join(" "));
+        let keys: Vec<&str> = self.spec.columns.iter().map(|c| c.head).collect();
+        let widths: Vec<usize> = self.spec.columns.iter().map(|c| c.width).collect();
+        let line = heading(t, &keys, &widths, sym.ellipsis);
         buf.set_stringn(
             area.x,
             area.y,

@@ -20,7 +20,7 @@ use crate::tui::{
     forms::{self, Spec},
     i18n::I18n,
     keymap::{Action, Context, Meanings},
-    widgets::{fit, input, pad},
+    widgets::{fit, heading, input, pad},
     Ev,
 };
 use ratatui::{buffer::Buffer, layout::Rect};
@@ -307,12 +307,7 @@ impl Screen for Register {
             "register.col_taken",
             "register.col_free",
         ];
-        let head: Vec<String> = heads
-            .iter()
-            .zip(WIDTHS)
-            .map(|(k, width)| pad(t.t(k), width, sym.ellipsis))
-            .collect();
-        let head = format!("  {}", head.join(" "));
+        let head = heading(t, &heads, &WIDTHS, sym.ellipsis);
         buf.set_stringn(
             area.x,
             area.y + 2,

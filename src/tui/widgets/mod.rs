@@ -39,6 +39,21 @@ pub fn pad(s: &str, width: usize, ellipsis: &str) -> String {
     s
 }
 
+/// A list's heading: each column's locale key padded to its width, after the pointer's room.
+pub fn heading(
+    t: &crate::tui::i18n::I18n,
+    keys: &[&str],
+    widths: &[usize],
+    ellipsis: &str,
+) -> String {
+    let cells: Vec<String> = keys
+        .iter()
+        .zip(widths)
+        .map(|(k, w)| pad(t.t(k), *w, ellipsis))
+        .collect();
+    format!("  {}", cells.join(" "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

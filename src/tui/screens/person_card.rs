@@ -497,6 +497,42 @@ impl PersonCard {
                 },
                 line,
             ));
+            // Hours reported over the last 12 months against the agreement's (a chart).
+            let last = Month::of(today).prev();
+            let mut months = Vec::new();
+            let mut m = last;
+            for _ in 0..12 {
+                months.push(m);
+                m = m.prev();
+            }
+            months.reverse();
+            let values: Vec<Option<u32>> = months
+                .iter()
+                .map(|m| {
+                    v.reports
+                        .iter()
+                        .find(|r| r.month == *m)
+                        .map(|r| r.total_minutes() / 60)
+                        .or_else(|| {
+                            (a.from <= m.last_day() && m.first_day() <= a.to).then_some(0)
+                        })
+                })
+                .collect();
+            out.push((
+                theme.base,
+                t.f(
+                    "card.chart",
+                    &[
+                        ("from", &format!("{:02}.{}", months[0].month, months[0].year)),
+                        (
+                            "chart",
+                            &crate::tui::widgets::spark(&values, a.hours_per_month, sym.ascii),
+                        ),
+                        ("to", &format!("{:02}.{}", last.month, last.year)),
+                        ("hours", &a.hours_per_month.to_string()),
+                    ],
+                ),
+            ));
             let reports: Vec<String> = v
                 .reports
                 .iter()

@@ -54,6 +54,25 @@ pub fn heading(
     format!("  {}", cells.join(" "))
 }
 
+/// Values as a one-line bar chart against `max`: eighth blocks, or in ASCII ` .:-=+*#` (a
+/// missing value is a space, a value over `max` the top mark).
+pub fn spark(values: &[Option<u32>], max: u32, ascii: bool) -> String {
+    const BLOCKS: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    const MARKS: [char; 9] = [' ', '_', '.', ':', '-', '=', '+', '*', '#'];
+    let marks = if ascii { MARKS } else { BLOCKS };
+    values
+        .iter()
+        .map(|v| match v {
+            None => ' ',
+            Some(0) => marks[1],
+            Some(v) => {
+                let level = (u64::from(*v) * 8).div_ceil(u64::from(max.max(1))).clamp(1, 8);
+                marks[level as usize]
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,5 +85,12 @@ mod tests {
         assert_eq!(fit("日本語", 5, "~"), "日本~");
         assert_eq!(pad("ab", 4, "…"), "ab  ");
         assert_eq!(fit("abc", 0, "…"), "");
+    }
+
+    #[test]
+    fn a_spark_line_scales_to_its_maximum() {
+        let v = [None, Some(0), Some(42), Some(84), Some(100)];
+        assert_eq!(spark(&v, 84, false), " ▁▄██");
+        assert_eq!(spark(&v, 84, true), " _-##");
     }
 }

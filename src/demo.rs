@@ -737,7 +737,8 @@ impl Builder<'_> {
     /// One user of personal assistance in `state` (active, incomplete, complete, suspended,
     /// ended), with an assistant of their own: the first active user's assistant also serves
     /// the third (whose own becomes the substitute), the fourth's assistant is replaced on
-    /// the 1st (after the loop), the last active one has no employment contract.
+    /// the 1st (after the loop), the fifth was in hospital for a few days, the last one
+    /// started this month and has no employment contract yet.
     fn personal_assistance(
         &mut self,
         user: &Record,
@@ -962,6 +963,20 @@ impl Builder<'_> {
                 end_reason: ended.then(|| "contract_end".to_string()),
             }))?;
         }
+        // A closed stay in hospital two months back: the reports leave its days out.
+        let stay = (active && k == 4).then(|| {
+            let m = last_month.prev();
+            Suspension {
+                agreement: agreement.meta.id,
+                from: NaiveDate::from_ymd_opt(m.year, m.month, 10).unwrap_or(m.first_day()),
+                to: NaiveDate::from_ymd_opt(m.year, m.month, 14),
+                reason: "hospital".into(),
+                note: "Планова операция.".into(),
+            }
+        });
+        if let Some(s) = &stay {
+            self.create(Body::Suspension(s.clone()))?;
+        }
         // Reports for every past month; every other active agreement still owes last month's.
         let mut month = Month::of(from);
         while month <= last_month {
@@ -970,6 +985,7 @@ impl Builder<'_> {
                 let days: Vec<NaiveDate> = (1..=month.days())
                     .filter_map(|d| NaiveDate::from_ymd_opt(month.year, month.month, d))
                     .filter(|d| cal.is_working_day(*d))
+                    .filter(|d| !stay.as_ref().is_some_and(|s| s.covers(*d)))
                     .collect();
                 let per_day = ((hours * 60) / days.len().max(1) as u32 / 30 * 30)
                     .min(settings.max_minutes_per_day);
@@ -1004,17 +1020,6 @@ impl Builder<'_> {
                     last_month.last_day(),
                     "wish",
                 )?;
-            }
-            // A closed stay in hospital two months back.
-            _ if active && k == 1 => {
-                let m = last_month.prev();
-                self.create(Body::Suspension(Suspension {
-                    agreement: agreement.meta.id,
-                    from: NaiveDate::from_ymd_opt(m.year, m.month, 10).unwrap_or(m.first_day()),
-                    to: NaiveDate::from_ymd_opt(m.year, m.month, 14),
-                    reason: "hospital".into(),
-                    note: "Планова операция.".into(),
-                }))?;
             }
             _ => {}
         }

@@ -922,6 +922,13 @@ fn suspensions_are_of_agreements_in_force_inside_their_period_and_never_overlap(
         Some(date(2026, 11, 12)),
     )));
     assert_eq!(z.agreement_of(id).1.status, AgreementStatus::Active);
+    // The agreement's period keeps holding it.
+    let (r, mut shorter) = z.agreement_of(id);
+    shorter.to = date(2026, 11, 11);
+    assert_eq!(
+        refused_on(z.s().update(id, r.meta.rev, Body::Agreement(shorter)), "to"),
+        Reason::OutsideAgreement
+    );
     let reason = refused_on(
         z.s().create(Body::Suspension(suspension(
             id,

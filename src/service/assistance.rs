@@ -263,6 +263,17 @@ fn agreement(cx: &Prepare, a: &mut Agreement) -> Result<(), ServiceError> {
     }
     let assistant_person = cx.person(assistant.person, "assistant")?;
     agreement_status(cx, old, a)?;
+    // A changed period still holds its suspensions.
+    if let Some(id) = cx.self_id {
+        for (_, s) in suspensions_of(cx.svc, cx.batch, id)? {
+            if s.from < a.from {
+                return Err(invalid("from", Reason::OutsideAgreement));
+            }
+            if s.from > a.to || s.to.is_some_and(|t| t > a.to) {
+                return Err(invalid("to", Reason::OutsideAgreement));
+            }
+        }
+    }
     if old.is_none() && !cx.batch.replacing {
         start_rules(cx, a)?;
     }

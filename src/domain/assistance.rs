@@ -460,6 +460,10 @@ impl Neighbour {
             week: a.week,
         }
     }
+
+    fn week_minutes(&self) -> u32 {
+        self.week.iter().fold(0u32, |s, m| s.saturating_add(*m))
+    }
 }
 
 /// The most `load` the neighbours put on one day of `from..=to` at the same time, and the
@@ -616,12 +620,6 @@ pub fn check_agreement(a: &mut Agreement, ctx: &AgreementContext) -> Result<(), 
         );
     }
     p.into_result()
-}
-
-impl Neighbour {
-    fn week_minutes(&self) -> u32 {
-        self.week.iter().fold(0u32, |s, m| s.saturating_add(*m))
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -141,6 +141,17 @@ pub enum DemoError {
     Service(#[from] ServiceError),
 }
 
+/// What the demo's personal-assistance users share as they are made.
+#[derive(Default)]
+struct Assistance {
+    /// Active users so far.
+    active: usize,
+    /// The first active user's assistant record, who serves a second user.
+    shared: Option<u64>,
+    /// The agreement whose assistant is replaced on the 1st.
+    to_replace: Option<Record>,
+}
+
 /// A service as the demo refers to it: (id, provider, activity).
 type Placed = (u64, u64, ServiceType);
 
@@ -342,6 +353,7 @@ impl Builder<'_> {
         // Persons for the warning cases: (person id, has personal assistance).
         let mut users: Vec<(u64, bool)> = Vec::new();
         let mut residents = Vec::new();
+        let mut pa = Assistance::default();
         for (i, row) in rows
             .iter()
             .enumerate()
@@ -366,10 +378,23 @@ impl Builder<'_> {
                         .ok_or_else(|| DemoError::Fixture("too few assistants".into()))?;
                     let assistant = self.person(a, &mut idents)?;
                     n += 1;
-                    self.personal_assistance(&user, assistant.meta.id, arg, i, municipality)?;
+                    self.personal_assistance(
+                        &user,
+                        assistant.meta.id,
+                        arg,
+                        i,
+                        municipality,
+                        &mut pa,
+                    )?;
                 }
                 other => return Err(DemoError::Fixture(format!("scenario {other}"))),
             }
+        }
+        // One assistant's contract ended last month: a new one took over on the 1st.
+        if let (Some(row), Some(agreement)) = (assistants.next(), pa.to_replace.take()) {
+            let person = self.person(row, &mut idents)?;
+            n += 1;
+            self.replace_assistant(&agreement, person.meta.id, municipality)?;
         }
         // The protected home is full: each resident moved in after ДСП's referral.
         let home = service("protected")?;
@@ -709,6 +734,11 @@ impl Builder<'_> {
         self.create(Body::Referral(r))
     }
 
+    /// One user of personal assistance in `state` (active, incomplete, complete, suspended,
+    /// ended), with an assistant of their own: the first active user's assistant also serves
+    /// the third (whose own becomes the substitute), the fourth's assistant is replaced on
+    /// the 1st (after the loop), the fifth was in hospital for a few days, the last one
+    /// started this month and has no employment contract yet.
     fn personal_assistance(
         &mut self,
         user: &Record,
@@ -716,11 +746,18 @@ impl Builder<'_> {
         state: &str,
         i: usize,
         provider: u64,
+        pa: &mut Assistance,
     ) -> Result<(), DemoError> {
         let Body::Person(mut p) = user.body.clone() else {
             return Err(DemoError::Fixture("user".into()));
         };
         let child = p.age_on(self.today).is_some_and(|a| a < 18);
+        // A child's application is made by a parent, the legal representative.
+        let parent = format!(
+            "{} {}",
+            ["Мария", "Елена", "Иванка"][i % 3],
+            feminine(&p.last_name)
+        );
         p.disability = Some(DisabilityDecision {
             body: if child {
                 ExpertBody::Child
@@ -763,6 +800,7 @@ impl Builder<'_> {
             "complete" => self.today + Days::new(45),
             _ => self.today + Days::new(365 * 2),
         };
+        // The service fills in the expert decision's number from the person's.
         let decision = self.create(Body::DspDecision(DspDecision {
             person: uid,
             number: format!("ДСП-{}-{:03}", self.today.year(), i),
@@ -797,15 +835,58 @@ impl Builder<'_> {
             "complete" => ApplicationStatus::Complete,
             _ => ApplicationStatus::Approved,
         };
+        let active = state == "active";
+        let k = pa.active;
+        if active {
+            pa.active += 1;
+        }
+        if let Some(c) = checklist.iter_mut().find(|c| c.code == "representation") {
+            if child {
+                c.state = CheckState::Ok;
+                c.note = "Удостоверение за раждане.".into();
+            }
+        }
+        let own = self.create(Body::Assistant(Assistant {
+            person: assistant_person,
+            iban: Iban::parse(&make_bg_iban("UNCR", 7000_1500_0000 + i as u64))
+                .map_err(|e| DemoError::Fixture(format!("IBAN: {e}")))?,
+            relation: ["син", "дъщеря", "съсед", "без родство"][i % 4].into(),
+            no_protection_order: true,
+        }))?;
+        // The first active user's assistant takes the third one too, whose own assistant
+        // stands in as the substitute.
+        let (assistant, substitute) = match (active, k, pa.shared) {
+            (true, 2, Some(shared)) => (shared, Some(own.meta.id)),
+            _ => (own.meta.id, None),
+        };
+        if active && k == 0 {
+            pa.shared = Some(own.meta.id);
+        }
+        let assistant_person_of = |id: u64| -> Result<u64, DemoError> {
+            match self.s.get(crate::domain::record::Kind::Assistant, id)?.body {
+                Body::Assistant(a) => Ok(a.person),
+                _ => Err(DemoError::Fixture("assistant".into())),
+            }
+        };
+        let chosen = assistant_person_of(assistant)?;
+        let standing_in = substitute.map(assistant_person_of).transpose()?;
         self.create(Body::Application(Application {
             reg_no: String::new(),
             person: uid,
             date: days_before(self.today, 140),
-            applicant: Applicant::User,
-            applicant_name: String::new(),
-            applicant_document: String::new(),
-            assistant: Some(assistant_person),
-            substitute: None,
+            applicant: if child {
+                Applicant::Representative
+            } else {
+                Applicant::User
+            },
+            applicant_name: if child { parent } else { String::new() },
+            applicant_document: if child {
+                format!("удостоверение за раждане № {:04}", 300 + i)
+            } else {
+                String::new()
+            },
+            assistant: Some(chosen),
+            substitute: standing_in,
             declares_no_other_support: true,
             checklist,
             status,
@@ -815,39 +896,32 @@ impl Builder<'_> {
             refusal_reason: String::new(),
             note: String::new(),
         }))?;
-        let iban = Iban::parse(&make_bg_iban("UNCR", 7000_1500_0000 + i as u64))
-            .map_err(|e| DemoError::Fixture(format!("IBAN: {e}")))?;
-        let assistant = self.create(Body::Assistant(Assistant {
-            person: assistant_person,
-            iban,
-            relation: ["син", "дъщеря", "съсед", "без родство"][i % 4].into(),
-            no_protection_order: true,
-        }))?;
         if matches!(state, "incomplete" | "complete") {
             return Ok(());
         }
-        // Agreements start on the 1st, four months back.
-        let from = Month::of(
-            self.today
-                .checked_sub_months(Months::new(4))
-                .unwrap_or(self.today),
-        )
-        .first_day();
-        let last_month = Month::of(self.today).prev();
-        let to = if state == "ended" {
-            last_month.last_day()
+        // Agreements start on the 1st, four months back; the last active user's on this
+        // month's 1st, its assistant's contract not yet signed.
+        let no_contract = active && k == 5;
+        let from = if no_contract {
+            Month::of(self.today).first_day()
         } else {
-            decision_until(&decision)
+            Month::of(
+                self.today
+                    .checked_sub_months(Months::new(4))
+                    .unwrap_or(self.today),
+            )
+            .first_day()
         };
+        let last_month = Month::of(self.today).prev();
         let agreement = self.create(Body::Agreement(Agreement {
             number: String::new(),
             user: uid,
-            assistant: assistant.meta.id,
-            substitute: None,
+            assistant,
+            substitute,
             provider,
             decision: decision.meta.id,
             from,
-            to,
+            to: decision_until(&decision),
             hours_per_month: hours,
             activities: "лични, битови и социални дейности".into(),
             // The hours a month over the working days of the longest month (23), in whole
@@ -861,30 +935,58 @@ impl Builder<'_> {
             end_reason: None,
         }))?;
         let cal = WorkCalendar::new(settings.calendar.clone());
-        self.create(Body::Contract(Contract {
-            number: format!("ТД-{}-{:03}", from.year(), i),
-            assistant: assistant.meta.id,
-            provider,
-            agreement: Some(agreement.meta.id),
-            date: days_before(from, 3),
-            start: from,
-            end: matches!(state, "ended" | "suspended").then_some(to),
-            minutes_per_day: 4 * 60,
-            status: if state == "ended" {
-                ContractStatus::Ended
+        let replaced = active && k == 3;
+        let shared = active && k == 2;
+        // The shared assistant's contract is the first user's; the last active user's
+        // assistant has none yet (the agenda warns).
+        if !(no_contract || shared) {
+            let ends = matches!(state, "ended" | "suspended") || replaced;
+            let end = if state == "suspended" {
+                decision_until(&decision)
             } else {
-                ContractStatus::Signed
-            },
-            end_reason: (state == "ended").then(|| "contract_end".to_string()),
-        }))?;
+                last_month.last_day()
+            };
+            let ended = state == "ended" || replaced;
+            self.create(Body::Contract(Contract {
+                number: format!("ТД-{}-{:03}", from.year(), i),
+                assistant,
+                provider,
+                agreement: Some(agreement.meta.id),
+                date: days_before(from, 3),
+                start: from,
+                end: ends.then_some(end),
+                minutes_per_day: 4 * 60,
+                status: if ended {
+                    ContractStatus::Ended
+                } else {
+                    ContractStatus::Signed
+                },
+                end_reason: ended.then(|| "contract_end".to_string()),
+            }))?;
+        }
+        // A closed stay in hospital two months back: the reports leave its days out.
+        let stay = (active && k == 4).then(|| {
+            let m = last_month.prev();
+            Suspension {
+                agreement: agreement.meta.id,
+                from: NaiveDate::from_ymd_opt(m.year, m.month, 10).unwrap_or(m.first_day()),
+                to: NaiveDate::from_ymd_opt(m.year, m.month, 14),
+                reason: "hospital".into(),
+                note: "Планова операция.".into(),
+            }
+        });
+        if let Some(s) = &stay {
+            self.create(Body::Suspension(s.clone()))?;
+        }
         // Reports for every past month; every other active agreement still owes last month's.
         let mut month = Month::of(from);
         while month <= last_month {
-            let skip = state == "active" && i.is_multiple_of(2) && month == last_month;
+            let skip = active && i.is_multiple_of(2) && month == last_month;
             if !skip {
                 let days: Vec<NaiveDate> = (1..=month.days())
                     .filter_map(|d| NaiveDate::from_ymd_opt(month.year, month.month, d))
                     .filter(|d| cal.is_working_day(*d))
+                    .filter(|d| !stay.as_ref().is_some_and(|s| s.covers(*d)))
                     .collect();
                 let per_day = ((hours * 60) / days.len().max(1) as u32 / 30 * 30)
                     .min(settings.max_minutes_per_day);
@@ -901,6 +1003,7 @@ impl Builder<'_> {
             month = month.next();
         }
         match state {
+            // An open suspension: the service puts the agreement in Suspended.
             "suspended" => {
                 self.create(Body::Suspension(Suspension {
                     agreement: agreement.meta.id,
@@ -909,28 +1012,69 @@ impl Builder<'_> {
                     reason: "hospital".into(),
                     note: "Болнично лечение.".into(),
                 }))?;
-                self.set_agreement(&agreement, AgreementStatus::Suspended, None)?;
             }
-            "ended" => self.set_agreement(&agreement, AgreementStatus::Ended, Some("wish"))?,
+            "ended" => {
+                let current = self.s.get(agreement.kind(), agreement.meta.id)?;
+                self.s.end_agreement(
+                    current.meta.id,
+                    current.meta.rev,
+                    last_month.last_day(),
+                    "wish",
+                )?;
+            }
             _ => {}
+        }
+        if replaced {
+            pa.to_replace = Some(agreement);
         }
         Ok(())
     }
 
-    fn set_agreement(
+    /// The assistant of `agreement` is replaced from this month's 1st by the person `next`:
+    /// the new agreement, signed before the 1st, and the new assistant's contract.
+    fn replace_assistant(
         &mut self,
-        rec: &Record,
-        status: AgreementStatus,
-        reason: Option<&str>,
+        agreement: &Record,
+        next: u64,
+        provider: u64,
     ) -> Result<(), DemoError> {
-        let current = self.s.get(rec.kind(), rec.meta.id)?;
-        let Body::Agreement(mut a) = current.body.clone() else {
+        let assistant = self.create(Body::Assistant(Assistant {
+            person: next,
+            iban: Iban::parse(&make_bg_iban("STSA", 9100_2200_0000 + next))
+                .map_err(|e| DemoError::Fixture(format!("IBAN: {e}")))?,
+            relation: "без родство".into(),
+            no_protection_order: true,
+        }))?;
+        let from = Month::of(self.today).first_day();
+        let current = self.s.get(agreement.kind(), agreement.meta.id)?;
+        let made = self.s.replace_assistant(
+            current.meta.id,
+            current.meta.rev,
+            from,
+            assistant.meta.id,
+            None,
+            "contract_end",
+        )?;
+        self.records += 1;
+        let Body::Agreement(mut a) = made.body.clone() else {
             return Err(DemoError::Fixture("agreement".into()));
         };
-        a.status = status;
-        a.end_reason = reason.map(str::to_string);
+        a.signed = Some(days_before(from, 3));
+        a.status = AgreementStatus::Active;
         self.s
-            .update(current.meta.id, current.meta.rev, Body::Agreement(a))?;
+            .update(made.meta.id, made.meta.rev, Body::Agreement(a))?;
+        self.create(Body::Contract(Contract {
+            number: format!("ТД-{}-{:03}", from.year(), 900 + next % 100),
+            assistant: assistant.meta.id,
+            provider,
+            agreement: Some(made.meta.id),
+            date: days_before(from, 3),
+            start: from,
+            end: None,
+            minutes_per_day: 4 * 60,
+            status: ContractStatus::Signed,
+            end_reason: None,
+        }))?;
         Ok(())
     }
 

@@ -1235,6 +1235,54 @@ fn document() -> BoxedStrategy<Request> {
     .boxed()
 }
 
+/// An ending reason: mostly one of the settings' codes.
+fn end_reason() -> BoxedStrategy<String> {
+    prop_oneof![
+        3 => prop::sample::select(vec!["wish".to_string(), "death".into(), "contract_end".into()]),
+        1 => text(),
+    ]
+    .boxed()
+}
+
+fn end_agreement() -> BoxedStrategy<Request> {
+    (ref_id(Kind::Agreement), 0u64..4, date(), end_reason())
+        .prop_map(|(id, base_rev, date, reason)| Request::EndAgreement {
+            id,
+            base_rev,
+            date,
+            reason,
+        })
+        .boxed()
+}
+
+fn replace_assistant() -> BoxedStrategy<Request> {
+    (
+        ref_id(Kind::Agreement),
+        0u64..4,
+        date(),
+        ref_id(Kind::Assistant),
+        opt_ref(Kind::Assistant),
+        end_reason(),
+    )
+        .prop_map(
+            |(id, base_rev, from, assistant, substitute, reason)| Request::ReplaceAssistant {
+                id,
+                base_rev,
+                from,
+                assistant,
+                substitute,
+                reason,
+            },
+        )
+        .boxed()
+}
+
+fn assistance_warnings() -> BoxedStrategy<Request> {
+    ref_id(Kind::Person)
+        .prop_map(|person| Request::AssistanceWarnings { person })
+        .boxed()
+}
+
 fn request(p: &Protected) -> BoxedStrategy<Request> {
     // Weights: the writes (where the rules are) come more often; a backup is slow and rare.
     Union::new_weighted(vec![
@@ -1268,6 +1316,9 @@ fn request(p: &Protected) -> BoxedStrategy<Request> {
         (1, labels()),
         (1, register()),
         (1, document()),
+        (2, end_agreement()),
+        (2, replace_assistant()),
+        (1, assistance_warnings()),
     ])
     .boxed()
 }

@@ -335,18 +335,25 @@ fn agreements_never_exceed_the_napravlenie_hours() {
         )))
         .unwrap_err();
     match &err {
-        ServiceError::Invalid(e) => {
-            assert!(matches!(e[0].reason, Reason::HoursOverCap { .. }), "{e:?}")
-        }
+        ServiceError::Invalid(e) => assert_eq!(
+            e[0].reason,
+            Reason::HoursOverNapravlenie {
+                found: 85,
+                cap: 84,
+                used: vec![("СП-2026-0001".into(), 84)]
+            },
+            "{e:?}"
+        ),
         other => panic!("{other:?}"),
     }
-    // Once the first agreement ends, its hours are free again.
+    // Once the first agreement ends (with a reason), its hours are free again.
     let first = all.iter().find(|r| r.kind() == Kind::Agreement).unwrap();
     let mut a = match first.body.clone() {
         Body::Agreement(a) => a,
         _ => unreachable!(),
     };
     a.status = AgreementStatus::Ended;
+    a.end_reason = Some("wish".into());
     db.admin
         .update(first.meta.id, first.meta.rev, Body::Agreement(a))
         .unwrap();

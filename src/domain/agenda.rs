@@ -27,10 +27,13 @@ pub enum AgendaKind {
     AspDeadline,
     /// A monitoring visit's follow-up (until a later visit to the service is recorded).
     VisitFollowUp,
+    /// An agreement in force whose assistant has no employment contract in force with its
+    /// provider (due: the first day without one).
+    NoContract,
 }
 
 impl AgendaKind {
-    pub const ALL: [AgendaKind; 10] = [
+    pub const ALL: [AgendaKind; 11] = [
         AgendaKind::FollowUp,
         AgendaKind::ReferralStep,
         AgendaKind::Remedy,
@@ -41,6 +44,7 @@ impl AgendaKind {
         AgendaKind::MissingReport,
         AgendaKind::AspDeadline,
         AgendaKind::VisitFollowUp,
+        AgendaKind::NoContract,
     ];
 
     pub fn name(self, lang: super::Lang) -> &'static str {
@@ -56,6 +60,7 @@ impl AgendaKind {
             MissingReport => lang.pick("липсващ отчет", "missing report"),
             AspDeadline => lang.pick("срок за АСП", "АСП deadline"),
             VisitFollowUp => lang.pick("последващ мониторинг", "monitoring follow-up"),
+            NoContract => lang.pick("няма трудов договор", "no contract"),
         }
     }
 }
@@ -137,6 +142,9 @@ pub struct AgendaInput<'a> {
     /// Agreements in force last month, each with whether its report for that month is in.
     pub last_month: &'a [(super::record::Record, bool)],
     pub names: &'a Names,
+    /// Agreements in force (or starting within `days`) without an employment contract in
+    /// force, each with the first day without one.
+    pub no_contract: &'a [(super::record::Record, NaiveDate)],
     /// At most this many items; `more` counts the rest.
     pub cap: usize,
 }
@@ -314,6 +322,18 @@ pub fn agenda(input: &AgendaInput) -> Agenda {
             detail,
             None,
         );
+    }
+    for (r, since) in input.no_contract {
+        if let Body::Agreement(a) = &r.body {
+            push(
+                *since,
+                AgendaKind::NoContract,
+                r,
+                Some(a.user),
+                a.number.clone(),
+                None,
+            );
+        }
     }
     if (today <= deadline && deadline <= work_until) || (deadline < today && missing > 0) {
         items.push(AgendaItem {

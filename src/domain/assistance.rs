@@ -3,7 +3,8 @@
 
 use super::{
     iban::Iban,
-    reason::{FieldError, Problems, Reason},
+    reason::{FieldError, Problems, Reason, Span},
+    settings::Coded,
     text::clean_text,
 };
 use chrono::NaiveDate;
@@ -43,6 +44,11 @@ impl DspDecision {
             "number",
             clean_text(&self.number, 40, false),
             &mut self.number,
+        );
+        p.clean(
+            "expert_decision",
+            clean_text(&self.expert_decision, 40, false),
+            &mut self.expert_decision,
         );
         if self.date > today {
             p.add("date", Reason::InFuture);
@@ -152,7 +158,8 @@ impl Application {
             .map(|c| c.code.as_str())
     }
 
-    /// Checks the application and stores its cleaned note.
+    /// Checks the application's own fields and stores its cleaned texts. The checklist's codes
+    /// are the settings' (`check_checklist`).
     pub fn validate(&mut self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
         let mut p = Problems::default();
         if self.date > today {
@@ -164,6 +171,27 @@ impl Application {
         if self.assistant.is_some() && self.assistant == Some(self.person) {
             p.add("assistant", Reason::AssistantIsUser);
         }
+        if self.substitute.is_some() && self.substitute == Some(self.person) {
+            p.add("substitute", Reason::AssistantIsUser);
+        }
+        // A representative or an authorised person is named, with the document of their right.
+        if self.applicant == Applicant::User {
+            self.applicant_name.clear();
+            self.applicant_document.clear();
+        } else {
+            p.required("applicant_name", &self.applicant_name);
+            p.required("applicant_document", &self.applicant_document);
+        }
+        p.clean(
+            "applicant_name",
+            clean_text(&self.applicant_name, 120, false),
+            &mut self.applicant_name,
+        );
+        p.clean(
+            "applicant_document",
+            clean_text(&self.applicant_document, 200, false),
+            &mut self.applicant_document,
+        );
         let complete = matches!(
             self.status,
             ApplicationStatus::Complete | ApplicationStatus::Approved
@@ -171,13 +199,89 @@ impl Application {
         if complete && !self.declares_no_other_support {
             p.add("declares_no_other_support", Reason::NoDeclaration);
         }
-        if complete && self.missing().next().is_some() {
-            p.add("checklist", Reason::Required);
-        }
         if self.status == ApplicationStatus::Incomplete && self.remedy_by.is_none() {
             p.add("remedy_by", Reason::Required);
         }
+        if self.remedy_by.is_some_and(|r| r < self.date) {
+            p.add("remedy_by", Reason::EndBeforeStart);
+        }
+        if self.status == ApplicationStatus::Refused {
+            p.required("refusal_reason", &self.refusal_reason);
+        }
+        p.clean(
+            "refusal_reason",
+            clean_text(&self.refusal_reason, 2000, true),
+            &mut self.refusal_reason,
+        );
         p.clean("note", clean_text(&self.note, 4000, true), &mut self.note);
+        p.into_result()
+    }
+
+    /// The settings' checklist as items not yet checked (each missing until the clerk marks
+    /// it), for an application saved without one.
+    pub fn fill_checklist(&mut self, items: &[Coded]) {
+        if self.checklist.is_empty() {
+            self.checklist = items
+                .iter()
+                .map(|c| CheckItem {
+                    code: c.code.clone(),
+                    state: CheckState::Missing,
+                    note: String::new(),
+                })
+                .collect();
+        }
+    }
+
+    /// Received and incomplete follow the checklist: an item missing makes the application
+    /// incomplete, with a deadline `remedy_days` from `today` unless one is set; nothing
+    /// missing, it is received. The other statuses are the clerk's.
+    pub fn follow_checklist(&mut self, today: NaiveDate, remedy_days: u32) {
+        if !matches!(
+            self.status,
+            ApplicationStatus::Received | ApplicationStatus::Incomplete
+        ) {
+            return;
+        }
+        if self.missing().next().is_some() {
+            self.status = ApplicationStatus::Incomplete;
+            if self.remedy_by.is_none() {
+                self.remedy_by = today.checked_add_days(chrono::Days::new(remedy_days.into()));
+            }
+        } else {
+            self.status = ApplicationStatus::Received;
+        }
+    }
+
+    /// Checks the checklist against the settings' items: known codes, each once, notes
+    /// cleaned; a complete or approved application has nothing missing.
+    pub fn check_checklist(&mut self, items: &[Coded]) -> Result<(), Vec<FieldError>> {
+        let mut p = Problems::default();
+        let mut seen = std::collections::HashSet::new();
+        for c in &mut self.checklist {
+            c.code = c.code.trim().to_string();
+            if !items.iter().any(|i| i.code == c.code) {
+                p.add("checklist", Reason::UnknownCode);
+            } else if !seen.insert(c.code.clone()) {
+                p.add(
+                    "checklist",
+                    Reason::Duplicate {
+                        value: c.code.clone(),
+                    },
+                );
+            }
+            p.clean("checklist", clean_text(&c.note, 400, false), &mut c.note);
+        }
+        let complete = matches!(
+            self.status,
+            ApplicationStatus::Complete | ApplicationStatus::Approved
+        );
+        let missing: Vec<Coded> = self
+            .missing()
+            .filter_map(|code| items.iter().find(|i| i.code == code).cloned())
+            .collect();
+        if complete && !missing.is_empty() {
+            p.add("checklist", Reason::ChecklistMissing { items: missing });
+        }
         p.into_result()
     }
 }
@@ -204,7 +308,7 @@ impl Assistant {
             &mut self.relation,
         );
         if !self.no_protection_order {
-            p.add("no_protection_order", Reason::NoDeclaration);
+            p.add("no_protection_order", Reason::NoProtectionOrderDeclaration);
         }
         p.into_result()
     }
@@ -219,9 +323,15 @@ pub enum AgreementStatus {
 }
 
 impl AgreementStatus {
-    /// Counts against the направление's hours.
+    /// Not ended: on the agenda when its end nears (a draft too: it is to be signed).
     pub fn holds_hours(self) -> bool {
         !matches!(self, AgreementStatus::Ended)
+    }
+
+    /// Signed and not ended: what counts against the направление's hours and the assistant's
+    /// limits. A draft does not: it is checked alone, and with the others once put in force.
+    pub fn in_force(self) -> bool {
+        matches!(self, AgreementStatus::Active | AgreementStatus::Suspended)
     }
 }
 
@@ -295,9 +405,9 @@ impl Agreement {
         self.from <= day && day <= self.to
     }
 
-    /// Minutes a week by the schedule.
+    /// Minutes a week by the schedule (saturating: the minutes come from the client).
     pub fn week_minutes(&self) -> u32 {
-        self.week.iter().sum()
+        self.week.iter().fold(0u32, |s, m| s.saturating_add(*m))
     }
 }
 
@@ -375,18 +485,95 @@ pub fn week_text(week: &[u32; 7], lang: super::Lang) -> String {
         .join(", ")
 }
 
-/// The rules that need the agreement's neighbours: the направление, the user's other agreements
-/// and the people behind user and assistant.
-pub struct AgreementContext<'a> {
-    pub decision: &'a DspDecision,
-    /// Hours per month of the user's other agreements that still hold hours.
-    pub other_hours: u32,
-    pub user_person: u64,
-    pub assistant_person: u64,
-    pub assistant_age: Option<u32>,
+/// Another agreement as the caps count it: the user's or the assistant's, in force.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Neighbour {
+    pub number: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub hours_per_month: u32,
+    pub week: [u32; 7],
 }
 
-/// Checks an agreement against its neighbours and stores its cleaned texts.
+impl Neighbour {
+    pub fn of(a: &Agreement) -> Neighbour {
+        Neighbour {
+            number: a.number.clone(),
+            from: a.from,
+            to: a.to,
+            hours_per_month: a.hours_per_month,
+            week: a.week,
+        }
+    }
+
+    fn week_minutes(&self) -> u32 {
+        self.week.iter().fold(0u32, |s, m| s.saturating_add(*m))
+    }
+}
+
+/// The most `load` the neighbours put on one day of `from..=to` at the same time, and the
+/// neighbours that make it (with their load). Agreements are periods, so the peak is on the
+/// first day or on a day one of them starts.
+pub fn peak(
+    others: &[Neighbour],
+    from: NaiveDate,
+    to: NaiveDate,
+    load: impl Fn(&Neighbour) -> u32,
+) -> (u32, Vec<(&Neighbour, u32)>) {
+    let mut best: (u32, Vec<(&Neighbour, u32)>) = (0, Vec::new());
+    let starts = std::iter::once(from).chain(
+        others
+            .iter()
+            .map(|n| n.from)
+            .filter(|d| from < *d && *d <= to),
+    );
+    for day in starts {
+        let on: Vec<(&Neighbour, u32)> = others
+            .iter()
+            .filter(|n| n.from <= day && day <= n.to)
+            .map(|n| (n, load(n)))
+            .filter(|(_, l)| *l > 0)
+            .collect();
+        let sum = on.iter().fold(0u32, |s, (_, l)| s.saturating_add(*l));
+        if sum > best.0 {
+            best = (sum, on);
+        }
+    }
+    best
+}
+
+/// The rules that need the agreement's neighbours: the направление, the other agreements in
+/// force of the user and of the assistant, the people behind user and assistant, the limits.
+pub struct AgreementContext<'a> {
+    pub decision: &'a DspDecision,
+    /// The user's other agreements in force.
+    pub user_agreements: &'a [Neighbour],
+    /// The assistant's other agreements in force (with any user).
+    pub assistant_agreements: &'a [Neighbour],
+    pub user_person: u64,
+    pub assistant_person: u64,
+    /// The substitute's person, if there is a substitute.
+    pub substitute_person: Option<u64>,
+    pub assistant_age: Option<u32>,
+    /// Settings: an assistant's limits over all their users.
+    pub max_minutes_per_day: u32,
+    pub max_minutes_per_week: u32,
+    pub today: NaiveDate,
+}
+
+/// An assistant's monthly limit from the weekly one: 52 weeks over 12 months (40 hours a week
+/// give 173 hours 20 minutes a month).
+pub fn month_minutes_cap(max_minutes_per_week: u32) -> u32 {
+    max_minutes_per_week.saturating_mul(52) / 12
+}
+
+fn used(list: &[(&Neighbour, u32)]) -> Vec<(String, u32)> {
+    list.iter().map(|(n, l)| (n.number.clone(), *l)).collect()
+}
+
+/// Checks an agreement against its neighbours and stores its cleaned texts. The caps count
+/// the agreements in force: a draft is held to them alone, and with the others once it is put
+/// in force.
 pub fn check_agreement(a: &mut Agreement, ctx: &AgreementContext) -> Result<(), Vec<FieldError>> {
     let mut p = Problems::default();
     if let Err(e) = a.validate() {
@@ -395,8 +582,13 @@ pub fn check_agreement(a: &mut Agreement, ctx: &AgreementContext) -> Result<(), 
     if ctx.user_person == ctx.assistant_person {
         p.add("assistant", Reason::AssistantIsUser);
     }
-    if ctx.assistant_age.is_some_and(|age| age < 18) {
-        p.add("assistant", Reason::AssistantNotAdult);
+    if ctx.substitute_person == Some(ctx.user_person) {
+        p.add("substitute", Reason::AssistantIsUser);
+    }
+    match ctx.assistant_age {
+        Some(age) if age < 18 => p.add("assistant", Reason::AssistantNotAdult),
+        None => p.add("assistant", Reason::AgeUnknown),
+        Some(_) => {}
     }
     if ctx.decision.person != a.user {
         p.add("decision", Reason::Missing { id: a.decision });
@@ -404,13 +596,71 @@ pub fn check_agreement(a: &mut Agreement, ctx: &AgreementContext) -> Result<(), 
     if !ctx.decision.covers(a.from, a.to) {
         p.add("to", Reason::OutsideValidity);
     }
-    let total = ctx.other_hours.saturating_add(a.hours_per_month);
-    if a.status.holds_hours() && total > ctx.decision.hours_per_month {
+    if a.status.in_force() && a.signed.is_none() {
+        p.add("signed", Reason::Required);
+    }
+    if a.signed.is_some_and(|d| d > ctx.today) {
+        p.add("signed", Reason::InFuture);
+    }
+    let none: &[Neighbour] = &[];
+    let (users, assistants) = if a.status.in_force() {
+        (ctx.user_agreements, ctx.assistant_agreements)
+    } else {
+        (none, none)
+    };
+    let (taken, by) = peak(users, a.from, a.to, |n| n.hours_per_month);
+    let total = taken.saturating_add(a.hours_per_month);
+    if total > ctx.decision.hours_per_month {
         p.add(
             "hours_per_month",
-            Reason::HoursOverCap {
-                cap: ctx.decision.hours_per_month.saturating_mul(60),
-                found: total.saturating_mul(60),
+            Reason::HoursOverNapravlenie {
+                found: total,
+                cap: ctx.decision.hours_per_month,
+                used: used(&by),
+            },
+        );
+    }
+    for day in 0..7 {
+        let (taken, by) = peak(assistants, a.from, a.to, |n| n.week[day]);
+        let total = taken.saturating_add(a.week[day]);
+        if a.week[day] > 0 && total > ctx.max_minutes_per_day {
+            p.add(
+                "week",
+                Reason::AssistantOverLimit {
+                    span: Span::Day(day as u8),
+                    found: total,
+                    cap: ctx.max_minutes_per_day,
+                    used: used(&by),
+                },
+            );
+        }
+    }
+    let (taken, by) = peak(assistants, a.from, a.to, Neighbour::week_minutes);
+    let total = taken.saturating_add(a.week_minutes());
+    if a.week_minutes() > 0 && total > ctx.max_minutes_per_week {
+        p.add(
+            "week",
+            Reason::AssistantOverLimit {
+                span: Span::Week,
+                found: total,
+                cap: ctx.max_minutes_per_week,
+                used: used(&by),
+            },
+        );
+    }
+    let month_cap = month_minutes_cap(ctx.max_minutes_per_week);
+    let (taken, by) = peak(assistants, a.from, a.to, |n| {
+        n.hours_per_month.saturating_mul(60)
+    });
+    let total = taken.saturating_add(a.hours_per_month.saturating_mul(60));
+    if total > month_cap {
+        p.add(
+            "hours_per_month",
+            Reason::AssistantOverLimit {
+                span: Span::Month,
+                found: total,
+                cap: month_cap,
+                used: used(&by),
             },
         );
     }
@@ -465,10 +715,26 @@ impl Contract {
                 },
             );
         }
-        if self.status == ContractStatus::Ended && self.end.is_none() {
-            p.add("end", Reason::Required);
+        if self.status == ContractStatus::Ended {
+            if self.end.is_none() {
+                p.add("end", Reason::Required);
+            }
+            if self
+                .end_reason
+                .as_deref()
+                .is_none_or(|r| r.trim().is_empty())
+            {
+                p.add("end_reason", Reason::Required);
+            }
+        } else {
+            self.end_reason = None;
         }
         p.into_result()
+    }
+
+    /// Whether the contract holds on `day`: from its start to its end, if it has one.
+    pub fn in_force(&self, day: NaiveDate) -> bool {
+        self.start <= day && self.end.is_none_or(|e| day <= e)
     }
 }
 
@@ -498,6 +764,40 @@ impl Suspension {
     pub fn covers(&self, day: NaiveDate) -> bool {
         self.from <= day && self.to.is_none_or(|t| day <= t)
     }
+
+    /// Whether two suspensions share a day (an open one runs on for ever).
+    pub fn overlaps(&self, other: &Suspension) -> bool {
+        self.from <= other.to.unwrap_or(NaiveDate::MAX)
+            && other.from <= self.to.unwrap_or(NaiveDate::MAX)
+    }
+}
+
+/// The status an agreement in force has by its suspensions: suspended while one of them is
+/// open (no end date yet); a suspension entered with both dates is a closed period (the
+/// monthly report leaves its days out) and leaves the agreement active. It depends on the
+/// records alone, never on the day, so the stored status cannot go stale.
+pub fn status_by_suspensions(suspensions: &[Suspension]) -> AgreementStatus {
+    if suspensions.iter().any(|s| s.to.is_none()) {
+        AgreementStatus::Suspended
+    } else {
+        AgreementStatus::Active
+    }
+}
+
+/// What the person card and the agenda warn of about personal assistance. Codes are appended
+/// only (it travels over the socket).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AssistanceWarning {
+    /// An agreement in force (or starting within the agenda's days) whose assistant has no
+    /// employment contract with the agreement's provider in force on `since`, the first day
+    /// without one.
+    NoContract {
+        agreement: u64,
+        number: String,
+        /// Assistant record id.
+        assistant: u64,
+        since: NaiveDate,
+    },
 }
 
 #[cfg(test)]
@@ -552,23 +852,69 @@ mod tests {
             to: d(2026, 6, 30),
             hours_per_month: u32::MAX,
             activities: String::new(),
-            week: [0; 7],
-            signed: None,
+            week: [u32::MAX; 7],
+            signed: Some(d(2026, 1, 20)),
             status: AgreementStatus::Active,
             end_reason: None,
         };
+        let other = Neighbour {
+            number: "СП-1".into(),
+            from: d(2026, 1, 1),
+            to: d(2026, 12, 31),
+            hours_per_month: u32::MAX,
+            week: [u32::MAX; 7],
+        };
+        let others = [other.clone(), other];
         let ctx = AgreementContext {
             decision: &decision,
-            other_hours: u32::MAX,
+            user_agreements: &others,
+            assistant_agreements: &others,
             user_person: 1,
             assistant_person: 5,
+            substitute_person: None,
             assistant_age: Some(40),
+            max_minutes_per_day: 480,
+            max_minutes_per_week: 2400,
+            today: d(2026, 11, 17),
         };
         let fields: Vec<String> = check_agreement(&mut a, &ctx)
             .unwrap_err()
             .into_iter()
             .map(|e| e.field)
             .collect();
-        assert_eq!(fields, ["hours_per_month", "hours_per_month"]);
+        assert_eq!(fields[0], "hours_per_month");
+        assert!(fields.contains(&"week".to_string()), "{fields:?}");
+    }
+
+    fn neighbour(number: &str, from: NaiveDate, to: NaiveDate, hours: u32) -> Neighbour {
+        Neighbour {
+            number: number.into(),
+            from,
+            to,
+            hours_per_month: hours,
+            week: [0; 7],
+        }
+    }
+
+    /// Agreements one after the other do not add up: the peak is what runs at the same time.
+    #[test]
+    fn the_peak_counts_only_agreements_at_the_same_time() {
+        let others = [
+            neighbour("СП-1", d(2026, 1, 1), d(2026, 6, 30), 50),
+            neighbour("СП-2", d(2026, 7, 1), d(2026, 12, 31), 40),
+            neighbour("СП-3", d(2026, 3, 1), d(2026, 3, 31), 20),
+            neighbour("СП-4", d(2027, 1, 1), d(2027, 12, 31), 84),
+        ];
+        let (sum, by) = peak(&others, d(2026, 1, 1), d(2026, 12, 31), |n| {
+            n.hours_per_month
+        });
+        assert_eq!(sum, 70);
+        let numbers: Vec<&str> = by.iter().map(|(n, _)| n.number.as_str()).collect();
+        assert_eq!(numbers, ["СП-1", "СП-3"]);
+        let (sum, _) = peak(&others, d(2026, 7, 1), d(2026, 12, 31), |n| {
+            n.hours_per_month
+        });
+        assert_eq!(sum, 40);
+        assert_eq!(month_minutes_cap(40 * 60), 10_400);
     }
 }

@@ -233,6 +233,78 @@ mod tests {
         );
     }
 
+    /// Personal assistance: the checklist is JSON in its cell (items in order, fields in
+    /// declaration order), the week its seven days' minutes joined, an absent date empty.
+    #[test]
+    fn the_checklist_and_the_week_schedule_are_readable_cells() {
+        use crate::domain::assistance::*;
+        let day = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        let application = record(Body::Application(Application {
+            reg_no: "ЗД-2026-0001".into(),
+            person: 3,
+            date: day(11, 10),
+            applicant: Applicant::Representative,
+            applicant_name: "Петър Петров".into(),
+            applicant_document: "пълномощно 12/2026".into(),
+            assistant: Some(4),
+            substitute: None,
+            declares_no_other_support: true,
+            checklist: vec![
+                CheckItem {
+                    code: "id_copy".into(),
+                    state: CheckState::Ok,
+                    note: String::new(),
+                },
+                CheckItem {
+                    code: "napravlenie".into(),
+                    state: CheckState::Missing,
+                    note: "до 1.12".into(),
+                },
+            ],
+            status: ApplicationStatus::Incomplete,
+            remedy_by: Some(day(12, 1)),
+            refusal_reason: String::new(),
+            note: String::new(),
+        }));
+        let cols = columns(&application);
+        let at = |name: &str| cols.iter().position(|c| c == name).unwrap();
+        let cells = row(&application);
+        assert_eq!(cells[at("applicant")], "Representative");
+        assert_eq!(cells[at("substitute")], "");
+        assert_eq!(
+            cells[at("checklist")],
+            r#"[{"code":"id_copy","state":"Ok","note":""},{"code":"napravlenie","state":"Missing","note":"до 1.12"}]"#
+        );
+        assert_eq!(cells[at("remedy_by")], "2026-12-01");
+        let agreement = record(Body::Agreement(Agreement {
+            number: "СП-2026-0001".into(),
+            user: 3,
+            assistant: 5,
+            substitute: None,
+            provider: 6,
+            decision: 7,
+            from: day(7, 1),
+            to: day(12, 31),
+            hours_per_month: 84,
+            activities: String::new(),
+            week: [240, 240, 240, 240, 240, 0, 0],
+            signed: None,
+            status: AgreementStatus::Draft,
+            end_reason: None,
+        }));
+        let cols = columns(&agreement);
+        let at = |name: &str| cols.iter().position(|c| c == name).unwrap();
+        let cells = row(&agreement);
+        assert_eq!(cells[at("week")], "240; 240; 240; 240; 240; 0; 0");
+        assert_eq!(
+            (
+                cells[at("signed")].as_str(),
+                cells[at("end_reason")].as_str()
+            ),
+            ("", "")
+        );
+    }
+
     #[test]
     fn fields_in_declaration_order_with_scalars_as_they_are() {
         let at = chrono::NaiveDate::from_ymd_opt(2026, 11, 17)

@@ -1,10 +1,12 @@
 //! Why a value or a record was refused, in words a clerk understands. One enum for every rule so
 //! that the console, the command line and the server explain refusals the same way.
 
+use super::settings::Coded;
 use super::{
     date::DateError, egn::EgnError, eik::EikError, iban::IbanError, lnch::LnchError,
     phone::PhoneError, text::TextError, Explain, Lang,
 };
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// Codes are appended only: the enum travels over the socket and into the audit log.
@@ -76,6 +78,62 @@ pub enum Reason {
     BadEmail,
     /// A login that names no clerk account.
     UnknownClerk,
+    /// The hours of the user's agreements in force at the same time, in hours a month, over
+    /// the направление's: `used` names the other agreements (number, hours) counted.
+    HoursOverNapravlenie {
+        found: u32,
+        cap: u32,
+        used: Vec<(String, u32)>,
+    },
+    /// An assistant's schedule over all the users they serve at the same time, in minutes, over
+    /// the settings' limit for `span`: `used` names the other agreements (number, minutes).
+    AssistantOverLimit {
+        span: Span,
+        found: u32,
+        cap: u32,
+        used: Vec<(String, u32)>,
+    },
+    /// The period overlaps another suspension of the same agreement (`to` None: open).
+    OverlapsSuspension {
+        from: NaiveDate,
+        to: Option<NaiveDate>,
+    },
+    /// The period goes beyond the agreement's.
+    OutsideAgreement,
+    /// The agreement is a draft or has ended: it cannot be suspended, ended or replaced.
+    NotInForce,
+    /// Items of the checklist still missing (their wording from the settings).
+    ChecklistMissing {
+        items: Vec<Coded>,
+    },
+    /// The person's birth date is not known, so their age cannot be checked.
+    AgeUnknown,
+    /// The assistant's declaration that no protection order (ЗЗДН) was imposed is missing.
+    NoProtectionOrderDeclaration,
+    /// The replacement names the agreement's own assistant.
+    SameAssistant,
+    /// The agreement is served by another assistant than the contract's.
+    NotThisAssistant,
+}
+
+/// What an assistant's limit counts: one weekday's minutes (0 Monday .. 6 Sunday), a week's,
+/// or a month's (the weekly limit × 52 / 12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Span {
+    Day(u8),
+    Week,
+    Month,
+}
+
+/// "60 в СП-2026-0014, 24 в СП-2026-0015" (hours or minutes as `amount` prints them).
+fn used_list(used: &[(String, u32)], lang: Lang, amount: impl Fn(u32) -> String) -> String {
+    used.iter()
+        .map(|(number, n)| match lang {
+            Lang::Bg => format!("{} в {number}", amount(*n)),
+            Lang::En => format!("{} in {number}", amount(*n)),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn hours(minutes: u32) -> String {
@@ -216,6 +274,133 @@ impl Explain for Reason {
                 Lang::Bg => format!("{day}-о число е в период на спиране"),
                 Lang::En => format!("day {day} falls in a suspension"),
             },
+            HoursOverNapravlenie { found, cap, used } => {
+                let mut t = match lang {
+                    Lang::Bg => format!(
+                        "{found} часа надвишават {cap}-те по направлението на ползвателя"
+                    ),
+                    Lang::En => format!(
+                        "{found} hours exceed the {cap} of the user's направление"
+                    ),
+                };
+                if !used.is_empty() {
+                    let list = used_list(used, lang, |n| n.to_string());
+                    t += &match lang {
+                        Lang::Bg if used.len() == 1 => {
+                            format!(": {} вече са в споразумение {}", used[0].1, used[0].0)
+                        }
+                        Lang::Bg => format!(": вече са в споразумения {list}"),
+                        Lang::En if used.len() == 1 => {
+                            format!(": {} already in agreement {}", used[0].1, used[0].0)
+                        }
+                        Lang::En => format!(": already in agreements {list}"),
+                    };
+                }
+                t
+            }
+            AssistantOverLimit {
+                span,
+                found,
+                cap,
+                used,
+            } => {
+                const BG: [&str; 7] = [
+                    "в понеделник",
+                    "във вторник",
+                    "в сряда",
+                    "в четвъртък",
+                    "в петък",
+                    "в събота",
+                    "в неделя",
+                ];
+                const EN: [&str; 7] = [
+                    "on Mondays",
+                    "on Tuesdays",
+                    "on Wednesdays",
+                    "on Thursdays",
+                    "on Fridays",
+                    "on Saturdays",
+                    "on Sundays",
+                ];
+                let when = match (span, lang) {
+                    (Span::Day(d), Lang::Bg) => BG[usize::from(*d).min(6)],
+                    (Span::Day(d), Lang::En) => EN[usize::from(*d).min(6)],
+                    (Span::Week, _) => lang.pick("седмично", "a week"),
+                    (Span::Month, _) => lang.pick("месечно", "a month"),
+                };
+                let mut t = match lang {
+                    Lang::Bg => format!(
+                        "асистентът би работил {} часа {when} при допустими {}",
+                        hours(*found),
+                        hours(*cap)
+                    ),
+                    Lang::En => format!(
+                        "the assistant would work {} hours {when}, {} allowed",
+                        hours(*found),
+                        hours(*cap)
+                    ),
+                };
+                if !used.is_empty() {
+                    let list = used_list(used, lang, hours);
+                    t += &match lang {
+                        Lang::Bg => format!(" (вече {list})"),
+                        Lang::En => format!(" (already {list})"),
+                    };
+                }
+                t
+            }
+            OverlapsSuspension { from, to } => {
+                let from = super::date::format_date(*from);
+                match (to, lang) {
+                    (Some(to), Lang::Bg) => format!(
+                        "припокрива спирането от {from} до {}",
+                        super::date::format_date(*to)
+                    ),
+                    (Some(to), Lang::En) => format!(
+                        "overlaps the suspension from {from} to {}",
+                        super::date::format_date(*to)
+                    ),
+                    (None, Lang::Bg) => format!("припокрива спирането от {from} (без край)"),
+                    (None, Lang::En) => format!("overlaps the suspension from {from} (open)"),
+                }
+            }
+            OutsideAgreement => l(
+                "периодът излиза извън срока на споразумението",
+                "the period goes beyond the agreement's",
+            ),
+            NotInForce => l(
+                "споразумението не е в сила (чернова или прекратено)",
+                "the agreement is not in force (a draft, or ended)",
+            ),
+            ChecklistMissing { items } => {
+                let names: Vec<&str> = items
+                    .iter()
+                    .map(|c| match lang {
+                        Lang::Bg => c.bg.as_str(),
+                        Lang::En => c.en.as_str(),
+                    })
+                    .collect();
+                match lang {
+                    Lang::Bg => format!("липсва: {}", names.join("; ")),
+                    Lang::En => format!("missing: {}", names.join("; ")),
+                }
+            }
+            AgeUnknown => l(
+                "рождената дата на лицето не е известна, а асистентът трябва да е пълнолетен",
+                "the person's birth date is not known, and an assistant must be an adult",
+            ),
+            NoProtectionOrderDeclaration => l(
+                "липсва декларацията на асистента, че не му е налагана мярка за защита по ЗЗДН",
+                "the assistant's declaration that no protection order (ЗЗДН) was imposed is missing",
+            ),
+            SameAssistant => l(
+                "това е асистентът по споразумението",
+                "this is the agreement's own assistant",
+            ),
+            NotThisAssistant => l(
+                "споразумението е с друг асистент",
+                "the agreement is with another assistant",
+            ),
         }
     }
 }

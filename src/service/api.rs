@@ -4,6 +4,7 @@
 use super::{access::Action, error::ServiceError};
 use crate::domain::{
     agenda::Agenda,
+    assistance::AssistanceWarning,
     audit::AuditEntry,
     clerk::{Clerk, Role},
     date::Month,
@@ -16,6 +17,7 @@ use crate::domain::{
     settings::Settings,
 };
 use crate::store::schema::VersionedSettings;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::sync::mpsc::Receiver;
 
@@ -125,6 +127,37 @@ macro_rules! requests {
             /// (audited, like `RevealIdent`).
             Document { kind: DocKind, id: u64 } => Document(DocumentRecords), Reveal,
                 fn document;
+            /// Ends an agreement in force on `date` (its last day) for `reason`, a code of the
+            /// settings' ending reasons; its suspensions that run on past it end then too.
+            /// Answers with the ended agreement.
+            EndAgreement { id: u64, base_rev: u64, date: NaiveDate, reason: String }
+                => Record(Record), handler,
+                fn end_agreement(id: u64, base_rev: u64, date: NaiveDate, reason: &str);
+            /// Replaces an agreement's assistant from `from`: in one commit the agreement ends
+            /// the day before (for `reason`, an ending reason's code) and the next one starts
+            /// on `from` for the same user, provider, направление, hours, schedule and
+            /// activities, with `assistant` and `substitute`, as a draft to sign. Answers with
+            /// the new agreement.
+            ReplaceAssistant {
+                id: u64,
+                base_rev: u64,
+                from: NaiveDate,
+                assistant: u64,
+                substitute: Option<u64>,
+                reason: String,
+            } => Record(Record), handler,
+                fn replace_assistant(
+                    id: u64,
+                    base_rev: u64,
+                    from: NaiveDate,
+                    assistant: u64,
+                    substitute: Option<u64>,
+                    reason: &str,
+                );
+            /// What the person's card warns of about personal assistance: their agreements
+            /// (as the user or as an assistant) in force without an employment contract.
+            AssistanceWarnings { person: u64 } => AssistanceWarnings(Vec<AssistanceWarning>),
+                Read, fn assistance_warnings;
         }
     };
 }
@@ -331,6 +364,7 @@ pub enum Response {
     Warnings(Vec<ReferralWarning>),
     Register(Vec<RegisterRow>),
     Document(DocumentRecords),
+    AssistanceWarnings(Vec<AssistanceWarning>),
 }
 
 /// A client's id for one create; 0 means none (no protection against a retry).
@@ -507,6 +541,9 @@ mod tests {
             Request::Labels { ids: vec![1] },
             Request::Register { after: None, limit: 1 },
             Request::Document { kind: DocKind::Agreement, id: 1 },
+            Request::EndAgreement { id: 1, base_rev: 1, date: NaiveDate::default(), reason: "wish".into() },
+            Request::ReplaceAssistant { id: 1, base_rev: 1, from: NaiveDate::default(), assistant: 2, substitute: None, reason: "wish".into() },
+            Request::AssistanceWarnings { person: 1 },
         ];
         for (code, req) in requests.iter().enumerate() {
             let bytes = encode(req);
@@ -519,6 +556,7 @@ mod tests {
         assert_eq!(encode(&Response::Backup(("s".into(), 5))), [12, 1, b's', 5]);
         assert_eq!(encode(&Response::Ids(vec![7])), [14, 1, 7]);
         assert_eq!(encode(&DocKind::Referral), [2]);
+        assert_eq!(encode(&Response::AssistanceWarnings(vec![])), [19, 0]);
     }
 
     fn referral() -> Referral {

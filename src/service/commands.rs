@@ -3,9 +3,7 @@
 
 use super::{api::RequestId, audit::changes, privacy, retries, Service, ServiceError};
 use crate::domain::{
-    assistance::{check_agreement, AgreementContext, ApplicationStatus},
     audit::AuditAction,
-    calendar::WorkCalendar,
     clerk::Clerk,
     draft::{Draft, MAX_DRAFT_BYTES},
     person::PersonalId,
@@ -16,9 +14,9 @@ use crate::domain::{
     settings::Settings,
 };
 use crate::store::{index, index::Index, schema::VersionedSettings, Store, WriteSet};
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 
-fn invalid(field: &str, reason: Reason) -> ServiceError {
+pub(super) fn invalid(field: &str, reason: Reason) -> ServiceError {
     ServiceError::Invalid(vec![FieldError::new(field, reason)])
 }
 
@@ -63,10 +61,11 @@ pub fn save(
     body: Body,
 ) -> Result<Record, ServiceError> {
     svc.write(&clerk.login, |ws| {
-        let record = save_into(svc, ws, clerk, target, body, &mut Batch::default())?;
+        let mut batch = Batch::default();
+        let record = save_into(svc, ws, clerk, target, body, &mut batch)?;
         // The clerk's draft of this form is done with in the same commit.
         drop_saved_draft(svc, ws, clerk, target.map(|(id, _)| id), record.kind())?;
-        Ok((record.clone(), vec![record]))
+        Ok((record.clone(), batch.announced(record)))
     })
 }
 
@@ -88,17 +87,79 @@ pub fn create(
                 .ok_or(ServiceError::NotFound { kind, id })?;
             return Ok((first, Vec::new()));
         }
-        let record = save_into(svc, ws, clerk, None, body, &mut Batch::default())?;
+        let mut batch = Batch::default();
+        let record = save_into(svc, ws, clerk, None, body, &mut batch)?;
         retries::remember(ws, &clerk.login, request, svc.now(), &[record.id()]);
         drop_saved_draft(svc, ws, clerk, None, kind)?;
-        Ok((record.clone(), vec![record]))
+        Ok((record.clone(), batch.announced(record)))
     })
 }
 
-/// What the records of one batch must not repeat among themselves.
+/// What one command has written so far: the records of a batch must not repeat an
+/// identifier among themselves, and a later step reads what an earlier one wrote.
 #[derive(Default)]
-struct Batch {
+pub(super) struct Batch {
     idents: std::collections::HashMap<String, u64>,
+    /// Every record this command wrote, as written (the store still holds the older versions
+    /// until the commit).
+    written: std::collections::HashMap<(Kind, u64), Record>,
+    /// Records written besides the ones the command answers with (an agreement whose status a
+    /// suspension changed): announced with them.
+    also: Vec<Record>,
+    /// The new agreement of a replacement: exempt from the start-of-month rules.
+    pub replacing: bool,
+}
+
+impl Batch {
+    /// The batch of a replacement (`assistance::replace_assistant`).
+    pub fn replacing() -> Batch {
+        Batch {
+            replacing: true,
+            ..Batch::default()
+        }
+    }
+
+    /// A record as this command sees it: its own write, else the store's.
+    pub fn get(&self, svc: &Service, kind: Kind, id: u64) -> Result<Option<Record>, ServiceError> {
+        match self.written.get(&(kind, id)) {
+            Some(r) => Ok(Some(r.clone())),
+            None => Ok(svc.store.get(kind, id)?),
+        }
+    }
+
+    /// Records of `kind` that point to `id`, as this command sees them.
+    pub fn referring(
+        &self,
+        svc: &Service,
+        id: u64,
+        kind: Kind,
+    ) -> Result<Vec<Record>, ServiceError> {
+        let mut out: Vec<Record> = svc
+            .referring(id, Some(kind))?
+            .into_iter()
+            .filter(|r| !self.written.contains_key(&(kind, r.id())))
+            .collect();
+        out.extend(
+            self.written
+                .values()
+                .filter(|r| r.kind() == kind && index::refs(r).contains(&id))
+                .cloned(),
+        );
+        out.sort_by_key(Record::id);
+        Ok(out)
+    }
+
+    /// Keeps a record written besides the answer, to announce it.
+    pub fn also(&mut self, record: Record) {
+        self.also.push(record);
+    }
+
+    /// What the command announces: its records, then those written besides them.
+    pub fn announced(&mut self, first: Record) -> Vec<Record> {
+        let mut out = vec![first];
+        out.append(&mut self.also);
+        out
+    }
 }
 
 /// Creates every record or none, with one commit (and one fsync) for all.
@@ -126,6 +187,7 @@ pub fn save_many(
         }
         let ids: Vec<u64> = out.iter().map(Record::id).collect();
         retries::remember(ws, &clerk.login, request, svc.now(), &ids);
+        out.append(&mut batch.also);
         Ok((ids, out))
     })
 }
@@ -265,7 +327,7 @@ pub fn drop_draft(svc: &Service, clerk: &Clerk, key: &str) -> Result<(), Service
     })
 }
 
-fn save_into(
+pub(super) fn save_into(
     svc: &Service,
     ws: &mut WriteSet,
     clerk: &Clerk,
@@ -277,9 +339,8 @@ fn save_into(
     let now = svc.now();
     let old = match target {
         Some((id, base_rev)) => {
-            let old = svc
-                .store
-                .get(kind, id)?
+            let old = batch
+                .get(svc, kind, id)?
                 .ok_or(ServiceError::NotFound { kind, id })?;
             if old.meta.rev != base_rev {
                 return Err(ServiceError::Conflict {
@@ -301,8 +362,47 @@ fn save_into(
         self_id,
         old.as_ref(),
         &mut body,
+        batch,
     )?;
-    let meta = match &old {
+    if let Body::Person(p) = &body {
+        if let Some(ident) = p.ident.as_str() {
+            if let Some(&id) = batch.idents.get(ident) {
+                return Err(invalid("ident", Reason::DuplicateEgn { id }));
+            }
+        }
+    }
+    let record = put(svc, ws, clerk, old.as_ref(), body, batch)?;
+    if let Body::Person(p) = &record.body {
+        if let Some(ident) = p.ident.as_str() {
+            batch.idents.insert(ident.to_string(), record.meta.id);
+        }
+    }
+    if let Body::Suspension(s) = &record.body {
+        // The agreement's status follows its suspensions (the old one's too, if it moved).
+        let before = match old.as_ref().map(|o| &o.body) {
+            Some(Body::Suspension(o)) if o.agreement != s.agreement => Some(o.agreement),
+            _ => None,
+        };
+        for agreement in std::iter::once(s.agreement).chain(before) {
+            super::assistance::follow_suspensions(svc, ws, clerk, agreement, batch)?;
+        }
+    }
+    Ok(record)
+}
+
+/// Writes one record (a new one when `old` is None) with its index entries and its audit
+/// entry: what every save ends with, once its rules have passed.
+pub(super) fn put(
+    svc: &Service,
+    ws: &mut WriteSet,
+    clerk: &Clerk,
+    old: Option<&Record>,
+    body: Body,
+    batch: &mut Batch,
+) -> Result<Record, ServiceError> {
+    let kind = body.kind();
+    let now = svc.now();
+    let meta = match old {
         Some(o) => Meta {
             id: o.meta.id,
             rev: o.meta.rev + 1,
@@ -318,28 +418,20 @@ fn save_into(
             by: clerk.login.clone(),
         },
     };
-    if let Body::Person(p) = &body {
-        if let Some(ident) = p.ident.as_str() {
-            if let Some(&id) = batch.idents.get(ident) {
-                return Err(invalid("ident", Reason::DuplicateEgn { id }));
-            }
-            batch.idents.insert(ident.to_string(), meta.id);
-        }
-    }
     let record = Record { meta, body };
-    ws.put_record(old.as_ref(), &record)?;
+    ws.put_record(old, &record)?;
     let action = match (kind, old.is_some()) {
         (Kind::Clerk, false) => AuditAction::ClerkAdd,
         (Kind::Clerk, true) => AuditAction::ClerkChange,
         (_, false) => AuditAction::Create,
         (_, true) => AuditAction::Update,
     };
-    let mut diff = changes(old.as_ref().map(|o| &o.body), &record.body);
+    let mut diff = changes(old.map(|o| &o.body), &record.body);
     // The audit log tells identifiers apart without holding them.
     privacy::redact_changes(
         svc.ident_key(),
         &mut diff,
-        old.as_ref().map(|o| &o.body),
+        old.map(|o| &o.body),
         &record.body,
     );
     svc.append_audit(
@@ -350,6 +442,7 @@ fn save_into(
         Some(record.meta.id),
         diff,
     )?;
+    batch.written.insert((kind, record.meta.id), record.clone());
     Ok(record)
 }
 
@@ -377,6 +470,7 @@ fn prepare(
     self_id: Option<u64>,
     old: Option<&Record>,
     body: &mut Body,
+    batch: &Batch,
 ) -> Result<(), ServiceError> {
     svc.fault.hit(body);
     let year = today.year();
@@ -482,113 +576,28 @@ fn prepare(
                 .map_err(ServiceError::Invalid)?;
             known_clerk(svc, &c.clerk, "clerk")?;
         }
-        Body::DspDecision(d) => {
-            person_of(svc, d.person, "person")?;
-            d.validate(today).map_err(ServiceError::Invalid)?;
-        }
-        Body::Application(a) => {
-            a.reg_no = match keep_number(old) {
-                Some(n) => n,
-                None => next_number(svc, ws, "application", "ЗД-", year, 4)?,
-            };
-            person_of(svc, a.person, "person")?;
-            if let Some(x) = a.assistant {
-                person_of(svc, x, "assistant")?;
-            }
-            if let Some(x) = a.substitute {
-                person_of(svc, x, "substitute")?;
-            }
-            if a.status == ApplicationStatus::Incomplete && a.remedy_by.is_none() {
-                a.remedy_by = today.checked_add_days(Days::new(settings.remedy_days.into()));
-            }
-            a.validate(today).map_err(ServiceError::Invalid)?;
-        }
-        Body::Assistant(a) => {
-            let p = person_of(svc, a.person, "person")?;
-            if p.age_on(today).is_some_and(|age| age < 18) {
-                return Err(invalid("person", Reason::AssistantNotAdult));
-            }
-            a.validate().map_err(ServiceError::Invalid)?;
-        }
-        Body::Agreement(a) => {
-            let new = old.is_none();
-            a.number = match keep_number(old) {
-                Some(n) => n,
-                None => next_number(svc, ws, "agreement", "СП-", year, 4)?,
-            };
-            let user = person_of(svc, a.user, "user")?;
-            let assistant = match load(svc, Kind::Assistant, a.assistant, "assistant")?.body {
-                Body::Assistant(x) => x,
-                _ => return Err(invalid("assistant", Reason::Missing { id: a.assistant })),
-            };
-            if let Some(s) = a.substitute {
-                load(svc, Kind::Assistant, s, "substitute")?;
-            }
-            load(svc, Kind::Provider, a.provider, "provider")?;
-            let decision = match load(svc, Kind::DspDecision, a.decision, "decision")?.body {
-                Body::DspDecision(d) => d,
-                _ => return Err(invalid("decision", Reason::Missing { id: a.decision })),
-            };
-            if !user.eligible_for_personal_assistance(a.from) {
-                return Err(invalid("user", Reason::NotEligible));
-            }
-            let assistant_person = person_of(svc, assistant.person, "assistant")?;
-            let mut other_hours = 0;
-            for r in svc.referring(a.user, Some(Kind::Agreement))? {
-                if let Body::Agreement(o) = &r.body {
-                    let overlaps = o.from <= a.to && a.from <= o.to;
-                    if Some(r.meta.id) != self_id
-                        && o.user == a.user
-                        && o.status.holds_hours()
-                        && overlaps
-                    {
-                        other_hours = u32::saturating_add(other_hours, o.hours_per_month);
-                    }
-                }
-            }
-            if new {
-                if settings.agreements_start_on_first && a.from.day() != 1 {
-                    return Err(invalid("from", Reason::StartsOnFirst));
-                }
-                let n = settings.no_new_agreements_last_days;
-                if n > 0 {
-                    let cal = WorkCalendar::new(settings.calendar.clone());
-                    if cal
-                        .last_working_days(today.year(), today.month(), n)
-                        .contains(&today)
-                    {
-                        return Err(invalid("from", Reason::NoNewAgreementsNow { days: n }));
-                    }
-                }
-            }
-            let ctx = AgreementContext {
-                decision: &decision,
-                other_hours,
-                user_person: a.user,
-                assistant_person: assistant.person,
-                assistant_age: assistant_person.age_on(a.from),
-            };
-            check_agreement(a, &ctx).map_err(ServiceError::Invalid)?;
-        }
-        Body::Contract(c) => {
-            load(svc, Kind::Assistant, c.assistant, "assistant")?;
-            load(svc, Kind::Provider, c.provider, "provider")?;
-            if let Some(a) = c.agreement {
-                load(svc, Kind::Agreement, a, "agreement")?;
-            }
-            c.validate(settings.max_minutes_per_day)
-                .map_err(ServiceError::Invalid)?;
-        }
-        Body::Suspension(s) => {
-            load(svc, Kind::Agreement, s.agreement, "agreement")?;
-            if !settings
-                .suspension_reasons
-                .iter()
-                .any(|c| c.code == s.reason)
-            {
-                return Err(invalid("reason", Reason::UnknownCode));
-            }
-            s.validate().map_err(ServiceError::Invalid)?;
+        Body::DspDecision(_)
+        | Body::Application(_)
+        | Body::Assistant(_)
+        | Body::Agreement(_)
+        | Body::Contract(_)
+        | Body::Suspension(_) => {
+            let number = keep_number(old);
+            super::assistance::prepare(
+                &super::assistance::Prepare {
+                    svc,
+                    settings,
+                    today,
+                    self_id,
+                    old,
+                    batch,
+                },
+                body,
+                |counter, prefix| match &number {
+                    Some(n) => Ok(n.clone()),
+                    None => next_number(svc, ws, counter, prefix, year, 4),
+                },
+            )?;
         }
         Body::Report(r) => {
             let agreement = match load(svc, Kind::Agreement, r.agreement, "agreement")?.body {

@@ -5,11 +5,12 @@
 use super::{
     access::{self, Action},
     api::Handlers,
-    backup, check, commands, documents, export, monthly, paging, workflow, CheckReport, Hit,
-    RequestId, Service, ServiceError, MAX_BATCH, MAX_PAGE,
+    assistance, backup, check, commands, documents, export, monthly, paging, workflow, CheckReport,
+    Hit, RequestId, Service, ServiceError, MAX_BATCH, MAX_PAGE,
 };
 use crate::domain::{
     agenda::Agenda,
+    assistance::AssistanceWarning,
     audit::AuditEntry,
     clerk::{Clerk, Role},
     date::Month,
@@ -22,6 +23,7 @@ use crate::domain::{
     settings::Settings,
 };
 use crate::store::schema::VersionedSettings;
+use chrono::NaiveDate;
 
 /// Refuses unless the clerk's role allows `action`.
 pub(super) fn require(clerk: &Clerk, action: Action) -> Result<(), ServiceError> {
@@ -283,5 +285,42 @@ impl Handlers for Caller<'_> {
 
     fn document(&self, kind: DocKind, id: u64) -> Result<DocumentRecords, ServiceError> {
         documents::records(self.svc, &self.clerk, kind, id)
+    }
+
+    fn end_agreement(
+        &self,
+        id: u64,
+        base_rev: u64,
+        date: NaiveDate,
+        reason: String,
+    ) -> Result<Record, ServiceError> {
+        self.require(Action::Write(Kind::Agreement))?;
+        assistance::end_agreement(self.svc, &self.clerk, id, base_rev, date, reason)
+    }
+
+    fn replace_assistant(
+        &self,
+        id: u64,
+        base_rev: u64,
+        from: NaiveDate,
+        assistant: u64,
+        substitute: Option<u64>,
+        reason: String,
+    ) -> Result<Record, ServiceError> {
+        self.require(Action::Write(Kind::Agreement))?;
+        assistance::replace_assistant(
+            self.svc,
+            &self.clerk,
+            id,
+            base_rev,
+            from,
+            assistant,
+            substitute,
+            reason,
+        )
+    }
+
+    fn assistance_warnings(&self, person: u64) -> Result<Vec<AssistanceWarning>, ServiceError> {
+        assistance::warnings(self.svc, person)
     }
 }

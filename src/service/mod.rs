@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod api;
+mod assistance;
 mod audit;
 pub mod backup;
 mod bus;

@@ -168,11 +168,18 @@ pub fn agenda(svc: &Service, days: u32, clerk: Option<String>) -> Result<Agenda,
     }
     let last = Month::of(today).prev();
     let mut last_month = Vec::new();
+    let mut no_contract = Vec::new();
+    let horizon = today
+        .checked_add_days(Days::new(days.into()))
+        .unwrap_or(today);
     for rec in svc.store.scan(Kind::Agreement, None) {
         let rec = rec?;
         let Body::Agreement(a) = &rec.body else {
             continue;
         };
+        if let Some(since) = super::assistance::no_contract(svc, a, today, horizon)? {
+            no_contract.push((rec.clone(), since));
+        }
         if !in_force(a, last) {
             continue;
         }
@@ -185,7 +192,7 @@ pub fn agenda(svc: &Service, days: u32, clerk: Option<String>) -> Result<Agenda,
             .is_some();
         last_month.push((rec, reported));
     }
-    let names = names_for(svc, &records, &last_month)?;
+    let names = names_for(svc, &records, &last_month, &no_contract)?;
     let mut agenda = domain_agenda(&AgendaInput {
         today,
         days,
@@ -194,6 +201,7 @@ pub fn agenda(svc: &Service, days: u32, clerk: Option<String>) -> Result<Agenda,
         records: &records,
         last_month: &last_month,
         names: &names,
+        no_contract: &no_contract,
         cap: AGENDA_CAP,
     });
     agenda.more = agenda
@@ -222,10 +230,15 @@ fn names_for(
     svc: &Service,
     records: &[Record],
     last_month: &[(Record, bool)],
+    no_contract: &[(Record, chrono::NaiveDate)],
 ) -> Result<Names, ServiceError> {
     let mut names = Names::default();
     let mut persons = Vec::new();
-    for r in records.iter().chain(last_month.iter().map(|(r, _)| r)) {
+    let agreements = last_month
+        .iter()
+        .map(|(r, _)| r)
+        .chain(no_contract.iter().map(|(r, _)| r));
+    for r in records.iter().chain(agreements) {
         match &r.body {
             Body::Person(p) => {
                 names.persons.insert(r.id(), p.full_name());

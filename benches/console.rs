@@ -151,7 +151,56 @@ fn main() {
                 timed(&mut app, &mut term, key(KeyCode::Backspace), &mut note);
             }
         }
+        // The register (typing narrows it), the month's reports (↑↓) and a report's grid
+        // (hours typed and moved over day by day).
+        for _ in 0..4 {
+            app.on_key(key(KeyCode::Esc));
+        }
+        let (mut register, mut month, mut grid) = (Vec::new(), Vec::new(), Vec::new());
+        app.on_key(key(KeyCode::F(8)));
+        for _ in 0..100 {
+            for c in "dnev".chars() {
+                timed(&mut app, &mut term, key(KeyCode::Char(c)), &mut register);
+            }
+            for _ in 0..4 {
+                timed(&mut app, &mut term, key(KeyCode::Backspace), &mut register);
+            }
+        }
+        app.on_key(key(KeyCode::Esc));
+        app.on_key(key(KeyCode::F(12)));
+        for _ in 0..200 {
+            timed(&mut app, &mut term, key(KeyCode::Down), &mut month);
+            timed(&mut app, &mut term, key(KeyCode::Up), &mut month);
+        }
+        app.on_key(key(KeyCode::Enter));
+        for _ in 0..20 {
+            app.on_key(key(KeyCode::Home));
+            for _ in 0..30 {
+                timed(&mut app, &mut term, key(KeyCode::Char('4')), &mut grid);
+                timed(&mut app, &mut term, key(KeyCode::Right), &mut grid);
+            }
+        }
+        // Accepting reports in a row from the month screen: Enter (the grid, filled from the
+        // schedule) and F2 (a durable save), then the next row.
+        let mut accept = Vec::new();
+        app.on_key(key(KeyCode::Esc));
+        app.on_key(key(KeyCode::Esc));
+        for i in 0..200 {
+            let t = Instant::now();
+            app.on_key(key(KeyCode::Enter));
+            draw(&mut term, &app).unwrap();
+            app.on_key(key(KeyCode::F(2)));
+            draw(&mut term, &app).unwrap();
+            accept.push(t.elapsed().as_secs_f64() * 1e6);
+            if i % 2 == 1 {
+                app.on_key(key(KeyCode::Down));
+            }
+        }
         for (name, v) in [
+            ("accept a report (Enter, F2)", &mut accept),
+            ("register typing", &mut register),
+            ("month reports ↑↓", &mut month),
+            ("report grid cells", &mut grid),
             ("search box", &mut search),
             ("form field", &mut form),
             ("agenda ↑↓", &mut agenda),

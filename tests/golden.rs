@@ -239,5 +239,8 @@ fn version_1_personal_assistance_records_convert() {
     else {
         panic!()
     };
-    assert_eq!((d.number.as_str(), d.expert_decision.as_str()), ("ДСП-77", ""));
+    assert_eq!(
+        (d.number.as_str(), d.expert_decision.as_str()),
+        ("ДСП-77", "")
+    );
 }

@@ -27,10 +27,12 @@ pub enum AgendaKind {
     AspDeadline,
     /// A monitoring visit's follow-up (until a later visit to the service is recorded).
     VisitFollowUp,
+    /// Last month not closed after the АСП day: its data should have gone and the month closed.
+    MonthOpen,
 }
 
 impl AgendaKind {
-    pub const ALL: [AgendaKind; 10] = [
+    pub const ALL: [AgendaKind; 11] = [
         AgendaKind::FollowUp,
         AgendaKind::ReferralStep,
         AgendaKind::Remedy,
@@ -41,6 +43,7 @@ impl AgendaKind {
         AgendaKind::MissingReport,
         AgendaKind::AspDeadline,
         AgendaKind::VisitFollowUp,
+        AgendaKind::MonthOpen,
     ];
 
     pub fn name(self, lang: super::Lang) -> &'static str {
@@ -56,6 +59,7 @@ impl AgendaKind {
             MissingReport => lang.pick("липсващ отчет", "missing report"),
             AspDeadline => lang.pick("срок за АСП", "АСП deadline"),
             VisitFollowUp => lang.pick("последващ мониторинг", "monitoring follow-up"),
+            MonthOpen => lang.pick("неприключен месец", "month still open"),
         }
     }
 }
@@ -136,6 +140,8 @@ pub struct AgendaInput<'a> {
     pub records: &'a [super::record::Record],
     /// Agreements in force last month, each with whether its report for that month is in.
     pub last_month: &'a [(super::record::Record, bool)],
+    /// Whether last month was closed (its data sent to АСП).
+    pub last_month_closed: bool,
     pub names: &'a Names,
     /// At most this many items; `more` counts the rest.
     pub cap: usize,
@@ -323,6 +329,18 @@ pub fn agenda(input: &AgendaInput) -> Agenda {
             person: None,
             who: String::new(),
             detail: format!("{:02}.{}: {missing}", last.month, last.year),
+            clerk: None,
+        });
+    }
+    // After the АСП day, a month with agreements that is still open is work left undone.
+    if deadline < today && !input.last_month_closed && !input.last_month.is_empty() {
+        items.push(AgendaItem {
+            due: deadline,
+            kind: AgendaKind::MonthOpen,
+            record: None,
+            person: None,
+            who: String::new(),
+            detail: format!("{:02}.{}", last.month, last.year),
             clerk: None,
         });
     }

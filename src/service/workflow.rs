@@ -193,6 +193,7 @@ pub fn agenda(svc: &Service, days: u32, clerk: Option<String>) -> Result<Agenda,
         settings: &settings,
         records: &records,
         last_month: &last_month,
+        last_month_closed: svc.store.closing(last)?.is_some(),
         names: &names,
         cap: AGENDA_CAP,
     });

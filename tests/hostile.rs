@@ -1235,6 +1235,34 @@ fn document() -> BoxedStrategy<Request> {
     .boxed()
 }
 
+fn return_report() -> BoxedStrategy<Request> {
+    (ref_id(Kind::Report), id(), text())
+        .prop_map(|(id, base_rev, reason)| Request::ReturnReport {
+            id,
+            base_rev,
+            reason,
+        })
+        .boxed()
+}
+
+fn close_month() -> BoxedStrategy<Request> {
+    month()
+        .prop_map(|month| Request::CloseMonth { month })
+        .boxed()
+}
+
+fn reopen_month() -> BoxedStrategy<Request> {
+    (month(), text())
+        .prop_map(|(month, reason)| Request::ReopenMonth { month, reason })
+        .boxed()
+}
+
+fn payroll() -> BoxedStrategy<Request> {
+    (month(), prop::option::of(ref_id(Kind::Provider)))
+        .prop_map(|(month, provider)| Request::Payroll { month, provider })
+        .boxed()
+}
+
 fn request(p: &Protected) -> BoxedStrategy<Request> {
     // Weights: the writes (where the rules are) come more often; a backup is slow and rare.
     Union::new_weighted(vec![
@@ -1268,6 +1296,10 @@ fn request(p: &Protected) -> BoxedStrategy<Request> {
         (1, labels()),
         (1, register()),
         (1, document()),
+        (2, return_report()),
+        (1, close_month()),
+        (1, reopen_month()),
+        (1, payroll()),
     ])
     .boxed()
 }

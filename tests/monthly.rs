@@ -686,6 +686,10 @@ fn a_closed_month_is_read_only_until_a_supervisor_reopens_it() {
     );
     assert!(open_items(&clerk).is_empty());
     assert_eq!(s.monthly_report(oct).unwrap().closed, Some(closing.clone()));
+    assert!(
+        s.check().unwrap().problems.is_empty(),
+        "check reads the closing"
+    );
     let closed = Reason::MonthClosed {
         year: 2026,
         month: 10,

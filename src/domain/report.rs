@@ -264,3 +264,100 @@ pub fn check_report(r: &mut MonthlyReport, ctx: &ReportContext) -> Result<(), Ve
     p.clean("note", clean_text(&r.note, 2000, true), &mut r.note);
     p.into_result()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{assistance::AgreementStatus, calendar::WorkCalendar};
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn check(r: &mut MonthlyReport, elsewhere: &BTreeMap<NaiveDate, u32>) -> Vec<Reason> {
+        let a = Agreement {
+            number: "СП-2026-0001".into(),
+            user: 1,
+            assistant: 2,
+            substitute: None,
+            provider: 3,
+            decision: 4,
+            from: d(2026, 7, 1),
+            to: d(2026, 10, 15),
+            hours_per_month: 84,
+            activities: String::new(),
+            week: [240; 7],
+            signed: None,
+            status: AgreementStatus::Active,
+            end_reason: None,
+        };
+        let days = WorkCalendar::default().month_days(r.month);
+        let ctx = ReportContext {
+            agreement: &a,
+            suspensions: &[],
+            days: &days,
+            assistant_elsewhere: elsewhere,
+            substitute_elsewhere: &BTreeMap::new(),
+            max_minutes_per_day: 480,
+            max_minutes_per_week: 2400,
+            today: d(2026, 11, 17),
+        };
+        check_report(r, &ctx)
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| e.reason)
+            .collect()
+    }
+
+    #[test]
+    fn the_week_and_the_share_of_a_month_the_agreement_ends_in() {
+        let oct = Month::new(2026, 10).unwrap();
+        let mut r = MonthlyReport::from_schedule(1, oct, &[], 0, d(2026, 11, 2));
+        // Thursday 1 and Friday 2 October, 8 h each, after 25 h worked on 28–30 September.
+        r.minutes[0] = 480;
+        r.minutes[1] = 480;
+        let sept: BTreeMap<NaiveDate, u32> = [
+            (d(2026, 9, 28), 600),
+            (d(2026, 9, 29), 600),
+            (d(2026, 9, 30), 300),
+        ]
+        .into();
+        assert_eq!(
+            check(&mut r, &sept),
+            [Reason::WeekOverLimit {
+                from_day: 1,
+                to_day: 4,
+                limit_minutes: 2400,
+                found_minutes: 41 * 60,
+            }]
+        );
+        assert!(check(&mut r, &BTreeMap::new()).is_empty());
+        // Until the 15th: 11 of October's 22 working days, so 42 of the 84 hours.
+        for day in [5, 6, 7, 8] {
+            r.minutes[day - 1] = 480;
+        }
+        r.minutes[8] = 600;
+        assert_eq!(
+            check(&mut r, &BTreeMap::new()),
+            [
+                Reason::DayOverLimit {
+                    day: 9,
+                    limit_minutes: 480
+                },
+                Reason::WeekOverLimit {
+                    from_day: 5,
+                    to_day: 11,
+                    limit_minutes: 2400,
+                    found_minutes: 42 * 60,
+                },
+                Reason::ReportOverAgreement {
+                    cap_minutes: 42 * 60,
+                    found_minutes: 58 * 60,
+                    open_days: 11,
+                    working_days: 22,
+                }
+            ]
+        );
+    }
+}

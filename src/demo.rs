@@ -983,12 +983,18 @@ impl Builder<'_> {
         while month <= last_month {
             let skip = active && i.is_multiple_of(2) && month == last_month;
             if !skip {
+                let Body::Agreement(terms) = &agreement.body else {
+                    return Err(DemoError::Fixture("agreement".into()));
+                };
                 let days: Vec<NaiveDate> = (1..=month.days())
                     .filter_map(|d| NaiveDate::from_ymd_opt(month.year, month.month, d))
-                    .filter(|d| cal.is_working_day(*d))
+                    .filter(|d| cal.is_working_day(*d) && terms.covers(*d))
                     .filter(|d| !stay.as_ref().is_some_and(|s| s.covers(*d)))
                     .collect();
-                let per_day = ((hours * 60) / days.len().max(1) as u32 / 30 * 30)
+                // What the month allows (in proportion to the days in force), in half hours.
+                let allowed =
+                    crate::domain::monthly::agreed_minutes(terms, stay.as_slice(), month, &cal);
+                let per_day = (allowed / days.len().max(1) as u32 / 30 * 30)
                     .min(settings.max_minutes_per_day);
                 let mut r = MonthlyReport::from_schedule(
                     agreement.meta.id,

@@ -1170,13 +1170,14 @@ fn the_card_opens_the_assistance_records_and_f12_writes_the_agreement() {
 /// expected report.
 #[test]
 fn a_report_matching_its_schedule_is_accepted_in_two_keys_from_the_month() {
+    use frontoffice::domain::month_grid::{fill_from_schedule, month_grid};
     use frontoffice::domain::{
         calendar::WorkCalendar,
         date::Month,
         record::{Body, Kind},
         report::ReportStatus,
     };
-    use frontoffice::tui::screens::report_grid::{capped, days, from_week};
+    use frontoffice::tui::screens::report_grid::capped;
     let (_dir, svc) = own_db();
     let mut a = app_on(&svc, Lang::Bg, "default", false);
     a.on_key(key(KeyCode::F(12)));
@@ -1244,10 +1245,8 @@ fn a_report_matching_its_schedule_is_accepted_in_two_keys_from_the_month() {
     let settings = s.settings().unwrap().settings;
     let cal = WorkCalendar::new(settings.calendar);
     let agreed = frontoffice::domain::monthly::agreed_minutes(ag, &suspensions, month, &cal);
-    let expected = capped(
-        from_week(&ag.week, &days(ag, &suspensions, month, &cal), month),
-        agreed,
-    );
+    let grid = month_grid(&cal.month_days(month), ag, &suspensions);
+    let expected = capped(fill_from_schedule(&grid, &ag.week), agreed);
     assert_eq!(report.minutes, expected);
     assert_eq!(report.status, ReportStatus::Accepted);
     assert!(report.total_minutes() > 0);

@@ -1255,6 +1255,16 @@ fn end_agreement() -> BoxedStrategy<Request> {
         .boxed()
 }
 
+fn return_report() -> BoxedStrategy<Request> {
+    (ref_id(Kind::Report), id(), text())
+        .prop_map(|(id, base_rev, reason)| Request::ReturnReport {
+            id,
+            base_rev,
+            reason,
+        })
+        .boxed()
+}
+
 fn replace_assistant() -> BoxedStrategy<Request> {
     (
         ref_id(Kind::Agreement),
@@ -1280,6 +1290,24 @@ fn replace_assistant() -> BoxedStrategy<Request> {
 fn assistance_warnings() -> BoxedStrategy<Request> {
     ref_id(Kind::Person)
         .prop_map(|person| Request::AssistanceWarnings { person })
+        .boxed()
+}
+
+fn close_month() -> BoxedStrategy<Request> {
+    month()
+        .prop_map(|month| Request::CloseMonth { month })
+        .boxed()
+}
+
+fn reopen_month() -> BoxedStrategy<Request> {
+    (month(), text())
+        .prop_map(|(month, reason)| Request::ReopenMonth { month, reason })
+        .boxed()
+}
+
+fn payroll() -> BoxedStrategy<Request> {
+    (month(), prop::option::of(ref_id(Kind::Provider)))
+        .prop_map(|(month, provider)| Request::Payroll { month, provider })
         .boxed()
 }
 
@@ -1319,6 +1347,10 @@ fn request(p: &Protected) -> BoxedStrategy<Request> {
         (2, end_agreement()),
         (2, replace_assistant()),
         (1, assistance_warnings()),
+        (2, return_report()),
+        (1, close_month()),
+        (1, reopen_month()),
+        (1, payroll()),
     ])
     .boxed()
 }

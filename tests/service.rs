@@ -383,7 +383,10 @@ fn monthly_reports_are_checked_against_the_agreement() {
         .admin
         .create(Body::Report(report(ag, Month::new(2026, 9).unwrap(), 300)))
         .unwrap_err();
-    assert!(format!("{err:?}").contains("HoursOverCap"), "{err:?}");
+    assert!(
+        format!("{err:?}").contains("ReportOverAgreement"),
+        "{err:?}"
+    );
     // Before the agreement's start.
     let err = db
         .admin
@@ -398,7 +401,7 @@ fn monthly_reports_are_checked_against_the_agreement() {
         .admin
         .create(Body::Report(report(ag, Month::new(2026, 12).unwrap(), 60)))
         .unwrap_err();
-    assert!(format!("{err:?}").contains("InFuture"), "{err:?}");
+    assert!(format!("{err:?}").contains("FutureMonth"), "{err:?}");
     // On suspended days (10–12 Nov in the fixture).
     let err = db
         .admin

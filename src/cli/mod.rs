@@ -104,7 +104,8 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Reports: `report monthly --month YYYY-MM`, `report agenda [--days N] [--clerk LOGIN]`,
+    /// Reports: `report monthly --month YYYY-MM [--provider ID]`, `report payroll --month
+    /// YYYY-MM [--provider ID] [--excel]`, `report agenda [--days N] [--clerk LOGIN]`,
     /// `report register [--type CODE] [--settlement EKATTE] [--free]`.
     Report {
         #[command(subcommand)]
@@ -138,17 +139,59 @@ pub enum Command {
         #[command(subcommand)]
         command: ClerkCommand,
     },
+    /// Close a month once its data went to АСП (its reports become read-only), or reopen it
+    /// with a reason: `month close YYYY-MM`, `month reopen YYYY-MM --reason TEXT`.
+    Month {
+        #[command(subcommand)]
+        command: MonthCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MonthCommand {
+    /// Close a month that has ended (supervisors and administrators).
+    Close {
+        /// The month: YYYY-MM.
+        month: String,
+    },
+    /// Open a closed month again.
+    Reopen {
+        /// The month: YYYY-MM.
+        month: String,
+        /// Why it is reopened (kept in the audit log).
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
 pub enum ReportCommand {
-    /// Hours agreed and reported per agreement in force in the month.
+    /// Hours agreed and reported per agreement in force in the month, by provider, with the
+    /// pay of the accepted reports.
     Monthly {
         /// The month: YYYY-MM.
         #[arg(long)]
         month: String,
-        #[arg(long, default_value = "text", value_parser = ["text", "csv"])]
+        /// Only this provider's agreements (its record id).
+        #[arg(long)]
+        provider: Option<u64>,
+        #[arg(long, default_value = "text", value_parser = ["text", "csv", "json"])]
         format: String,
+    },
+    /// The month's pay for the accountant: assistant, ЕГН, IBAN, hours, rate, amount (full
+    /// identifiers: an audited export).
+    Payroll {
+        /// The month: YYYY-MM.
+        #[arg(long)]
+        month: String,
+        /// Only this provider's assistants (its record id).
+        #[arg(long)]
+        provider: Option<u64>,
+        #[arg(long, default_value = "csv", value_parser = ["csv", "json"])]
+        format: String,
+        /// CSV for Excel in Bulgarian: a byte order mark, `;` between fields, decimal commas.
+        #[arg(long)]
+        excel: bool,
     },
     /// The day's work: overdue, today, and the next days (all clerks, or one).
     Agenda {
@@ -460,13 +503,57 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
             export::export(s.as_ref(), kind, format == "json", out.as_deref(), lang)?;
         }
         Command::Report {
-            command: ReportCommand::Monthly { month, format },
+            command:
+                ReportCommand::Monthly {
+                    month,
+                    provider,
+                    format,
+                },
         } => {
-            let month = crate::domain::date::parse_month(&month)
-                .map_err(|e| Failure(format!("--month {month}: {}", e.explain(lang))))?;
+            let month = month_arg("--month", &month, lang)?;
             let s = open_session(&db, cli.connect.as_deref(), lang)?;
-            let summary = s.monthly_report(month).map_err(fail)?;
-            report::print(&summary, format == "csv", lang)?;
+            let mut summary = s.monthly_report(month).map_err(fail)?;
+            if let Some(p) = provider {
+                summary = summary.for_provider(p);
+            }
+            report::print(&summary, &format, lang)?;
+        }
+        Command::Report {
+            command:
+                ReportCommand::Payroll {
+                    month,
+                    provider,
+                    format,
+                    excel,
+                },
+        } => {
+            let month = month_arg("--month", &month, lang)?;
+            let s = open_session(&db, cli.connect.as_deref(), lang)?;
+            let lines = s.payroll(month, provider).map_err(fail)?;
+            let f = report::PayrollFormat {
+                json: format == "json",
+                excel,
+            };
+            report::print_payroll(&lines, f, lang)?;
+        }
+        Command::Month { command } => {
+            let (raw, reason) = match &command {
+                MonthCommand::Close { month } => (month, None),
+                MonthCommand::Reopen { month, reason } => (month, Some(reason)),
+            };
+            let month = month_arg("", raw, lang)?;
+            let s = open_session(&db, cli.connect.as_deref(), lang)?;
+            let done = match reason {
+                None => {
+                    s.close_month(month).map_err(fail)?;
+                    lang.pick("приключен", "closed")
+                }
+                Some(reason) => {
+                    s.reopen_month(month, reason).map_err(fail)?;
+                    lang.pick("отворен отново", "reopened")
+                }
+            };
+            println!("{month}: {done}");
         }
         Command::Report {
             command:
@@ -557,6 +644,14 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A month argument, or a message naming the flag and what is wrong.
+fn month_arg(flag: &str, raw: &str, lang: Lang) -> Result<crate::domain::date::Month, Failure> {
+    crate::domain::date::parse_month(raw).map_err(|e| {
+        let what = format!("{flag} {raw}");
+        Failure(format!("{}: {}", what.trim(), e.explain(lang)))
+    })
 }
 
 /// The server's limits from `serve`'s flags (the settings file already filled them in).

@@ -30,10 +30,12 @@ pub enum AgendaKind {
     /// An agreement in force whose assistant has no employment contract in force with its
     /// provider (due: the first day without one).
     NoContract,
+    /// Last month not closed after the АСП day: its data should have gone and the month closed.
+    MonthOpen,
 }
 
 impl AgendaKind {
-    pub const ALL: [AgendaKind; 11] = [
+    pub const ALL: [AgendaKind; 12] = [
         AgendaKind::FollowUp,
         AgendaKind::ReferralStep,
         AgendaKind::Remedy,
@@ -45,6 +47,7 @@ impl AgendaKind {
         AgendaKind::AspDeadline,
         AgendaKind::VisitFollowUp,
         AgendaKind::NoContract,
+        AgendaKind::MonthOpen,
     ];
 
     pub fn name(self, lang: super::Lang) -> &'static str {
@@ -61,6 +64,7 @@ impl AgendaKind {
             AspDeadline => lang.pick("срок за АСП", "АСП deadline"),
             VisitFollowUp => lang.pick("последващ мониторинг", "monitoring follow-up"),
             NoContract => lang.pick("няма трудов договор", "no contract"),
+            MonthOpen => lang.pick("неприключен месец", "month still open"),
         }
     }
 }
@@ -141,6 +145,8 @@ pub struct AgendaInput<'a> {
     pub records: &'a [super::record::Record],
     /// Agreements in force last month, each with whether its report for that month is in.
     pub last_month: &'a [(super::record::Record, bool)],
+    /// Whether last month was closed (its data sent to АСП).
+    pub last_month_closed: bool,
     pub names: &'a Names,
     /// Agreements in force (or starting within `days`) without an employment contract in
     /// force, each with the first day without one.
@@ -343,6 +349,18 @@ pub fn agenda(input: &AgendaInput) -> Agenda {
             person: None,
             who: String::new(),
             detail: format!("{:02}.{}: {missing}", last.month, last.year),
+            clerk: None,
+        });
+    }
+    // After the АСП day, a month with agreements that is still open is work left undone.
+    if deadline < today && !input.last_month_closed && !input.last_month.is_empty() {
+        items.push(AgendaItem {
+            due: deadline,
+            kind: AgendaKind::MonthOpen,
+            record: None,
+            person: None,
+            who: String::new(),
+            detail: format!("{:02}.{}", last.month, last.year),
             clerk: None,
         });
     }

@@ -411,42 +411,6 @@ impl Agreement {
     }
 }
 
-/// Hours as a clerk types them: `4`, `3.5` (or `3,5`), `3:30`; in minutes. Empty is 0.
-pub fn parse_hours(s: &str) -> Result<u32, Reason> {
-    let s = s.trim();
-    let bad = || Reason::OutOfRange {
-        min: 0,
-        max: 24,
-        found: 0,
-    };
-    if s.is_empty() {
-        return Ok(0);
-    }
-    let minutes = match s.split_once(':') {
-        Some((h, m)) => {
-            let h: u32 = h.trim().parse().map_err(|_| bad())?;
-            let m: u32 = m.trim().parse().map_err(|_| bad())?;
-            if m >= 60 {
-                return Err(bad());
-            }
-            h.checked_mul(60).and_then(|h| h.checked_add(m))
-        }
-        None => {
-            let v: f64 = s.replace(',', ".").parse().map_err(|_| bad())?;
-            (v.is_finite() && (0.0..=10_000.0).contains(&v)).then(|| (v * 60.0).round() as u32)
-        }
-    }
-    .ok_or_else(bad)?;
-    if minutes > 24 * 60 {
-        return Err(Reason::OutOfRange {
-            min: 0,
-            max: 24,
-            found: (minutes / 60).into(),
-        });
-    }
-    Ok(minutes)
-}
-
 /// Minutes as hours for a field: `4`, `3:30`; 0 is empty.
 pub fn hours_text(minutes: u32) -> String {
     match (minutes / 60, minutes % 60) {
@@ -809,16 +773,7 @@ mod tests {
     }
 
     #[test]
-    fn hours_are_typed_as_whole_decimal_or_clock() {
-        assert_eq!(parse_hours("4"), Ok(240));
-        assert_eq!(parse_hours("3.5"), Ok(210));
-        assert_eq!(parse_hours("3,5"), Ok(210));
-        assert_eq!(parse_hours("3:30"), Ok(210));
-        assert_eq!(parse_hours(""), Ok(0));
-        assert!(parse_hours("3:75").is_err());
-        assert!(parse_hours("25").is_err());
-        assert!(parse_hours("-1").is_err());
-        assert!(parse_hours("x").is_err());
+    fn minutes_show_as_hours() {
         assert_eq!(hours_text(210), "3:30");
         assert_eq!(hours_text(240), "4");
         assert_eq!(hours_text(0), "");

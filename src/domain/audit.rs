@@ -27,6 +27,12 @@ pub enum AuditAction {
     /// A document to sign (agreement, contract, referral) was filled: its persons' identifiers
     /// went out in full.
     Document,
+    /// A monthly report was returned for correction (the reason is in the entry).
+    ReportReturn,
+    /// A month was closed after its data went to АСП.
+    MonthClose,
+    /// A closed month was reopened (the reason is in the entry).
+    MonthReopen,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

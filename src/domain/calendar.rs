@@ -1,7 +1,7 @@
 //! The Bulgarian working-day calendar (Labour Code чл. 154): fixed holidays, Orthodox Easter,
 //! the weekend shift rule, and the government's per-year swaps kept in settings.
 
-use super::{Explain, Lang};
+use super::{date::Month, Explain, Lang};
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -162,6 +162,52 @@ impl WorkCalendar {
         !weekend(d) && !days_off(d.year(), &self.rules).contains(&d)
     }
 
+    /// What `d` is: working, weekend, holiday, day off or a working weekend day.
+    pub fn day_kind(&self, d: NaiveDate) -> DayKind {
+        self.month_days(Month::of(d))
+            .kinds
+            .get(d.day0() as usize)
+            .copied()
+            .unwrap_or(DayKind::Working)
+    }
+
+    /// Every day of a month with its kind; the year's holidays are computed once.
+    pub fn month_days(&self, month: Month) -> MonthDays {
+        let hol = holidays(month.year);
+        let off = days_off(month.year, &self.rules);
+        let kinds = Self::month_days_of(month.year, month.month)
+            .map(|d| {
+                if self.rules.extra_working_days.contains(&d) {
+                    return if weekend(d) {
+                        DayKind::ExtraWorking
+                    } else {
+                        DayKind::Working
+                    };
+                }
+                if let Some((_, h)) = hol.iter().find(|(hd, _)| *hd == d) {
+                    return DayKind::Holiday(*h);
+                }
+                if off.contains(&d) {
+                    DayKind::DayOff
+                } else if weekend(d) {
+                    DayKind::Weekend
+                } else {
+                    DayKind::Working
+                }
+            })
+            .collect();
+        MonthDays { month, kinds }
+    }
+
+    /// Working days after `from` up to and including `to` (0 when `to` is not after `from`).
+    pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> u32 {
+        from.iter_days()
+            .skip(1)
+            .take_while(|d| *d <= to)
+            .filter(|d| self.is_working_day(*d))
+            .count() as u32
+    }
+
     /// `n` working days after `d` (not counting `d`).
     pub fn add_working_days(&self, d: NaiveDate, n: u32) -> NaiveDate {
         let mut day = d;
@@ -175,24 +221,78 @@ impl WorkCalendar {
         day
     }
 
-    fn month_days(year: i32, month: u32) -> impl Iterator<Item = NaiveDate> {
+    fn month_days_of(year: i32, month: u32) -> impl Iterator<Item = NaiveDate> {
         (1..=31).filter_map(move |d| NaiveDate::from_ymd_opt(year, month, d))
     }
 
     pub fn working_days_in_month(&self, year: i32, month: u32) -> u32 {
-        Self::month_days(year, month)
+        Self::month_days_of(year, month)
             .filter(|d| self.is_working_day(*d))
             .count() as u32
     }
 
     /// The last `n` working days of a month, oldest first.
     pub fn last_working_days(&self, year: i32, month: u32, n: u32) -> Vec<NaiveDate> {
-        let mut days: Vec<NaiveDate> = Self::month_days(year, month)
+        let mut days: Vec<NaiveDate> = Self::month_days_of(year, month)
             .filter(|d| self.is_working_day(*d))
             .collect();
         let keep = days.len().saturating_sub(n as usize);
         days.drain(..keep);
         days
+    }
+}
+
+/// What a day is to the calendar (the grid of a monthly report marks each day so).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DayKind {
+    /// A working weekday.
+    Working,
+    /// Saturday or Sunday, not declared working.
+    Weekend,
+    /// An official holiday, on whatever day of the week it falls.
+    Holiday(Holiday),
+    /// A weekday off that is no holiday itself: a holiday moved from a weekend, or a day off the
+    /// government added.
+    DayOff,
+    /// A Saturday or Sunday the government declared working.
+    ExtraWorking,
+}
+
+impl DayKind {
+    pub fn is_working(self) -> bool {
+        matches!(self, DayKind::Working | DayKind::ExtraWorking)
+    }
+
+    /// A holiday or a day off: no one works by the schedule (weekends follow the schedule).
+    pub fn is_off(self) -> bool {
+        matches!(self, DayKind::Holiday(_) | DayKind::DayOff)
+    }
+}
+
+/// The days of one month as the calendar sees them, computed once (a month's checks and its
+/// summary ask about every day, for every agreement).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthDays {
+    pub month: Month,
+    /// One per day of the month, the 1st first.
+    pub kinds: Vec<DayKind>,
+}
+
+impl MonthDays {
+    pub fn date(&self, index: usize) -> NaiveDate {
+        self.month.first_day() + Days::new(index as u64)
+    }
+
+    pub fn working_days(&self) -> u32 {
+        self.kinds.iter().filter(|k| k.is_working()).count() as u32
+    }
+
+    /// The days in order with what they are.
+    pub fn iter(&self) -> impl Iterator<Item = (NaiveDate, DayKind)> + '_ {
+        self.kinds
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (self.date(i), *k))
     }
 }
 

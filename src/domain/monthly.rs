@@ -3,12 +3,15 @@
 
 use super::{
     assistance::{Agreement, AgreementStatus, Suspension},
-    calendar::WorkCalendar,
+    calendar::{MonthDays, WorkCalendar},
     date::Month,
+    pay::{PaidMinutes, PayLine},
     report::{MonthlyReport, ReportStatus},
     Lang,
 };
+use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RowStatus {
@@ -41,8 +44,23 @@ pub struct MonthlyRow {
     pub assistant: String,
     pub provider: String,
     pub agreed_minutes: u32,
+    /// The report's total: the assistant's and the substitute's minutes.
     pub reported_minutes: u32,
     pub status: RowStatus,
+    pub user_id: u64,
+    /// The assistant record.
+    pub assistant_id: u64,
+    pub provider_id: u64,
+    pub substitute_id: Option<u64>,
+    /// The substitute's name ("" without one).
+    pub substitute: String,
+    /// The substitute's part of `reported_minutes`.
+    pub substitute_minutes: u32,
+    /// The month's report, if one came.
+    pub report: Option<u64>,
+    /// What the pay counts: an accepted report's minutes per person and rate (nothing while
+    /// the report is missing, received or returned).
+    pub paid: Vec<PaidMinutes>,
 }
 
 impl MonthlyRow {
@@ -52,13 +70,152 @@ impl MonthlyRow {
     }
 }
 
+/// A closed month: its data went to АСП and its reports are read-only until a supervisor
+/// reopens it. Stored in the meta tree, one value per month (see `store::months`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthClosing {
+    pub month: Month,
+    pub at: NaiveDateTime,
+    /// The login that closed it.
+    pub by: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MonthlySummary {
     pub month: Month,
     pub rows: Vec<MonthlyRow>,
+    /// Set when the month is closed.
+    pub closed: Option<MonthClosing>,
+    /// Working days in the month by the calendar.
+    pub working_days: u32,
+}
+
+/// One provider's part of a month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderTotal {
+    pub provider: u64,
+    pub name: String,
+    pub agreements: usize,
+    pub missing: usize,
+    pub agreed_minutes: u64,
+    pub reported_minutes: u64,
+    /// Accepted minutes, the ones paid.
+    pub paid_minutes: u64,
+    /// The pay in each currency of the rates that applied, in cents (one currency a month
+    /// but where a rate changes currency inside it).
+    pub cents: Vec<(String, u64)>,
+    /// The pay's euro value: the sum of the lines' euro values.
+    pub eur_cents: u64,
 }
 
 impl MonthlySummary {
+    /// The rows of one provider's agreements only.
+    pub fn for_provider(&self, provider: u64) -> MonthlySummary {
+        MonthlySummary {
+            rows: self
+                .rows
+                .iter()
+                .filter(|r| r.provider_id == provider)
+                .cloned()
+                .collect(),
+            ..self.clone()
+        }
+    }
+
+    /// The month's pay: one line per provider, assistant (or substitute) and rate, from the
+    /// accepted reports; ordered by provider, then assistant's name.
+    pub fn pay_lines(&self) -> Vec<PayLine> {
+        let mut names: BTreeMap<u64, &str> = BTreeMap::new();
+        for r in &self.rows {
+            names.insert(r.assistant_id, &r.assistant);
+            if let Some(s) = r.substitute_id {
+                names.insert(s, &r.substitute);
+            }
+        }
+        let mut lines: Vec<PayLine> = Vec::new();
+        for r in &self.rows {
+            for p in &r.paid {
+                let same = |l: &&mut PayLine| {
+                    l.provider == r.provider_id && l.assistant == p.assistant && l.rate == p.rate
+                };
+                match lines.iter_mut().find(same) {
+                    Some(l) => l.minutes += p.minutes,
+                    None => lines.push(PayLine {
+                        provider: r.provider_id,
+                        provider_name: r.provider.clone(),
+                        assistant: p.assistant,
+                        name: names.get(&p.assistant).copied().unwrap_or_default().into(),
+                        minutes: p.minutes,
+                        rate: p.rate.clone(),
+                        cents: 0,
+                        eur_cents: None,
+                    }),
+                }
+            }
+        }
+        let mut lines: Vec<PayLine> = lines.into_iter().map(PayLine::priced).collect();
+        lines.sort_by(|a, b| {
+            (
+                &a.provider_name,
+                a.provider,
+                &a.name,
+                a.assistant,
+                a.rate.as_ref().map(|r| r.from),
+            )
+                .cmp(&(
+                    &b.provider_name,
+                    b.provider,
+                    &b.name,
+                    b.assistant,
+                    b.rate.as_ref().map(|r| r.from),
+                ))
+        });
+        lines
+    }
+
+    /// Each provider's agreements, hours, missing reports and pay, by provider name.
+    pub fn providers(&self) -> Vec<ProviderTotal> {
+        let mut out: Vec<ProviderTotal> = Vec::new();
+        for r in &self.rows {
+            let t = match out.iter_mut().position(|t| t.provider == r.provider_id) {
+                Some(i) => &mut out[i],
+                None => {
+                    out.push(ProviderTotal {
+                        provider: r.provider_id,
+                        name: r.provider.clone(),
+                        agreements: 0,
+                        missing: 0,
+                        agreed_minutes: 0,
+                        reported_minutes: 0,
+                        paid_minutes: 0,
+                        cents: Vec::new(),
+                        eur_cents: 0,
+                    });
+                    out.last_mut().expect("just pushed")
+                }
+            };
+            t.agreements += 1;
+            t.missing += usize::from(r.status == RowStatus::Missing);
+            t.agreed_minutes += u64::from(r.agreed_minutes);
+            t.reported_minutes += u64::from(r.reported_minutes);
+        }
+        for l in self.pay_lines() {
+            let Some(t) = out.iter_mut().find(|t| t.provider == l.provider) else {
+                continue;
+            };
+            t.paid_minutes += u64::from(l.minutes);
+            t.eur_cents += l.eur_cents.unwrap_or(0);
+            if l.rate.is_some() {
+                match t.cents.iter_mut().find(|(c, _)| c == l.currency()) {
+                    Some((_, sum)) => *sum += l.cents,
+                    None => t.cents.push((l.currency().to_string(), l.cents)),
+                }
+            }
+        }
+        out.sort_by(|a, b| (&a.name, a.provider).cmp(&(&b.name, b.provider)));
+        out
+    }
+
     /// (agreed, reported) minutes over every row.
     pub fn totals(&self) -> (u64, u64) {
         self.rows.iter().fold((0, 0), |(a, r), row| {
@@ -82,30 +239,54 @@ pub fn in_force(a: &Agreement, month: Month) -> bool {
     a.status != AgreementStatus::Draft && a.from <= month.last_day() && month.first_day() <= a.to
 }
 
+/// The part of its monthly hours an agreement allows in a month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Share {
+    pub minutes: u32,
+    /// Working days of the month in the agreement's period and not suspended.
+    pub open_days: u32,
+    pub working_days: u32,
+}
+
 /// The minutes an agreement allows in a month: its monthly hours in proportion to the month's
 /// working days that fall in its period and outside its suspensions (all of them: the whole
-/// monthly hours).
+/// monthly hours), rounded down to the minute.
+///
+/// Working days, not calendar days: the schedule's hours are worked on working days, so an
+/// agreement from the 16th of a month with half of its working days gets half of its hours,
+/// whatever weekends and holidays the two halves hold; and a suspension over a weekend costs
+/// no hours. The monthly summary's "agreed" column and the report's check use this one rule.
+pub fn agreed_share(a: &Agreement, suspensions: &[Suspension], days: &MonthDays) -> Share {
+    let mut working = 0u32;
+    let mut open = 0u32;
+    for (d, kind) in days.iter() {
+        if kind.is_working() {
+            working += 1;
+            if a.covers(d) && !suspensions.iter().any(|s| s.covers(d)) {
+                open += 1;
+            }
+        }
+    }
+    let full = u64::from(a.hours_per_month) * 60;
+    let minutes = if working == 0 {
+        0
+    } else {
+        (full * u64::from(open) / u64::from(working)) as u32
+    };
+    Share {
+        minutes,
+        open_days: open,
+        working_days: working,
+    }
+}
+
 pub fn agreed_minutes(
     a: &Agreement,
     suspensions: &[Suspension],
     month: Month,
     cal: &WorkCalendar,
 ) -> u32 {
-    let working: Vec<_> = month
-        .first_day()
-        .iter_days()
-        .take_while(|d| month.contains(*d))
-        .filter(|d| cal.is_working_day(*d))
-        .collect();
-    if working.is_empty() {
-        return 0;
-    }
-    let open = working
-        .iter()
-        .filter(|d| a.covers(**d) && !suspensions.iter().any(|s| s.covers(**d)))
-        .count();
-    let full = u64::from(a.hours_per_month) * 60;
-    (full * open as u64 / working.len() as u64) as u32
+    agreed_share(a, suspensions, &cal.month_days(month)).minutes
 }
 
 pub fn row_status(report: Option<&MonthlyReport>, agreed_minutes: u32) -> RowStatus {

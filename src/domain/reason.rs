@@ -114,6 +114,58 @@ pub enum Reason {
     SameAssistant,
     /// The agreement is served by another assistant than the contract's.
     NotThisAssistant,
+    /// A monthly report for a month that has not begun.
+    FutureMonth {
+        year: i32,
+        month: u32,
+    },
+    /// Hours reported on a day after today.
+    DayInFuture {
+        day: u32,
+    },
+    /// An assistant's hours in one week (Monday to Sunday), over all the users they serve, above
+    /// the weekly limit; the week's days in the report's month are `from_day`..=`to_day`.
+    WeekOverLimit {
+        from_day: u32,
+        to_day: u32,
+        limit_minutes: u32,
+        found_minutes: u32,
+    },
+    /// A report's total above what the agreement allows in the month: its monthly hours in
+    /// proportion to the working days it was in force and not suspended (`open_days` of the
+    /// month's `working_days`).
+    ReportOverAgreement {
+        cap_minutes: u32,
+        found_minutes: u32,
+        open_days: u32,
+        working_days: u32,
+    },
+    /// An accepted report changes only after it was returned for correction.
+    ReportAccepted,
+    /// The month was closed (its data went to АСП): its reports are read-only.
+    MonthClosed {
+        year: i32,
+        month: u32,
+    },
+    /// Reopening a month that is not closed.
+    MonthNotClosed {
+        year: i32,
+        month: u32,
+    },
+    /// Closing a month that has not ended.
+    MonthNotOver {
+        year: i32,
+        month: u32,
+    },
+    /// Hours of the assistant on a day of their absence (or of anyone while the user is in
+    /// hospital).
+    HoursOnAbsence {
+        day: u32,
+    },
+    /// Substitute's hours on an agreement that names no substitute.
+    NoSubstitute,
+    /// Hours typed in a form the grid does not read.
+    BadHours,
 }
 
 /// What an assistant's limit counts: one weekday's minutes (0 Monday .. 6 Sunday), a week's,
@@ -400,6 +452,86 @@ impl Explain for Reason {
             NotThisAssistant => l(
                 "споразумението е с друг асистент",
                 "the agreement is with another assistant",
+            ),
+            FutureMonth { year, month } => match lang {
+                Lang::Bg => format!("месец {month:02}.{year} още не е започнал"),
+                Lang::En => format!("the month {month:02}.{year} has not begun"),
+            },
+            DayInFuture { day } => match lang {
+                Lang::Bg => format!("{day}-о число е след днешния ден: часове се отчитат след като са изработени"),
+                Lang::En => format!("day {day} is after today: hours are reported once worked"),
+            },
+            WeekOverLimit {
+                from_day,
+                to_day,
+                limit_minutes,
+                found_minutes,
+            } => match lang {
+                Lang::Bg => format!(
+                    "седмицата {from_day}–{to_day}-о число: {} часа при всички ползватели на асистента, над допустимите {} часа седмично",
+                    hours(*found_minutes),
+                    hours(*limit_minutes)
+                ),
+                Lang::En => format!(
+                    "the week of days {from_day}–{to_day}: {} hours over all the assistant's users, above the {} hours a week allowed",
+                    hours(*found_minutes),
+                    hours(*limit_minutes)
+                ),
+            },
+            ReportOverAgreement {
+                cap_minutes,
+                found_minutes,
+                open_days,
+                working_days,
+            } => match (lang, open_days == working_days) {
+                (Lang::Bg, true) => format!(
+                    "отчетени са {} часа, а споразумението позволява {} часа за месеца",
+                    hours(*found_minutes),
+                    hours(*cap_minutes)
+                ),
+                (Lang::Bg, false) => format!(
+                    "отчетени са {} часа, а споразумението позволява {} часа за месеца (пропорционално: {open_days} от {working_days} работни дни в срока му и без спиране)",
+                    hours(*found_minutes),
+                    hours(*cap_minutes)
+                ),
+                (Lang::En, true) => format!(
+                    "{} hours reported; the agreement allows {} hours in the month",
+                    hours(*found_minutes),
+                    hours(*cap_minutes)
+                ),
+                (Lang::En, false) => format!(
+                    "{} hours reported; the agreement allows {} hours in the month (in proportion: {open_days} of {working_days} working days in its period and not suspended)",
+                    hours(*found_minutes),
+                    hours(*cap_minutes)
+                ),
+            },
+            ReportAccepted => l(
+                "отчетът е приет: променя се само след връщане за корекция (с причина)",
+                "the report was accepted: it changes only after being returned for correction (with a reason)",
+            ),
+            MonthClosed { year, month } => match lang {
+                Lang::Bg => format!("месец {month:02}.{year} е приключен (данните са изпратени в АСП): отчетите му не се променят, докато ръководител не го отвори отново"),
+                Lang::En => format!("the month {month:02}.{year} is closed (its data went to АСП): its reports stay as they are until a supervisor reopens it"),
+            },
+            MonthNotClosed { year, month } => match lang {
+                Lang::Bg => format!("месец {month:02}.{year} не е приключен"),
+                Lang::En => format!("the month {month:02}.{year} is not closed"),
+            },
+            MonthNotOver { year, month } => match lang {
+                Lang::Bg => format!("месец {month:02}.{year} още не е свършил: приключва се след края си"),
+                Lang::En => format!("the month {month:02}.{year} has not ended: a month is closed after its end"),
+            },
+            HoursOnAbsence { day } => match lang {
+                Lang::Bg => format!("{day}-о число е отбелязано като отсъствие, а има отчетени часове"),
+                Lang::En => format!("day {day} is marked as an absence but has hours"),
+            },
+            NoSubstitute => l(
+                "споразумението няма заместник асистент: часове на заместник не се отчитат",
+                "the agreement names no substitute assistant: no substitute's hours can be reported",
+            ),
+            BadHours => l(
+                "часовете се пишат като 4, 3.5 или 3:30",
+                "type hours as 4, 3.5 or 3:30",
             ),
         }
     }

@@ -15,6 +15,8 @@ pub enum Action {
     Export,
     /// Write a snapshot of the whole database and read it back (administrators only).
     Backup,
+    /// Close a month after its data went to АСП, or reopen it (supervisors and administrators).
+    CloseMonth,
 }
 
 pub fn allowed(role: Role, action: Action) -> bool {
@@ -52,6 +54,9 @@ pub fn describe(action: Action, lang: Lang) -> String {
         Check => lang.pick("проверява базата", "check the database").into(),
         Export => lang.pick("изнася данни", "export data").into(),
         Backup => lang.pick("прави резервни копия", "make backups").into(),
+        CloseMonth => lang
+            .pick("приключва и отваря месеци", "close and reopen months")
+            .into(),
     }
 }
 
@@ -80,6 +85,10 @@ mod tests {
             (Role::Supervisor, Action::Export, true),
             (Role::Auditor, Action::Export, true),
             (Role::Clerk, Action::Export, false),
+            (Role::Admin, Action::CloseMonth, true),
+            (Role::Supervisor, Action::CloseMonth, true),
+            (Role::Clerk, Action::CloseMonth, false),
+            (Role::Auditor, Action::CloseMonth, false),
         ];
         for (role, action, expected) in cases {
             assert_eq!(allowed(role, action), expected, "{role:?} {action:?}");

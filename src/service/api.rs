@@ -10,7 +10,8 @@ use crate::domain::{
     date::Month,
     document::{DocKind, DocumentRecords},
     draft::Draft,
-    monthly::MonthlySummary,
+    monthly::{MonthClosing, MonthlySummary},
+    pay::PayrollLine,
     record::{Body, Kind, Record},
     referral::{Referral, ReferralStatus, ReferralWarning},
     register::RegisterRow,
@@ -158,6 +159,20 @@ macro_rules! requests {
             /// (as the user or as an assistant) in force without an employment contract.
             AssistanceWarnings { person: u64 } => AssistanceWarnings(Vec<AssistanceWarning>),
                 Read, fn assistance_warnings;
+            /// Sends a received or accepted monthly report back for correction, with the reason
+            /// (in the audit log); the month must be open. Answers with the new version.
+            ReturnReport { id: u64, base_rev: u64, reason: String } => Record(Record), handler,
+                fn return_report(id: u64, base_rev: u64, reason: &str);
+            /// Closes a month that has ended, once its data went to АСП: its reports are
+            /// read-only until it is reopened (supervisors and administrators; audited).
+            CloseMonth { month: Month } => Closing(MonthClosing), CloseMonth, fn close_month;
+            /// Opens a closed month again, with the reason (audited).
+            ReopenMonth { month: Month, reason: String } => Done, CloseMonth,
+                fn reopen_month(month: Month, reason: &str);
+            /// The month's pay lines (accepted reports) with each assistant's full ЕГН/ЛНЧ and
+            /// IBAN, for the accountant: an audited export; `provider` keeps one provider's.
+            Payroll { month: Month, provider: Option<u64> } => Payroll(Vec<PayrollLine>),
+                Export, fn payroll;
         }
     };
 }
@@ -365,6 +380,8 @@ pub enum Response {
     Register(Vec<RegisterRow>),
     Document(DocumentRecords),
     AssistanceWarnings(Vec<AssistanceWarning>),
+    Closing(MonthClosing),
+    Payroll(Vec<PayrollLine>),
 }
 
 /// A client's id for one create; 0 means none (no protection against a retry).
@@ -544,6 +561,10 @@ mod tests {
             Request::EndAgreement { id: 1, base_rev: 1, date: NaiveDate::default(), reason: "wish".into() },
             Request::ReplaceAssistant { id: 1, base_rev: 1, from: NaiveDate::default(), assistant: 2, substitute: None, reason: "wish".into() },
             Request::AssistanceWarnings { person: 1 },
+            Request::ReturnReport { id: 1, base_rev: 1, reason: "r".into() },
+            Request::CloseMonth { month: Month::new(2026, 3).unwrap() },
+            Request::ReopenMonth { month: Month::new(2026, 3).unwrap(), reason: "r".into() },
+            Request::Payroll { month: Month::new(2026, 3).unwrap(), provider: None },
         ];
         for (code, req) in requests.iter().enumerate() {
             let bytes = encode(req);

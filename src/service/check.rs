@@ -42,6 +42,9 @@ pub fn check(store: &Store) -> CheckReport {
     if let Err(e) = store.settings() {
         report.problems.push(e.to_string());
     }
+    if let Err(e) = store.closings() {
+        report.problems.push(e.to_string());
+    }
     report
 }
 

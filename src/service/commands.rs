@@ -10,7 +10,6 @@ use crate::domain::{
     reason::{FieldError, Reason},
     record::{Body, Kind, Meta, Record},
     referral::{Referral, ReferralStatus, StatusChange},
-    report::{check_report, ReportContext},
     settings::Settings,
 };
 use crate::store::{index, index::Index, schema::VersionedSettings, Store, WriteSet};
@@ -600,54 +599,11 @@ fn prepare(
             )?;
         }
         Body::Report(r) => {
-            let agreement = match load(svc, Kind::Agreement, r.agreement, "agreement")?.body {
-                Body::Agreement(a) => a,
-                _ => return Err(invalid("agreement", Reason::Missing { id: r.agreement })),
+            let old = match old.map(|o| &o.body) {
+                Some(Body::Report(o)) => Some(o),
+                _ => None,
             };
-            let prefix = index::report_month_prefix(r.agreement, r.month.year, r.month.month);
-            for hit in svc
-                .store
-                .index_scan(Index::ReportMonth, &index::exact(&prefix))
-            {
-                let (_, id) = hit?;
-                if Some(id) != self_id {
-                    return Err(invalid("month", Reason::DuplicateReport { id }));
-                }
-            }
-            let suspensions: Vec<_> = svc
-                .referring(r.agreement, Some(Kind::Suspension))?
-                .into_iter()
-                .filter_map(|s| match s.body {
-                    Body::Suspension(s) => Some(s),
-                    _ => None,
-                })
-                .collect();
-            // The assistant's other users that month count towards the per-day limit.
-            let mut other_minutes = Vec::new();
-            for other in svc.referring(agreement.assistant, Some(Kind::Agreement))? {
-                if other.meta.id == r.agreement {
-                    continue;
-                }
-                let p = index::report_month_prefix(other.meta.id, r.month.year, r.month.month);
-                for hit in svc.store.index_scan(Index::ReportMonth, &index::exact(&p)) {
-                    let (_, id) = hit?;
-                    if let Some(Record {
-                        body: Body::Report(o),
-                        ..
-                    }) = svc.store.get(Kind::Report, id)?
-                    {
-                        other_minutes.push(o.minutes);
-                    }
-                }
-            }
-            let ctx = ReportContext {
-                agreement: &agreement,
-                suspensions: &suspensions,
-                other_minutes: &other_minutes,
-                max_minutes_per_day: settings.max_minutes_per_day,
-                today,
-            };
-            check_report(r, &ctx).map_err(ServiceError::Invalid)?;
+            super::monthly::check_save(svc, r, self_id, old, settings, today)?;
         }
         Body::Clerk(c) => {
             c.validate().map_err(ServiceError::Invalid)?;

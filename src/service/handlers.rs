@@ -16,7 +16,8 @@ use crate::domain::{
     date::Month,
     document::{DocKind, DocumentRecords},
     draft::Draft,
-    monthly::MonthlySummary,
+    monthly::{MonthClosing, MonthlySummary},
+    pay::PayrollLine,
     record::{Body, Kind, Record},
     referral::{Referral, ReferralStatus, ReferralWarning},
     register::RegisterRow,
@@ -322,5 +323,31 @@ impl Handlers for Caller<'_> {
 
     fn assistance_warnings(&self, person: u64) -> Result<Vec<AssistanceWarning>, ServiceError> {
         assistance::warnings(self.svc, person)
+    }
+
+    fn return_report(
+        &self,
+        id: u64,
+        base_rev: u64,
+        reason: String,
+    ) -> Result<Record, ServiceError> {
+        self.require(Action::Write(Kind::Report))?;
+        monthly::return_report(self.svc, &self.clerk, id, base_rev, &reason)
+    }
+
+    fn close_month(&self, month: Month) -> Result<MonthClosing, ServiceError> {
+        monthly::close_month(self.svc, &self.clerk, month)
+    }
+
+    fn reopen_month(&self, month: Month, reason: String) -> Result<(), ServiceError> {
+        monthly::reopen_month(self.svc, &self.clerk, month, &reason)
+    }
+
+    fn payroll(
+        &self,
+        month: Month,
+        provider: Option<u64>,
+    ) -> Result<Vec<PayrollLine>, ServiceError> {
+        monthly::payroll(self.svc, &self.clerk, month, provider)
     }
 }

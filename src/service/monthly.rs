@@ -1,14 +1,30 @@
-//! The monthly hours report as a query: the service gathers agreements, reports, suspensions and
-//! names; the rules of the rows are the domain's (`domain::monthly`).
+//! The month of personal assistance in the service: the summary (hours agreed and reported per
+//! agreement, the pay of accepted reports), the rules a report is saved under (which need the
+//! assistant's other reports and the closed months), returning a report for correction,
+//! closing and reopening a month, and the payroll (full identifiers: an audited export).
+//! The rules themselves are the domain's (`domain::monthly`, `domain::report`, `domain::pay`).
 
 use super::{Service, ServiceError};
 use crate::domain::{
+    audit::{AuditAction, FieldChange},
     calendar::WorkCalendar,
+    clerk::Clerk,
     date::Month,
-    monthly::{agreed_minutes, in_force, row_status, MonthlyRow, MonthlySummary},
-    record::{Body, Kind, Record},
+    monthly::{agreed_share, in_force, row_status, MonthClosing, MonthlyRow, MonthlySummary},
+    pay::{paid_minutes, PayrollLine},
+    reason::{FieldError, Reason},
+    record::{Body, Kind, Meta, Record},
+    report::{check_report, MonthlyReport, ReportContext, ReportStatus},
+    settings::Settings,
+    text::clean_text,
 };
-use crate::store::{index, index::Index};
+use crate::store::{index, index::Index, Store};
+use chrono::NaiveDate;
+use std::collections::{BTreeMap, HashMap};
+
+fn invalid(field: &str, reason: Reason) -> ServiceError {
+    ServiceError::Invalid(vec![FieldError::new(field, reason)])
+}
 
 fn name_of(svc: &Service, kind: Kind, id: u64) -> Result<String, ServiceError> {
     Ok(match svc.store.get(kind, id)?.map(|r| r.body) {
@@ -19,8 +35,61 @@ fn name_of(svc: &Service, kind: Kind, id: u64) -> Result<String, ServiceError> {
     })
 }
 
+fn suspensions_of(
+    svc: &Service,
+    agreement: u64,
+) -> Result<Vec<crate::domain::assistance::Suspension>, ServiceError> {
+    Ok(svc
+        .referring(agreement, Some(Kind::Suspension))?
+        .into_iter()
+        .filter_map(|r| match r.body {
+            Body::Suspension(s) => Some(s),
+            _ => None,
+        })
+        .collect())
+}
+
+/// An agreement's report for a month, if one was handed in (the index holds one at most).
+fn report_of(
+    svc: &Service,
+    agreement: u64,
+    month: Month,
+) -> Result<Option<(u64, MonthlyReport)>, ServiceError> {
+    let prefix = index::report_month_prefix(agreement, month.year, month.month);
+    for hit in svc
+        .store
+        .index_scan(Index::ReportMonth, &index::exact(&prefix))
+    {
+        let (kind, id) = hit?;
+        if let Some(Record {
+            body: Body::Report(r),
+            ..
+        }) = svc.store.get(kind, id)?
+        {
+            return Ok(Some((id, r)));
+        }
+    }
+    Ok(None)
+}
+
+/// Refuses unless the month is open.
+fn open_month(svc: &Service, month: Month) -> Result<(), ServiceError> {
+    match svc.store.closing(month)? {
+        Some(_) => Err(invalid(
+            "month",
+            Reason::MonthClosed {
+                year: month.year,
+                month: month.month,
+            },
+        )),
+        None => Ok(()),
+    }
+}
+
 pub fn monthly(svc: &Service, month: Month) -> Result<MonthlySummary, ServiceError> {
-    let cal = WorkCalendar::new(svc.settings()?.settings.calendar);
+    let settings = svc.settings()?.settings;
+    let days = WorkCalendar::new(settings.calendar).month_days(month);
+    let mut providers: HashMap<u64, String> = HashMap::new();
     let mut rows = Vec::new();
     for rec in svc.store.scan(Kind::Agreement, None) {
         let rec = rec?;
@@ -30,41 +99,371 @@ pub fn monthly(svc: &Service, month: Month) -> Result<MonthlySummary, ServiceErr
         if !in_force(a, month) {
             continue;
         }
-        let suspensions: Vec<_> = svc
-            .referring(rec.id(), Some(Kind::Suspension))?
-            .into_iter()
-            .filter_map(|r| match r.body {
-                Body::Suspension(s) => Some(s),
-                _ => None,
-            })
-            .collect();
-        let prefix = index::report_month_prefix(rec.id(), month.year, month.month);
-        let mut report = None;
-        for hit in svc
-            .store
-            .index_scan(Index::ReportMonth, &index::exact(&prefix))
+        let suspensions = suspensions_of(svc, rec.id())?;
+        let report = report_of(svc, rec.id(), month)?;
+        let agreed = agreed_share(a, &suspensions, &days).minutes;
+        let provider = match providers.get(&a.provider) {
+            Some(n) => n.clone(),
+            None => {
+                let n = name_of(svc, Kind::Provider, a.provider)?;
+                providers.insert(a.provider, n.clone());
+                n
+            }
+        };
+        let mut paid = Vec::new();
+        if let Some((_, r)) = report
+            .as_ref()
+            .filter(|(_, r)| r.status == ReportStatus::Accepted)
         {
-            let (kind, id) = hit?;
-            if let Some(Record {
-                body: Body::Report(r),
-                ..
-            }) = svc.store.get(kind, id)?
-            {
-                report = Some(r);
+            paid.extend(paid_minutes(
+                &r.minutes,
+                month,
+                a.assistant,
+                &settings.pay_rates,
+            ));
+            if let Some(s) = a.substitute {
+                paid.extend(paid_minutes(
+                    &r.substitute_minutes,
+                    month,
+                    s,
+                    &settings.pay_rates,
+                ));
             }
         }
-        let agreed = agreed_minutes(a, &suspensions, month, &cal);
         rows.push(MonthlyRow {
             agreement: rec.id(),
             number: a.number.clone(),
             user: name_of(svc, Kind::Person, a.user)?,
             assistant: name_of(svc, Kind::Assistant, a.assistant)?,
-            provider: name_of(svc, Kind::Provider, a.provider)?,
+            provider,
             agreed_minutes: agreed,
-            reported_minutes: report.as_ref().map_or(0, |r| r.total_minutes()),
-            status: row_status(report.as_ref(), agreed),
+            reported_minutes: report.as_ref().map_or(0, |(_, r)| r.total_minutes()),
+            status: row_status(report.as_ref().map(|(_, r)| r), agreed),
+            user_id: a.user,
+            assistant_id: a.assistant,
+            provider_id: a.provider,
+            substitute_id: a.substitute,
+            substitute: match a.substitute {
+                Some(s) => name_of(svc, Kind::Assistant, s)?,
+                None => String::new(),
+            },
+            substitute_minutes: report.as_ref().map_or(0, |(_, r)| {
+                r.substitute_minutes.iter().map(|&m| u32::from(m)).sum()
+            }),
+            report: report.as_ref().map(|(id, _)| *id),
+            paid,
         });
     }
     rows.sort_by(|a, b| a.number.cmp(&b.number));
-    Ok(MonthlySummary { month, rows })
+    Ok(MonthlySummary {
+        month,
+        rows,
+        closed: svc.store.closing(month)?,
+        working_days: days.working_days(),
+    })
+}
+
+/// The minutes an assistant worked each day around `month` (the month before, itself and the
+/// month after: a week spans two months) in every report but `skip`'s (agreement, month): as
+/// the assistant of an agreement, their own row; as its substitute, the substitute's row.
+fn worked_elsewhere(
+    svc: &Service,
+    assistant: u64,
+    skip: (u64, Month),
+) -> Result<BTreeMap<NaiveDate, u32>, ServiceError> {
+    let mut out: BTreeMap<NaiveDate, u32> = BTreeMap::new();
+    for rec in svc.referring(assistant, Some(Kind::Agreement))? {
+        let Body::Agreement(a) = &rec.body else {
+            continue;
+        };
+        for month in [skip.1.prev(), skip.1, skip.1.next()] {
+            if (rec.id(), month) == skip {
+                continue;
+            }
+            let Some((_, r)) = report_of(svc, rec.id(), month)? else {
+                continue;
+            };
+            let row = if a.assistant == assistant {
+                &r.minutes
+            } else if a.substitute == Some(assistant) {
+                &r.substitute_minutes
+            } else {
+                continue;
+            };
+            for (i, &m) in row.iter().enumerate().filter(|(_, m)| **m > 0) {
+                let day = month.first_day() + chrono::Days::new(i as u64);
+                *out.entry(day).or_default() += u32::from(m);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The rules a report is saved under (create or update), under the writer lock: one report per
+/// agreement and month, the month open, an accepted report changed only through "returned for
+/// correction" and a return only through `ReturnReport` (it takes a reason), and the domain's
+/// checks with the assistant's and the substitute's work elsewhere.
+pub(super) fn check_save(
+    svc: &Service,
+    r: &mut MonthlyReport,
+    self_id: Option<u64>,
+    old: Option<&MonthlyReport>,
+    settings: &Settings,
+    today: NaiveDate,
+) -> Result<(), ServiceError> {
+    let agreement = match svc.store.get(Kind::Agreement, r.agreement)?.map(|x| x.body) {
+        Some(Body::Agreement(a)) => a,
+        _ => return Err(invalid("agreement", Reason::Missing { id: r.agreement })),
+    };
+    open_month(svc, r.month)?;
+    if let Some(o) = old {
+        open_month(svc, o.month)?;
+        if o.status == ReportStatus::Accepted {
+            return Err(invalid("status", Reason::ReportAccepted));
+        }
+    }
+    if r.status == ReportStatus::Returned && old.is_none_or(|o| o.status != ReportStatus::Returned)
+    {
+        return Err(invalid("status", Reason::BadTransition));
+    }
+    if let Some((id, _)) = report_of(svc, r.agreement, r.month)? {
+        if Some(id) != self_id {
+            return Err(invalid("month", Reason::DuplicateReport { id }));
+        }
+    }
+    let suspensions = suspensions_of(svc, r.agreement)?;
+    let days = WorkCalendar::new(settings.calendar.clone()).month_days(r.month);
+    let skip = (r.agreement, r.month);
+    let assistant_elsewhere = worked_elsewhere(svc, agreement.assistant, skip)?;
+    let substitute_elsewhere = match agreement.substitute {
+        Some(s) => worked_elsewhere(svc, s, skip)?,
+        None => BTreeMap::new(),
+    };
+    let ctx = ReportContext {
+        agreement: &agreement,
+        suspensions: &suspensions,
+        days: &days,
+        assistant_elsewhere: &assistant_elsewhere,
+        substitute_elsewhere: &substitute_elsewhere,
+        max_minutes_per_day: settings.max_minutes_per_day,
+        max_minutes_per_week: settings.max_minutes_per_week,
+        today,
+    };
+    check_report(r, &ctx).map_err(ServiceError::Invalid)
+}
+
+fn change(field: &str, old: String, new: String) -> FieldChange {
+    FieldChange {
+        field: field.into(),
+        old,
+        new,
+    }
+}
+
+fn reason_text(reason: &str) -> Result<String, ServiceError> {
+    let cleaned = clean_text(reason, 500, true).map_err(|e| invalid("reason", e.into()))?;
+    if cleaned.trim().is_empty() {
+        return Err(invalid("reason", Reason::Required));
+    }
+    Ok(cleaned)
+}
+
+fn status_name(s: ReportStatus) -> String {
+    format!("{s:?}")
+}
+
+/// `Request::ReturnReport`: a received or accepted report goes back for correction, with the
+/// reason in the audit log; the month must be open. Answers with the new version.
+pub fn return_report(
+    svc: &Service,
+    clerk: &Clerk,
+    id: u64,
+    base_rev: u64,
+    reason: &str,
+) -> Result<Record, ServiceError> {
+    let reason = reason_text(reason)?;
+    svc.write(&clerk.login, |ws| {
+        let old = svc
+            .store
+            .get(Kind::Report, id)?
+            .ok_or(ServiceError::NotFound {
+                kind: Kind::Report,
+                id,
+            })?;
+        if old.meta.rev != base_rev {
+            return Err(ServiceError::Conflict {
+                current: Box::new(old),
+            });
+        }
+        let Body::Report(mut r) = old.body.clone() else {
+            return Err(ServiceError::NotFound {
+                kind: Kind::Report,
+                id,
+            });
+        };
+        open_month(svc, r.month)?;
+        if r.status == ReportStatus::Returned {
+            return Err(invalid("status", Reason::BadTransition));
+        }
+        let was = r.status;
+        r.status = ReportStatus::Returned;
+        let now = svc.now();
+        let record = Record {
+            meta: Meta {
+                rev: old.meta.rev + 1,
+                updated: now,
+                by: clerk.login.clone(),
+                ..old.meta.clone()
+            },
+            body: Body::Report(r),
+        };
+        ws.put_record(Some(&old), &record)?;
+        svc.append_audit(
+            ws,
+            &clerk.login,
+            AuditAction::ReportReturn,
+            Some(Kind::Report),
+            Some(id),
+            vec![
+                change(
+                    "status",
+                    status_name(was),
+                    status_name(ReportStatus::Returned),
+                ),
+                change("reason", String::new(), reason.clone()),
+            ],
+        )?;
+        Ok((record.clone(), vec![record]))
+    })
+}
+
+/// `Request::CloseMonth`: a month that has ended is closed (its data went to АСП); its reports
+/// are read-only from now on.
+pub fn close_month(
+    svc: &Service,
+    clerk: &Clerk,
+    month: Month,
+) -> Result<MonthClosing, ServiceError> {
+    svc.write(&clerk.login, |ws| {
+        let now = svc.now();
+        if month >= Month::of(now.date()) {
+            return Err(invalid(
+                "month",
+                Reason::MonthNotOver {
+                    year: month.year,
+                    month: month.month,
+                },
+            ));
+        }
+        open_month(svc, month)?;
+        let closing = MonthClosing {
+            month,
+            at: now,
+            by: clerk.login.clone(),
+        };
+        Store::put_closing(ws, &closing)?;
+        svc.append_audit(
+            ws,
+            &clerk.login,
+            AuditAction::MonthClose,
+            None,
+            None,
+            vec![change("month", String::new(), month.to_string())],
+        )?;
+        Ok((closing, Vec::new()))
+    })
+}
+
+/// `Request::ReopenMonth`: a closed month open again, with the reason in the audit log.
+pub fn reopen_month(
+    svc: &Service,
+    clerk: &Clerk,
+    month: Month,
+    reason: &str,
+) -> Result<(), ServiceError> {
+    let reason = reason_text(reason)?;
+    svc.write(&clerk.login, |ws| {
+        let Some(closing) = svc.store.closing(month)? else {
+            return Err(invalid(
+                "month",
+                Reason::MonthNotClosed {
+                    year: month.year,
+                    month: month.month,
+                },
+            ));
+        };
+        Store::remove_closing(ws, month);
+        svc.append_audit(
+            ws,
+            &clerk.login,
+            AuditAction::MonthReopen,
+            None,
+            None,
+            vec![
+                change("month", String::new(), month.to_string()),
+                change(
+                    "closed",
+                    format!("{} {}", closing.at, closing.by),
+                    String::new(),
+                ),
+                change("reason", String::new(), reason.clone()),
+            ],
+        )?;
+        Ok(((), Vec::new()))
+    })
+}
+
+/// `Request::Payroll`: the month's pay lines (accepted reports) with each assistant's full
+/// ЕГН/ЛНЧ and IBAN, for the accountant. Identifiers leave in full, so it is an export: one
+/// audit entry per call (who, which month and provider, how many lines), or no payroll.
+pub fn payroll(
+    svc: &Service,
+    clerk: &Clerk,
+    month: Month,
+    provider: Option<u64>,
+) -> Result<Vec<PayrollLine>, ServiceError> {
+    let mut summary = monthly(svc, month)?;
+    if let Some(p) = provider {
+        summary = summary.for_provider(p);
+    }
+    let mut out = Vec::new();
+    for line in summary.pay_lines() {
+        let (ident, iban) = match svc
+            .store
+            .get(Kind::Assistant, line.assistant)?
+            .map(|r| r.body)
+        {
+            Some(Body::Assistant(a)) => {
+                let ident = match svc.store.get(Kind::Person, a.person)?.map(|r| r.body) {
+                    Some(Body::Person(p)) => p.ident.as_str().unwrap_or_default().to_string(),
+                    _ => String::new(),
+                };
+                (ident, a.iban.as_str().to_string())
+            }
+            _ => (String::new(), String::new()),
+        };
+        out.push(PayrollLine { line, ident, iban });
+    }
+    let changes = vec![
+        change("payroll", String::new(), month.to_string()),
+        change(
+            "provider",
+            String::new(),
+            provider.map(|p| p.to_string()).unwrap_or_default(),
+        ),
+        change("records", String::new(), out.len().to_string()),
+        change("ident", String::new(), "full".into()),
+    ];
+    svc.write(&clerk.login, |ws| {
+        svc.append_audit(
+            ws,
+            &clerk.login,
+            AuditAction::Export,
+            Some(Kind::Assistant),
+            None,
+            changes,
+        )?;
+        Ok(((), Vec::new()))
+    })?;
+    Ok(out)
 }

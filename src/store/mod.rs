@@ -17,6 +17,7 @@ pub mod codec;
 pub mod error;
 mod housekeeping;
 pub mod index;
+pub mod months;
 pub mod schema;
 pub mod snapshot;
 

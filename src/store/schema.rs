@@ -27,6 +27,8 @@ pub const SCHEMA: u32 = 3;
 pub const AUDIT_CODE: u8 = 100;
 pub const SETTINGS_CODE: u8 = 101;
 pub const DRAFT_CODE: u8 = 102;
+/// A closed month (`domain::monthly::MonthClosing`), in the meta tree.
+pub const MONTH_CLOSING_CODE: u8 = 103;
 
 /// The current payload version of each record kind.
 /// Assessment 2: needs by domain and a conclusion. Referral 2: who made each step, warnings.
@@ -56,6 +58,7 @@ pub const AUDIT_VERSION: u16 = 1;
 /// 3: the ratings of monitoring visits and the application checklist.
 pub const SETTINGS_VERSION: u16 = 3;
 pub const DRAFT_VERSION: u16 = 1;
+pub const MONTH_CLOSING_VERSION: u16 = 1;
 
 #[derive(Serialize)]
 struct StoredRef<'a, T> {

@@ -6,7 +6,7 @@
 
 use super::{by_code, choices, Lens, Spec};
 use crate::domain::{
-    assistance::{hours_text, parse_hours, Agreement, AgreementStatus},
+    assistance::{hours_text, Agreement, AgreementStatus},
     date::format_date,
     record::{Body, Kind, Record},
 };
@@ -37,7 +37,7 @@ macro_rules! day_lens {
             |_| FieldKind::Text { max: 5 },
             |a, _| hours_text(a.week[$i]),
             |a, v, _| {
-                a.week[$i] = parse_hours(v)?;
+                a.week[$i] = crate::domain::month_grid::parse_hours(v)?.into();
                 Ok(())
             },
         )

@@ -3,7 +3,7 @@
 
 use super::{by_code, choices, Lens, Spec};
 use crate::domain::{
-    assistance::{hours_text, parse_hours, Contract, ContractStatus},
+    assistance::{hours_text, Contract, ContractStatus},
     record::{Body, Kind},
 };
 use crate::tui::{
@@ -38,7 +38,7 @@ impl Spec for ContractSpec {
                 |_| FieldKind::Text { max: 5 },
                 |c, _| hours_text(c.minutes_per_day),
                 |c, v, _| {
-                    c.minutes_per_day = parse_hours(v)?;
+                    c.minutes_per_day = crate::domain::month_grid::parse_hours(v)?.into();
                     Ok(())
                 },
             )

@@ -62,6 +62,8 @@ impl MonthScreen {
             summary: MonthlySummary {
                 month,
                 rows: Vec::new(),
+                closed: None,
+                working_days: 0,
             },
             shown: Vec::new(),
             input,

@@ -513,9 +513,7 @@ impl PersonCard {
                         .iter()
                         .find(|r| r.month == *m)
                         .map(|r| r.total_minutes() / 60)
-                        .or_else(|| {
-                            (a.from <= m.last_day() && m.first_day() <= a.to).then_some(0)
-                        })
+                        .or_else(|| (a.from <= m.last_day() && m.first_day() <= a.to).then_some(0))
                 })
                 .collect();
             out.push((
@@ -523,7 +521,10 @@ impl PersonCard {
                 t.f(
                     "card.chart",
                     &[
-                        ("from", &format!("{:02}.{}", months[0].month, months[0].year)),
+                        (
+                            "from",
+                            &format!("{:02}.{}", months[0].month, months[0].year),
+                        ),
                         (
                             "chart",
                             &crate::tui::widgets::spark(&values, a.hours_per_month, sym.ascii),

@@ -7,9 +7,12 @@
 //! `4`, `3.5` or `3:30`; absences as a letter (О/L leave, Б/S sick, Х/H hospital, Д/O other).
 
 use crate::domain::{
-    assistance::{hours_text, parse_hours, Agreement, Suspension},
+    assistance::{hours_text, Agreement},
     calendar::WorkCalendar,
     date::{format_date, Month},
+    month_grid::{
+        copy_last_month, fill_from_schedule, month_grid, parse_hours, spread_total, GridDay,
+    },
     monthly::format_hm,
     record::{Body, Kind, Record},
     report::{Absence, MonthlyReport, ReportStatus},
@@ -30,53 +33,6 @@ use ratatui::{buffer::Buffer, crossterm::event::KeyCode, layout::Rect};
 const ROWS: [&str; 3] = ["grid.assistant", "grid.substitute", "grid.absence_row"];
 const LABEL: usize = 9;
 
-/// What a day is for this agreement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Day {
-    /// A working day inside the agreement.
-    Open,
-    /// A weekend, a holiday or an extra day off inside the agreement.
-    Off,
-    /// Outside the agreement's period, or suspended: no hours.
-    Blocked,
-}
-
-/// The month's days for an agreement and its suspensions.
-pub fn days(
-    a: &Agreement,
-    suspensions: &[Suspension],
-    month: Month,
-    cal: &WorkCalendar,
-) -> Vec<Day> {
-    month
-        .first_day()
-        .iter_days()
-        .take(month.days() as usize)
-        .map(|d| {
-            if !a.covers(d) || suspensions.iter().any(|s| s.covers(d)) {
-                Day::Blocked
-            } else if cal.is_working_day(d) {
-                Day::Open
-            } else {
-                Day::Off
-            }
-        })
-        .collect()
-}
-
-/// The assistant's minutes from a weekly pattern (Monday first) on the open days.
-pub fn from_week(week: &[u32; 7], days: &[Day], month: Month) -> Vec<u16> {
-    month
-        .first_day()
-        .iter_days()
-        .zip(days)
-        .map(|(d, day)| match day {
-            Day::Open => week[d.weekday().num_days_from_monday() as usize].min(24 * 60) as u16,
-            _ => 0,
-        })
-        .collect()
-}
-
 /// At most `cap` minutes in all: the last days give up what is over (a schedule of 4 hours a
 /// day asks 92 in a month of 23 working days; an agreement of 84 allows 84).
 pub fn capped(mut minutes: Vec<u16>, cap: u32) -> Vec<u16> {
@@ -94,42 +50,6 @@ pub fn capped(mut minutes: Vec<u16>, cap: u32) -> Vec<u16> {
         over -= u32::from(take);
     }
     minutes
-}
-
-/// Last month's pattern: for each weekday, the minutes it had most often on a day with hours.
-pub fn week_of(report: &MonthlyReport) -> [u32; 7] {
-    let mut counts: [std::collections::BTreeMap<u16, u32>; 7] = Default::default();
-    for (d, m) in report.month.first_day().iter_days().zip(&report.minutes) {
-        if *m > 0 {
-            *counts[d.weekday().num_days_from_monday() as usize]
-                .entry(*m)
-                .or_default() += 1;
-        }
-    }
-    let mut week = [0u32; 7];
-    for (w, c) in week.iter_mut().zip(counts) {
-        *w = c
-            .into_iter()
-            .max_by_key(|(m, n)| (*n, *m))
-            .map_or(0, |(m, _)| m.into());
-    }
-    week
-}
-
-/// `total` minutes over the open days, in quarter hours, the remainder to the first days.
-pub fn spread(total: u32, days: &[Day]) -> Vec<u16> {
-    let open: Vec<usize> = (0..days.len()).filter(|&i| days[i] == Day::Open).collect();
-    let mut out = vec![0u16; days.len()];
-    if open.is_empty() {
-        return out;
-    }
-    let quarters = total / 15;
-    let (each, extra) = (quarters / open.len() as u32, quarters % open.len() as u32);
-    for (n, &i) in open.iter().enumerate() {
-        let q = each + u32::from((n as u32) < extra);
-        out[i] = (q * 15).min(24 * 60) as u16;
-    }
-    out
 }
 
 fn absence_of(c: char) -> Option<Option<Absence>> {
@@ -158,7 +78,9 @@ pub struct ReportGrid {
     pub month: Month,
     /// The saved report (id, rev) when there is one.
     saved: Option<(u64, u64, ReportStatus)>,
-    days: Vec<Day>,
+    grid: Vec<GridDay>,
+    /// Last month's grid, for its pattern.
+    last_grid: Vec<GridDay>,
     minutes: Vec<u16>,
     substitute: Vec<u16>,
     absences: Vec<Option<Absence>>,
@@ -197,8 +119,9 @@ impl ReportGrid {
             }
         }
         let cal = WorkCalendar::new(cx.settings.calendar.clone());
-        let days = days(&agreement, &suspensions, month, &cal);
-        let n = days.len();
+        let grid = month_grid(&cal.month_days(month), &agreement, &suspensions);
+        let last_grid = month_grid(&cal.month_days(month.prev()), &agreement, &suspensions);
+        let n = grid.len();
         let names = [agreement.user, agreement.assistant]
             .iter()
             .map(|id| crate::tui::forms::agreement::person_name(cx, *id))
@@ -207,13 +130,14 @@ impl ReportGrid {
         let agreed = crate::domain::monthly::agreed_minutes(&agreement, &suspensions, month, &cal);
         let mut g = ReportGrid {
             agreement_id,
-            minutes: capped(from_week(&agreement.week, &days, month), agreed),
+            minutes: capped(fill_from_schedule(&grid, &agreement.week), agreed),
             agreement,
             month,
             saved: None,
             substitute: vec![0; n],
             absences: vec![None; n],
-            days,
+            grid,
+            last_grid,
             last_month,
             agreed,
             row: 0,
@@ -239,8 +163,13 @@ impl ReportGrid {
                 }
             }
         }
-        g.col = g.days.iter().position(|d| *d == Day::Open).unwrap_or(0);
+        g.col = g.grid.iter().position(Self::working).unwrap_or(0);
         Ok(g)
+    }
+
+    /// A day of the agreement that is a working day.
+    fn working(d: &GridDay) -> bool {
+        d.open() && d.kind.is_working()
     }
 
     fn row_mut(&mut self) -> Option<&mut Vec<u16>> {
@@ -261,7 +190,7 @@ impl ReportGrid {
         match parse_hours(&typed) {
             Ok(m) => {
                 if let Some(row) = self.row_mut() {
-                    row[col] = m as u16;
+                    row[col] = m;
                     self.dirty = true;
                 }
             }
@@ -347,7 +276,7 @@ impl ReportGrid {
     }
 
     fn cell(&self, row: usize, i: usize, t: &I18n) -> String {
-        if self.days[i] == Day::Blocked {
+        if !self.grid[i].open() {
             return "--".into();
         }
         let m = match row {
@@ -411,13 +340,13 @@ impl Screen for ReportGrid {
     }
 
     fn handle(&mut self, ev: &Ev, cx: &mut Cx) -> Outcome {
-        let n = self.days.len();
+        let n = self.grid.len();
         match ev {
             Ev::Action(Action::Save) => return self.accept(cx),
             Ev::Action(Action::Reveal) => {
                 self.typing.clear();
                 self.minutes = capped(
-                    from_week(&self.agreement.week, &self.days, self.month),
+                    fill_from_schedule(&self.grid, &self.agreement.week),
                     self.agreed,
                 );
                 self.dirty = true;
@@ -426,10 +355,11 @@ impl Screen for ReportGrid {
                 self.typing.clear();
                 match &self.last_month {
                     Some(last) => {
-                        self.minutes = capped(
-                            from_week(&week_of(last), &self.days, self.month),
-                            self.agreed,
-                        );
+                        let (own, substitute) = copy_last_month(&self.last_grid, last, &self.grid);
+                        self.minutes = capped(own, self.agreed);
+                        if !substitute.is_empty() {
+                            self.substitute = substitute;
+                        }
                         self.dirty = true;
                     }
                     None => {
@@ -444,8 +374,10 @@ impl Screen for ReportGrid {
                     Some(m) => m,
                     None => self.agreed,
                 };
-                self.minutes = spread(total, &self.days);
-                self.dirty = true;
+                if let Some(m) = spread_total(total, &self.grid, &self.agreement.week) {
+                    self.minutes = m;
+                    self.dirty = true;
+                }
             }
             Ev::Action(Action::Up) => {
                 self.commit(cx);
@@ -495,7 +427,7 @@ impl Screen for ReportGrid {
                 }
                 KeyCode::Char(c)
                     if (c.is_ascii_digit() || matches!(c, '.' | ',' | ':'))
-                        && self.days[self.col] != Day::Blocked
+                        && self.grid[self.col].open()
                         && self.typing.len() < 6 =>
                 {
                     self.typing.push(c);
@@ -535,14 +467,14 @@ impl Screen for ReportGrid {
         // Day numbers and weekdays, a cell per day: days off dim, the others alternating so
         // that two-character columns read apart.
         let first = self.month.first_day();
-        for (i, d) in first.iter_days().take(self.days.len()).enumerate() {
+        for (i, d) in first.iter_days().take(self.grid.len()).enumerate() {
             let x = area.x + (LABEL + 2 * i) as u16;
             if x + 2 > area.right() || y + 1 >= area.bottom() {
                 break;
             }
-            let style = match (self.days[i], i % 2) {
-                (Day::Open, 0) => theme.heading,
-                (Day::Open, _) => theme.label,
+            let style = match (Self::working(&self.grid[i]), i % 2) {
+                (true, 0) => theme.heading,
+                (true, _) => theme.label,
                 _ => theme.dim,
             };
             let key = format!("grid.wd{}", d.weekday().num_days_from_monday());
@@ -567,7 +499,7 @@ impl Screen for ReportGrid {
                 LABEL,
                 label_style,
             );
-            for i in 0..self.days.len() {
+            for i in 0..self.grid.len() {
                 let x = x0 + (LABEL + 2 * i) as u16;
                 if x + 2 > area.right() {
                     break;
@@ -586,10 +518,10 @@ impl Screen for ReportGrid {
                     self.cell(r, i, t)
                 };
                 let refused = self.refused.iter().any(|(d, _)| *d as usize == i + 1);
-                let style = match (focused, refused, self.days[i]) {
+                let style = match (focused, refused, Self::working(&self.grid[i])) {
                     (true, _, _) => theme.selected,
                     (_, true, _) => theme.error,
-                    (_, _, Day::Open) => theme.base,
+                    (_, _, true) => theme.base,
                     _ => theme.dim,
                 };
                 buf.set_stringn(x, y, &text, 2, style);
@@ -606,10 +538,11 @@ impl Screen for ReportGrid {
                 .map(|a| crate::tui::screens::label(t, "grid.absence", &a))
                 .unwrap_or_default(),
         };
-        let state = match self.days[self.col] {
-            Day::Blocked => t.t("grid.blocked"),
-            Day::Off => t.t("grid.off"),
-            Day::Open => "",
+        let d = &self.grid[self.col];
+        let state = match (d.open(), d.kind.is_working()) {
+            (false, _) => t.t("grid.blocked"),
+            (true, false) => t.t("grid.off"),
+            (true, true) => "",
         };
         let why = self
             .refused
@@ -697,41 +630,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn spreading_gives_quarter_hours_to_open_days_only() {
-        let days = [Day::Open, Day::Off, Day::Open, Day::Blocked, Day::Open];
-        let m = spread(10 * 60, &days);
-        assert_eq!(m.iter().map(|x| u32::from(*x)).sum::<u32>(), 600);
-        assert_eq!((m[1], m[3]), (0, 0));
-        assert!(m.iter().all(|x| x % 15 == 0));
+    fn a_fill_never_passes_the_months_hours() {
         assert_eq!(parse_hours_total("82:30"), Some(4950));
         assert_eq!(parse_hours_total("84"), Some(5040));
         assert_eq!(parse_hours_total("x"), None);
         assert_eq!(capped(vec![240, 240, 240], 600), [240, 240, 120]);
         assert_eq!(capped(vec![240, 0, 240], 1000), [240, 0, 240]);
-    }
-
-    #[test]
-    fn last_months_pattern_is_each_weekdays_usual_hours() {
-        let month = Month::new(2026, 9).unwrap();
-        let mut minutes = vec![0u16; 30];
-        // September 2026 starts on a Tuesday: Tuesdays 3 h, other weekdays 4 h.
-        for (i, d) in month.first_day().iter_days().take(30).enumerate() {
-            minutes[i] = match d.weekday().num_days_from_monday() {
-                1 => 180,
-                5 | 6 => 0,
-                _ => 240,
-            };
-        }
-        let r = MonthlyReport {
-            agreement: 1,
-            month,
-            minutes,
-            substitute_minutes: Vec::new(),
-            absences: Vec::new(),
-            status: ReportStatus::Accepted,
-            received: month.last_day(),
-            note: String::new(),
-        };
-        assert_eq!(week_of(&r), [240, 180, 240, 240, 240, 0, 0]);
     }
 }

@@ -66,7 +66,9 @@ pub fn spark(values: &[Option<u32>], max: u32, ascii: bool) -> String {
             None => ' ',
             Some(0) => marks[1],
             Some(v) => {
-                let level = (u64::from(*v) * 8).div_ceil(u64::from(max.max(1))).clamp(1, 8);
+                let level = (u64::from(*v) * 8)
+                    .div_ceil(u64::from(max.max(1)))
+                    .clamp(1, 8);
                 marks[level as usize]
             }
         })

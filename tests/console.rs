@@ -133,6 +133,7 @@ fn every_screen(lang: Lang, theme: &str, ascii: bool, suffix: &str) {
     a.on_key(key(KeyCode::F(12)));
     insta::assert_snapshot!(format!("agreement_new{suffix}"), shot(&a));
     a.on_key(key(KeyCode::Esc));
+    assistance_screens(&mut a, suffix);
     // The card's workflow keys: a new intake, a phone note, a new referral.
     a.on_key(key(KeyCode::F(7)));
     insta::assert_snapshot!(format!("intake_new{suffix}"), shot(&a));
@@ -187,6 +188,36 @@ fn every_screen(lang: Lang, theme: &str, ascii: bool, suffix: &str) {
     a.on_key(key(KeyCode::F(4)));
     insta::assert_snapshot!(format!("person_choice_list{suffix}"), shot(&a));
     insta::assert_snapshot!(format!("too_small{suffix}"), screen(&a, 60, 20));
+}
+
+/// The card's personal-assistance lines (after an intake and a referral): the application,
+/// the направление, the agreement (F5 a suspension, F11 on its assistant), the contract.
+fn assistance_screens(a: &mut App, suffix: &str) {
+    let open = |a: &mut App, n: usize| {
+        a.on_key(key(KeyCode::Home));
+        for _ in 0..n {
+            a.on_key(key(KeyCode::Down));
+        }
+        a.on_key(key(KeyCode::Enter));
+    };
+    open(a, 4);
+    insta::assert_snapshot!(format!("dsp_edit{suffix}"), shot(a));
+    a.on_key(key(KeyCode::Esc));
+    open(a, 5);
+    insta::assert_snapshot!(format!("agreement_edit{suffix}"), shot(a));
+    a.on_key(key(KeyCode::F(5)));
+    insta::assert_snapshot!(format!("suspension_new{suffix}"), shot(a));
+    a.on_key(key(KeyCode::Esc));
+    a.on_key(key(KeyCode::Tab));
+    a.on_key(key(KeyCode::Tab));
+    a.on_key(key(KeyCode::F(11)));
+    insta::assert_snapshot!(format!("assistant_edit{suffix}"), shot(a));
+    a.on_key(key(KeyCode::Esc));
+    a.on_key(key(KeyCode::Esc));
+    open(a, 6);
+    insta::assert_snapshot!(format!("contract_edit{suffix}"), shot(a));
+    a.on_key(key(KeyCode::Esc));
+    a.on_key(key(KeyCode::Home));
 }
 
 /// The register (F8 from home): filtered, a service with its visits, a new visit, its
@@ -1254,4 +1285,82 @@ fn a_report_matching_its_schedule_is_accepted_in_two_keys_from_the_month() {
     let (next, line) = chosen(&a);
     assert_ne!(next, number);
     assert!(line.ends_with("очакван"), "{line}\n{}", shot(&a));
+}
+
+/// F6 on an agreement in force replaces its assistant in one action: the clerk chooses the new
+/// assistant, the reason and the day; the old agreement ends the day before and the new one,
+/// a draft to sign, opens.
+#[test]
+fn f6_replaces_the_assistant_of_an_agreement() {
+    use frontoffice::domain::{
+        assistance::AgreementStatus,
+        record::{Body, Kind},
+    };
+    let (_dir, svc) = own_db();
+    let s = a_session(&svc);
+    // The demo's last assistant takes over.
+    let spare = s.list(Kind::Assistant, None, 1000).unwrap().pop().unwrap();
+    let Body::Assistant(x) = &spare.body else {
+        unreachable!()
+    };
+    let spare_name = s.labels(vec![x.person]).unwrap()[0].name.clone();
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    typed(&mut a, AGREEMENT);
+    a.on_key(key(KeyCode::Enter));
+    for n in 1..12 {
+        a.on_key(key(KeyCode::Home));
+        for _ in 0..n {
+            a.on_key(key(KeyCode::Down));
+        }
+        a.on_key(key(KeyCode::Enter));
+        if a.top().title(&a.cx.t) == "Споразумение" {
+            break;
+        }
+        a.on_key(key(KeyCode::Esc));
+    }
+    assert_eq!(a.top().title(&a.cx.t), "Споразумение", "{}", shot(&a));
+    // The assistant field (third): the new one by name, from the list.
+    a.on_key(key(KeyCode::Tab));
+    a.on_key(key(KeyCode::Tab));
+    a.on_key(ctrl('u'));
+    typed(&mut a, &spare_name);
+    a.on_key(key(KeyCode::F(4)));
+    a.on_key(key(KeyCode::Enter));
+    // The reason for ending (the last but one field), then the day of the change.
+    for _ in 0..16 {
+        a.on_key(key(KeyCode::Tab));
+    }
+    a.on_key(ctrl('u'));
+    typed(&mut a, "по желание");
+    a.on_key(key(KeyCode::Tab));
+    typed(&mut a, "01.12.2026");
+    a.on_key(key(KeyCode::F(6)));
+    let screen = shot(&a);
+    assert!(
+        screen.contains("Асистентът е сменен от 01.12.2026"),
+        "{screen}"
+    );
+    assert!(screen.contains(&spare_name), "{screen}");
+    // In the service: the old one ended on 30.11, the new one a draft from 01.12.
+    let mut agreements: Vec<_> = s
+        .list(Kind::Agreement, None, 1000)
+        .unwrap()
+        .into_iter()
+        .filter_map(|r| match r.body {
+            Body::Agreement(g) => Some(g),
+            _ => None,
+        })
+        .collect();
+    let old = agreements
+        .iter()
+        .find(|g| g.number == AGREEMENT)
+        .unwrap()
+        .clone();
+    assert_eq!(old.status, AgreementStatus::Ended);
+    assert_eq!(old.to, common::date(2026, 11, 30));
+    assert_eq!(old.end_reason.as_deref(), Some("wish"));
+    agreements.retain(|g| g.user == old.user && g.from == common::date(2026, 12, 1));
+    assert_eq!(agreements.len(), 1);
+    assert_eq!(agreements[0].assistant, spare.id());
+    assert_eq!(agreements[0].status, AgreementStatus::Draft);
 }

@@ -276,7 +276,15 @@ impl Handlers for Caller<'_> {
         for id in ids {
             for kind in Kind::ALL {
                 if let Some(r) = self.svc.store.get(kind, id)? {
-                    out.push(super::search::hit(&r, 0));
+                    let mut hit = super::search::hit(&r, 0);
+                    // An assistant is shown as its person, with the account pay goes to.
+                    if let Body::Assistant(a) = &r.body {
+                        if let Some(p) = self.svc.store.get(Kind::Person, a.person)? {
+                            hit.name = super::search::hit(&p, 0).name;
+                            hit.detail = a.iban.grouped();
+                        }
+                    }
+                    out.push(hit);
                     break;
                 }
             }

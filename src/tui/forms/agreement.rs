@@ -12,7 +12,8 @@ use crate::domain::{
 };
 use crate::service::ApiExt;
 use crate::tui::{
-    app::Cx,
+    app::{Cx, Level, Outcome},
+    keymap::Action,
     screens::{code, record_form::RecordForm},
     widgets::form::{Choice, FieldKind},
 };
@@ -120,9 +121,15 @@ fn decision_options(cx: &Cx, user: u64) -> Vec<Choice> {
         .collect()
 }
 
+/// What the form shows beside the agreement: its assistant without a contract in force.
+#[derive(Default)]
+pub struct AgreementExtra {
+    no_contract: Option<chrono::NaiveDate>,
+}
+
 impl Spec for AgreementSpec {
     type T = Agreement;
-    type Extra = ();
+    type Extra = AgreementExtra;
     const KIND: Kind = Kind::Agreement;
 
     fn lenses() -> Vec<Lens<Agreement>> {
@@ -155,6 +162,14 @@ impl Spec for AgreementSpec {
             )
             .required(),
             crate::choice_lens!(L, "end_reason", end_reasons, end_reason, optional),
+            // Not part of the record: from when F6 gives the agreement the assistant chosen
+            // above (the old one ends the day before, for the ending reason above).
+            L::new(
+                "replace_from",
+                |_| FieldKind::Date,
+                |_, _| String::new(),
+                |_, _, _| Ok(()),
+            ),
         ]
     }
 
@@ -198,46 +213,86 @@ impl Spec for AgreementSpec {
             .to_string()
     }
 
-    fn hints(f: &RecordForm<Self>) -> Vec<crate::tui::keymap::Action> {
+    fn hints(f: &RecordForm<Self>) -> Vec<Action> {
         match f.editing {
-            Some(_) => vec![crate::tui::keymap::Action::More],
+            Some(_) => vec![Action::More, Action::Reveal, Action::Edit],
             None => Vec::new(),
         }
     }
 
+    /// F12 the document to sign, F5 a suspension, F6 the assistant replaced.
     fn meanings(f: &RecordForm<Self>) -> crate::tui::keymap::Meanings {
         match f.editing {
-            Some(_) => vec![(crate::tui::keymap::Action::More, "action.document")],
+            Some(_) => vec![
+                (Action::More, "action.document"),
+                (Action::Reveal, "action.suspend"),
+                (Action::Edit, "action.replace_assistant"),
+            ],
             None => Vec::new(),
         }
     }
 
-    fn action(
-        f: &mut RecordForm<Self>,
-        a: crate::tui::keymap::Action,
-        cx: &mut Cx,
-    ) -> Option<crate::tui::app::Outcome> {
-        let (id, _) = f.editing?;
-        (a == crate::tui::keymap::Action::More)
-            .then(|| super::write_document(cx, crate::domain::document::DocKind::Agreement, id))
+    fn action(f: &mut RecordForm<Self>, a: Action, cx: &mut Cx) -> Option<Outcome> {
+        let (id, rev) = f.editing?;
+        match a {
+            Action::More => Some(super::write_document(
+                cx,
+                crate::domain::document::DocKind::Agreement,
+                id,
+            )),
+            Action::Reveal => Some(Outcome::Push(Box::new(super::suspension::new_form(cx, id)))),
+            Action::Edit => Some(replace(f, id, rev, cx)),
+            _ => None,
+        }
     }
 
     fn check(a: &mut Agreement, _cx: &Cx) -> Result<(), Vec<crate::domain::FieldError>> {
         a.validate()
     }
 
+    const WATCH: &'static [Kind] = &[Kind::Contract];
+
+    /// The warning of an agreement in force whose assistant has no contract in force.
+    fn refresh(f: &mut RecordForm<Self>, cx: &mut Cx) {
+        let Some((id, _)) = f.editing else {
+            return;
+        };
+        match cx.api.assistance_warnings(f.base.user) {
+            Ok(w) => {
+                f.extra.no_contract = w.into_iter().find_map(|w| match w {
+                    crate::domain::assistance::AssistanceWarning::NoContract {
+                        agreement,
+                        since,
+                        ..
+                    } if agreement == id => Some(since),
+                    _ => None,
+                })
+            }
+            Err(e) => cx.fail(&e),
+        }
+    }
+
     fn banner(f: &RecordForm<Self>, cx: &Cx) -> Option<String> {
         let a = &f.current(cx).0;
         let week = a.week_minutes();
-        (week > 0).then(|| {
-            cx.t.f(
+        let mut parts = Vec::new();
+        if let Some(since) = f.extra.no_contract {
+            parts.push(format!(
+                "{} {}",
+                cx.sym.warn,
+                cx.t.f("agreement.no_contract", &[("date", &format_date(since))])
+            ));
+        }
+        if week > 0 {
+            parts.push(cx.t.f(
                 "agreement.week_total",
                 &[
                     ("hours", &hours_text(week)),
                     ("month", &a.hours_per_month.to_string()),
                 ],
-            )
-        })
+            ));
+        }
+        (!parts.is_empty()).then(|| parts.join(" · "))
     }
 
     fn ref_options(f: &RecordForm<Self>, key: &str, typed: &str, cx: &Cx) -> Option<Vec<Choice>> {
@@ -290,6 +345,57 @@ impl Spec for AgreementSpec {
                 }
             }
             _ => {}
+        }
+    }
+}
+
+/// F6: the agreement's assistant replaced by the one chosen in the form, from the date typed
+/// in "replace from", the old agreement ending the day before for the ending reason chosen;
+/// one commit in the service. The new agreement opens, a draft to sign.
+fn replace(f: &mut RecordForm<AgreementSpec>, id: u64, rev: u64, cx: &mut Cx) -> Outcome {
+    let from = super::opt_date(&f.form.text("replace_from"), cx);
+    let assistant: Option<u64> = f.form.choice("assistant").and_then(|v| v.parse().ok());
+    let substitute: Option<u64> = f.form.choice("substitute").and_then(|v| v.parse().ok());
+    let reason = f.form.choice("end_reason").unwrap_or_default();
+    let (Ok(Some(from)), Some(assistant)) = (from, assistant) else {
+        f.form.apply_errors(
+            &[crate::domain::FieldError::new(
+                "replace_from",
+                crate::domain::Reason::Required,
+            )],
+            cx.t.lang(),
+        );
+        let msg = cx.t.t("agreement.replace_how").to_string();
+        cx.say(Level::Warn, msg);
+        return Outcome::Consumed;
+    };
+    match cx
+        .api
+        .replace_assistant(id, rev, from, assistant, substitute, &reason)
+    {
+        Ok(next) => {
+            let msg =
+                cx.t.f("agreement.replaced", &[("date", &format_date(from))]);
+            cx.say(Level::Info, msg);
+            Outcome::Push(Box::new(RecordForm::<AgreementSpec>::edit(cx, &next)))
+        }
+        Err(crate::service::ServiceError::Invalid(errors)) => {
+            let rest = f.form.apply_errors(&errors, cx.t.lang());
+            let msg = rest
+                .first()
+                .cloned()
+                .or_else(|| {
+                    errors
+                        .first()
+                        .map(|e| crate::domain::Explain::explain(&e.reason, cx.t.lang()))
+                })
+                .unwrap_or_default();
+            cx.say(Level::Error, msg);
+            Outcome::Consumed
+        }
+        Err(e) => {
+            cx.fail(&e);
+            Outcome::Consumed
         }
     }
 }

@@ -52,8 +52,8 @@ struct AgreementView {
     provider: String,
     /// Newest first.
     reports: Vec<MonthlyReport>,
-    /// The assistant's employment contract for it (or their latest), if any.
-    contract: Option<Contract>,
+    /// The assistant's employment contract for it (or their latest), if any, with its id.
+    contract: Option<(u64, Contract)>,
     /// The latest suspension of the agreement.
     suspension: Option<Suspension>,
 }
@@ -149,7 +149,7 @@ fn load(cx: &Cx, id: u64) -> Result<CardData, ServiceError> {
                     provider: name_of(cx, Kind::Provider, a.provider),
                     agreement: a,
                     reports,
-                    contract: contracts.pop().map(|(_, c)| c),
+                    contract: contracts.pop(),
                     suspension,
                 });
             }
@@ -460,7 +460,7 @@ impl PersonCard {
                 ),
             ));
             let in_force = a.status == AgreementStatus::Active && a.covers(today);
-            let contract = match &v.contract {
+            let contract = match v.contract.as_ref().map(|(_, c)| c) {
                 Some(c) if c.status == ContractStatus::Signed => t.f(
                     "card.contract",
                     &[("number", &c.number), ("from", &format_date(c.start))],
@@ -477,7 +477,7 @@ impl PersonCard {
             let contract_ok = v
                 .contract
                 .as_ref()
-                .is_some_and(|c| c.status == ContractStatus::Signed);
+                .is_some_and(|(_, c)| c.status == ContractStatus::Signed);
             let suspended = v.suspension.as_ref().map(|x| {
                 let to = x.to.map(format_date).unwrap_or_else(|| "…".into());
                 t.f(
@@ -485,6 +485,9 @@ impl PersonCard {
                     &[("from", &format_date(x.from)), ("to", &to)],
                 )
             });
+            if let Some((cid, _)) = &v.contract {
+                targets.push((out.len(), (Kind::Contract, *cid)));
+            }
             let mut line = format!("  {contract}");
             if let Some(s) = suspended {
                 line.push_str(&format!(" · {s}"));

@@ -1364,3 +1364,35 @@ fn f6_replaces_the_assistant_of_an_agreement() {
     assert_eq!(agreements[0].assistant, spare.id());
     assert_eq!(agreements[0].status, AgreementStatus::Draft);
 }
+
+/// The month screen's totals are the service's month summary (what `report monthly` prints,
+/// tested there against the command line); F8 closes the month, and the header says so.
+#[test]
+fn the_month_screens_totals_are_the_reports_and_f8_closes_the_month() {
+    use frontoffice::domain::{date::Month, monthly::format_hm};
+    let (_dir, svc) = own_db();
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    a.on_key(key(KeyCode::F(12)));
+    let month = Month::of(common::clock()().date()).prev();
+    let summary = a_session(&svc).monthly_report(month).unwrap();
+    let (agreed, reported) = summary.totals();
+    let s = shot(&a);
+    let line = s.lines().find(|l| l.starts_with("Общо")).expect(&s);
+    assert_eq!(
+        line,
+        format!(
+            "Общо {} отчетени от {} по споразумения · {} споразумения",
+            format_hm(reported as i64),
+            format_hm(agreed as i64),
+            summary.rows.len()
+        )
+    );
+    a.on_key(key(KeyCode::F(8)));
+    let s = shot(&a);
+    assert!(s.contains("приключен от"), "{s}");
+    assert!(a_session(&svc)
+        .monthly_report(month)
+        .unwrap()
+        .closed
+        .is_some());
+}

@@ -137,7 +137,17 @@ impl MonthScreen {
             ),
             None => String::new(),
         };
-        format!("{} · {left}", counts.join(" · "))
+        let closed = match &self.summary.closed {
+            Some(c) => format!(
+                " · {}",
+                t.f(
+                    "month.closed",
+                    &[("by", &c.by), ("date", &format_date(c.at.date()))]
+                )
+            ),
+            None => String::new(),
+        };
+        format!("{} · {left}{closed}", counts.join(" · "))
     }
 }
 
@@ -190,6 +200,20 @@ impl Screen for MonthScreen {
                 self.selected = 0;
                 self.load(cx);
             }
+            Ev::Action(Action::CopyPrevious) => match cx.api.close_month(self.month) {
+                Ok(_) => {
+                    let msg = cx.t.f(
+                        "month.closed_now",
+                        &[(
+                            "month",
+                            &format!("{:02}.{}", self.month.month, self.month.year),
+                        )],
+                    );
+                    cx.say(crate::tui::app::Level::Info, msg);
+                    self.load(cx);
+                }
+                Err(e) => cx.fail(&e),
+            },
             Ev::Action(Action::Edit) => {
                 // Never past the current month.
                 if self.month < Month::of(cx.today()) {

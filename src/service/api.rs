@@ -332,6 +332,11 @@ impl Change {
             .iter()
             .any(|c| ids.contains(&c.id) || c.refs.iter().any(|r| ids.contains(r)))
     }
+
+    /// Whether a record of one of these kinds was saved (a list of them should reload).
+    pub fn of_kinds(&self, kinds: &[Kind]) -> bool {
+        self.records.iter().any(|c| kinds.contains(&c.kind))
+    }
 }
 
 /// One search result.

@@ -246,8 +246,7 @@ impl Screen for MonthScreen {
 
     fn changed(&mut self, change: &Change, cx: &mut Cx) -> bool {
         use crate::domain::record::Kind;
-        let watched = [Kind::Report, Kind::Agreement, Kind::Suspension];
-        if !change.records.iter().any(|c| watched.contains(&c.kind)) {
+        if !change.of_kinds(&[Kind::Report, Kind::Agreement, Kind::Suspension]) {
             return false;
         }
         self.load(cx);

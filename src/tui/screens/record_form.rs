@@ -264,7 +264,7 @@ impl<S: Spec> Screen for RecordForm<S> {
         let Some((id, rev)) = self.editing else {
             return false;
         };
-        if change.records.iter().any(|c| S::WATCH.contains(&c.kind)) {
+        if change.of_kinds(S::WATCH) {
             S::refresh(self, cx);
             return true;
         }

@@ -141,7 +141,7 @@ impl Screen for RecordList {
     }
 
     fn changed(&mut self, change: &Change, cx: &mut Cx) -> bool {
-        if !change.records.iter().any(|c| c.kind == self.spec.kind) {
+        if !change.of_kinds(&[self.spec.kind]) {
             return false;
         }
         self.load(cx);

@@ -281,8 +281,7 @@ impl Screen for Register {
     }
 
     fn changed(&mut self, change: &Change, cx: &mut Cx) -> bool {
-        let watched = [Kind::Service, Kind::Provider, Kind::Referral];
-        if !change.records.iter().any(|c| watched.contains(&c.kind)) {
+        if !change.of_kinds(&[Kind::Service, Kind::Provider, Kind::Referral]) {
             return false;
         }
         self.load(cx);

@@ -256,8 +256,23 @@ fn register_screens(a: &mut App, suffix: &str) {
     // The month's reports (F12 from home) and a report's grid.
     a.on_key(key(KeyCode::F(12)));
     insta::assert_snapshot!(format!("month{suffix}"), shot(a));
+    // The month per provider with its chart, the month of one settlement.
+    a.on_key(key(KeyCode::F(12)));
+    insta::assert_snapshot!(format!("month_summary{suffix}"), shot(a));
+    a.on_key(key(KeyCode::Esc));
+    a.on_key(key(KeyCode::F(4)));
+    insta::assert_snapshot!(format!("month_settlement{suffix}"), shot(a));
+    a.on_key(key(KeyCode::Esc));
+    a.on_key(key(KeyCode::F(12)));
     a.on_key(key(KeyCode::Enter));
     insta::assert_snapshot!(format!("report_grid{suffix}"), shot(a));
+    a.on_key(key(KeyCode::Esc));
+    // An accepted report's grid offers F8, which asks the reason to return it.
+    a.on_key(key(KeyCode::Down));
+    a.on_key(key(KeyCode::Enter));
+    a.on_key(key(KeyCode::F(8)));
+    insta::assert_snapshot!(format!("return_report{suffix}"), shot(a));
+    a.on_key(key(KeyCode::Esc));
     a.on_key(key(KeyCode::Esc));
     a.on_key(key(KeyCode::Esc));
 }
@@ -1395,4 +1410,254 @@ fn the_month_screens_totals_are_the_reports_and_f8_closes_the_month() {
         .unwrap()
         .closed
         .is_some());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The month: returning a report for correction, reopening a month, filters, the summary.
+
+/// The first row of the month screen whose state is `state`, chosen with ↓ (its number).
+fn choose_month_row(a: &mut App, state: &str) -> String {
+    for _ in 0..40 {
+        let s = shot(a);
+        let line = s
+            .lines()
+            .find(|l| l.starts_with('▶'))
+            .expect(&s)
+            .to_string();
+        if line.trim_end().ends_with(state) {
+            return line
+                .trim_start_matches('▶')
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .to_string();
+        }
+        a.on_key(key(KeyCode::Down));
+    }
+    panic!("no row is {state}: {}", shot(a));
+}
+
+/// The stored report of the agreement numbered `number` for `month`.
+fn stored_report(
+    svc: &Arc<Service>,
+    number: &str,
+    month: frontoffice::domain::date::Month,
+) -> (u64, frontoffice::domain::report::MonthlyReport) {
+    let summary = a_session(svc).monthly_report(month).unwrap();
+    let row = summary.rows.iter().find(|r| r.number == number).unwrap();
+    let id = row.report.expect("a report");
+    match a_session(svc)
+        .get(frontoffice::domain::record::Kind::Report, id)
+        .unwrap()
+        .body
+    {
+        frontoffice::domain::record::Body::Report(r) => (id, r),
+        b => panic!("{b:?}"),
+    }
+}
+
+/// F8 on an accepted report's grid asks the reason; none is refused with a message and the
+/// prompt stays; with one the report is returned (the reason in the audit log), the grid shows
+/// it so, and F2 accepts it again.
+#[test]
+fn an_accepted_report_goes_back_for_correction_with_a_reason_and_is_accepted_again() {
+    use frontoffice::domain::{audit::AuditAction, date::Month, report::ReportStatus};
+    let (_dir, svc) = own_db();
+    let month = Month::of(common::clock()().date()).prev();
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    a.on_key(key(KeyCode::F(12)));
+    let number = choose_month_row(&mut a, "приет");
+    a.on_key(key(KeyCode::Enter));
+    assert!(shot(&a).contains("F8 За корекция"), "{}", shot(&a));
+    a.on_key(key(KeyCode::F(8)));
+    let depth = a.depth();
+    a.on_key(key(KeyCode::Enter));
+    assert_eq!(a.depth(), depth, "no reason, no return");
+    assert!(shot(&a).contains("задължително поле"), "{}", shot(&a));
+    assert_eq!(
+        stored_report(&svc, &number, month).1.status,
+        ReportStatus::Accepted
+    );
+    typed(&mut a, "грешни часове на 5-ти");
+    a.on_key(key(KeyCode::F(2)));
+    assert_eq!(a.depth(), depth - 1, "back on the grid");
+    let (id, r) = stored_report(&svc, &number, month);
+    assert_eq!(r.status, ReportStatus::Returned);
+    let s = shot(&a);
+    assert!(
+        s.contains("за корекция") && s.contains("върнат за корекция"),
+        "{s}"
+    );
+    assert!(
+        !s.contains("F8 За корекция"),
+        "a returned report is not returned again: {s}"
+    );
+    let log = a_session(&svc).audit_log(None, 1_000_000).unwrap();
+    let entry = log
+        .iter()
+        .rev()
+        .find(|e| e.action == AuditAction::ReportReturn && e.id == Some(id))
+        .expect("the return is audited");
+    assert!(entry
+        .changes
+        .iter()
+        .any(|c| c.field == "reason" && c.new == "грешни часове на 5-ти"));
+    a.on_key(key(KeyCode::F(2)));
+    assert_eq!(
+        stored_report(&svc, &number, month).1.status,
+        ReportStatus::Accepted
+    );
+}
+
+/// F8 closes the month; on a closed month F8 reopens it after a reason (audited), and the
+/// footer names the key for what it does.
+#[test]
+fn a_closed_month_reopens_from_the_month_screen_with_a_reason() {
+    use frontoffice::domain::{audit::AuditAction, date::Month};
+    let (_dir, svc) = own_db();
+    let month = Month::of(common::clock()().date()).prev();
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    a.on_key(key(KeyCode::F(12)));
+    assert!(shot(&a).contains("F8 Приключи"), "{}", shot(&a));
+    a.on_key(key(KeyCode::F(8)));
+    assert!(a_session(&svc)
+        .monthly_report(month)
+        .unwrap()
+        .closed
+        .is_some());
+    let s = shot(&a);
+    assert!(
+        s.contains("F8 Отключи") && s.contains("приключен от"),
+        "{s}"
+    );
+    a.on_key(key(KeyCode::F(8)));
+    typed(&mut a, "поправка на отчет за АСП");
+    a.on_key(key(KeyCode::Enter));
+    assert!(a_session(&svc)
+        .monthly_report(month)
+        .unwrap()
+        .closed
+        .is_none());
+    let s = shot(&a);
+    assert!(
+        s.contains("F8 Приключи") && !s.contains("приключен от"),
+        "{s}"
+    );
+    let log = a_session(&svc).audit_log(None, 1_000_000).unwrap();
+    let entry = log.last().unwrap();
+    assert_eq!(entry.action, AuditAction::MonthReopen);
+    assert!(entry
+        .changes
+        .iter()
+        .any(|c| c.new == "поправка на отчет за АСП"));
+}
+
+/// F4 keeps one settlement's users, F11 one provider's agreements; the totals line sums the
+/// rows shown, and each step of F4 goes to the next settlement, then back to all.
+#[test]
+fn the_month_filters_by_settlement_and_provider() {
+    use frontoffice::domain::{date::Month, monthly::format_hm};
+    let (_dir, svc) = own_db();
+    let month = Month::of(common::clock()().date()).prev();
+    let summary = a_session(&svc).monthly_report(month).unwrap();
+    let settings = a_session(&svc).settings().unwrap().settings;
+    let name = |code: &str| {
+        settings
+            .settlements
+            .iter()
+            .find(|s| s.ekatte == code)
+            .map(|s| s.name.clone())
+            .unwrap()
+    };
+    let mut codes: Vec<String> = summary.rows.iter().map(|r| r.settlement.clone()).collect();
+    codes.sort_by_key(|c| name(c));
+    codes.dedup();
+    assert!(
+        codes.len() > 1,
+        "the demo's users live in several settlements"
+    );
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    a.on_key(key(KeyCode::F(12)));
+    for code in &codes {
+        a.on_key(key(KeyCode::F(4)));
+        let rows: Vec<_> = summary
+            .rows
+            .iter()
+            .filter(|r| &r.settlement == code)
+            .collect();
+        let s = shot(&a);
+        assert!(s.contains(&format!("[{}]", name(code))), "{s}");
+        for r in &summary.rows {
+            assert_eq!(
+                s.contains(&r.number),
+                rows.contains(&r),
+                "{}: {s}",
+                r.number
+            );
+        }
+        let agreed: u64 = rows.iter().map(|r| u64::from(r.agreed_minutes)).sum();
+        let reported: u64 = rows.iter().map(|r| u64::from(r.reported_minutes)).sum();
+        let total = format!(
+            "Общо {} отчетени от {} по споразумения · {} споразумения",
+            format_hm(reported as i64),
+            format_hm(agreed as i64),
+            rows.len()
+        );
+        assert!(s.contains(&total), "{total}\n{s}");
+    }
+    a.on_key(key(KeyCode::F(4)));
+    let s = shot(&a);
+    assert!(!s.contains('['), "all settlements again: {s}");
+    a.on_key(key(KeyCode::F(11)));
+    let first = summary.providers();
+    let s = shot(&a);
+    assert!(s.contains(&format!("[{}]", first[0].name)), "{s}");
+    for r in &summary.rows {
+        assert_eq!(s.contains(&r.number), r.provider_id == first[0].provider);
+    }
+}
+
+/// F12 on the month screen: each provider's agreements, missing reports, hours and pay are the
+/// month summary's (what `report monthly` prints), and the chart's months end at the month.
+#[test]
+fn the_month_summary_shows_each_providers_hours_and_pay_and_the_chart() {
+    use frontoffice::domain::{date::Month, monthly::format_hm, pay::money};
+    let (_dir, svc) = own_db();
+    let month = Month::of(common::clock()().date()).prev();
+    let summary = a_session(&svc).monthly_report(month).unwrap();
+    let mut a = app_on(&svc, Lang::En, "default", false);
+    a.on_key(key(KeyCode::F(12)));
+    a.on_key(key(KeyCode::F(12)));
+    let s = shot(&a);
+    let providers = summary.providers();
+    assert!(!providers.is_empty());
+    for p in &providers {
+        let line = s.lines().skip(1).find(|l| l.contains(&p.name)).expect(&s);
+        let cells: Vec<&str> = line.split_whitespace().rev().take(6).collect();
+        assert_eq!(
+            cells,
+            [
+                "EUR".to_string(),
+                money(p.eur_cents, "EUR").replace(" EUR", ""),
+                format_hm(p.paid_minutes as i64),
+                format_hm(p.reported_minutes as i64),
+                format_hm(p.agreed_minutes as i64),
+                p.missing.to_string(),
+            ],
+            "{line}"
+        );
+    }
+    let from = {
+        let mut m = month;
+        for _ in 0..11 {
+            m = m.prev();
+        }
+        m
+    };
+    let span = format!(
+        "Hours {:02}.{}–{:02}.{}",
+        from.month, from.year, month.month, month.year
+    );
+    assert!(s.contains(&span), "{s}");
+    assert!(s.contains(&format!("{:02}.{:02}", month.month, month.year % 100)));
 }

@@ -581,8 +581,10 @@ fn every_clerk_is_told_and_the_log_says_it_once() {
         let mut term = Terminal::new(TestBackend::new(100, 24)).unwrap();
         draw(&mut term, app).unwrap();
         let buf = term.backend().buffer();
-        (0..100u16)
-            .map(|x| buf[(x, 22)].symbol().to_string())
+        // The whole screen: the status line stands above the footer, one or two lines.
+        (0..24u16)
+            .flat_map(|y| (0..100u16).map(move |x| (x, y)))
+            .map(|xy| buf[xy].symbol().to_string())
             .collect::<String>()
     };
     assert!(!status_line(&bg).contains("Дискът"));

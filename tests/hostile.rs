@@ -1311,6 +1311,16 @@ fn payroll() -> BoxedStrategy<Request> {
         .boxed()
 }
 
+fn monthly_trend() -> BoxedStrategy<Request> {
+    (month(), limit(), prop::option::of(ref_id(Kind::Provider)))
+        .prop_map(|(last, months, provider)| Request::MonthlyTrend {
+            last,
+            months,
+            provider,
+        })
+        .boxed()
+}
+
 fn request(p: &Protected) -> BoxedStrategy<Request> {
     // Weights: the writes (where the rules are) come more often; a backup is slow and rare.
     Union::new_weighted(vec![
@@ -1351,6 +1361,7 @@ fn request(p: &Protected) -> BoxedStrategy<Request> {
         (1, close_month()),
         (1, reopen_month()),
         (1, payroll()),
+        (1, monthly_trend()),
     ])
     .boxed()
 }

@@ -925,6 +925,61 @@ fn the_months_summary_gives_hours_missing_reports_and_pay_per_provider() {
     assert_eq!(dec.providers()[0].cents, [("BGN".to_string(), 62480)]);
 }
 
+/// The chart's months are the months' summaries: for each of the 12 months up to October, the
+/// agreed, reported and accepted hours over every agreement, or one provider's; more than two
+/// years (or none) is refused with the bounds.
+#[test]
+fn the_trend_of_twelve_months_is_each_months_summary() {
+    let o = office();
+    october(&o);
+    let s = &o.db.admin;
+    for provider in [None, Some(o.p1), Some(o.p2)] {
+        let trend = s.monthly_trend(month(2026, 10), 12, provider).unwrap();
+        assert_eq!(trend.len(), 12);
+        assert_eq!(trend[0].month, month(2025, 11));
+        assert_eq!(trend[11].month, month(2026, 10));
+        for t in &trend {
+            let m = s.monthly_report(t.month).unwrap();
+            let m = match provider {
+                Some(p) => m.for_provider(p),
+                None => m,
+            };
+            let (agreed, reported) = m.totals();
+            let accepted: u64 = m
+                .rows
+                .iter()
+                .filter(|r| r.status == RowStatus::Accepted)
+                .map(|r| u64::from(r.reported_minutes))
+                .sum();
+            assert_eq!(
+                (t.agreed_minutes, t.reported_minutes, t.accepted_minutes),
+                (agreed, reported, accepted),
+                "{:?} {provider:?}",
+                t.month
+            );
+        }
+    }
+    let all = s.monthly_trend(month(2026, 10), 12, None).unwrap();
+    assert!(
+        all[11].reported_minutes > all[11].accepted_minutes,
+        "October has a received one"
+    );
+    assert!(all[1].reported_minutes > 0, "December 2025 has a report");
+    for bad in [0, 25] {
+        match s.monthly_trend(month(2026, 10), bad, None) {
+            Err(ServiceError::Invalid(e)) => assert_eq!(
+                e[0].reason,
+                Reason::OutOfRange {
+                    min: 1,
+                    max: 24,
+                    found: bad.into()
+                }
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
 #[test]
 fn the_payroll_is_an_audited_export_of_full_identifiers() {
     let o = office();

@@ -4,7 +4,7 @@
 use super::Failure;
 use crate::domain::{
     monthly::{format_decimal_hours, format_hm, MonthlySummary},
-    pay::{format_cents, PayLine, PayrollLine},
+    pay::{format_cents, money, pay_total, PayLine, PayrollLine},
     text::safe_for_terminal,
     Lang,
 };
@@ -58,11 +58,6 @@ fn name_in(s: &str, width: usize) -> String {
     fit(&s, width)
 }
 
-/// Money of a pay line or total: "314.16 EUR".
-fn money(cents: u64, currency: &str) -> String {
-    format!("{} {currency}", format_cents(cents, false))
-}
-
 /// A pay line's words: hours × rate = amount (= its euro value when in leva).
 fn pay_cells(l: &PayLine, lang: Lang) -> [String; 4] {
     let hours = format_hm(l.minutes.into());
@@ -82,21 +77,6 @@ fn pay_cells(l: &PayLine, lang: Lang) -> [String; 4] {
             String::new(),
             String::new(),
         ],
-    }
-}
-
-/// A provider's or the month's pay: "314.16 EUR", or "656.04 BGN = 335.43 EUR".
-fn pay_total(cents: &[(String, u64)], eur_cents: u64) -> String {
-    let others: Vec<String> = cents
-        .iter()
-        .filter(|(c, _)| c != "EUR")
-        .map(|(c, n)| money(*n, c))
-        .collect();
-    let eur = money(eur_cents, "EUR");
-    if others.is_empty() {
-        eur
-    } else {
-        format!("{} = {eur}", others.join(" + "))
     }
 }
 

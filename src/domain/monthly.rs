@@ -41,6 +41,8 @@ pub struct MonthlyRow {
     pub agreement: u64,
     pub number: String,
     pub user: String,
+    /// The user's settlement (its EKATTE code, as on the person).
+    pub settlement: String,
     pub assistant: String,
     pub provider: String,
     pub agreed_minutes: u32,
@@ -89,6 +91,20 @@ pub struct MonthlySummary {
     /// Working days in the month by the calendar.
     pub working_days: u32,
 }
+
+/// A month's hours over every agreement in force (or one provider's): the chart of the last
+/// months on the month screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthTotals {
+    pub month: Month,
+    pub agreed_minutes: u64,
+    pub reported_minutes: u64,
+    /// The part of `reported_minutes` in accepted reports.
+    pub accepted_minutes: u64,
+}
+
+/// The most months a trend is asked for (two years).
+pub const MAX_TREND_MONTHS: u32 = 24;
 
 /// One provider's part of a month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

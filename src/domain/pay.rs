@@ -43,6 +43,27 @@ pub fn format_cents(cents: u64, decimal_comma: bool) -> String {
     format!("{}{sep}{:02}", cents / 100, cents % 100)
 }
 
+/// Money of a pay line or total: "314.16 EUR".
+pub fn money(cents: u64, currency: &str) -> String {
+    format!("{} {currency}", format_cents(cents, false))
+}
+
+/// A provider's or the month's pay: "314.16 EUR", or "656.04 BGN = 335.43 EUR" (the report and
+/// the month screen write it alike).
+pub fn pay_total(cents: &[(String, u64)], eur_cents: u64) -> String {
+    let others: Vec<String> = cents
+        .iter()
+        .filter(|(c, _)| c != "EUR")
+        .map(|(c, n)| money(*n, c))
+        .collect();
+    let eur = money(eur_cents, "EUR");
+    if others.is_empty() {
+        eur
+    } else {
+        format!("{} = {eur}", others.join(" + "))
+    }
+}
+
 /// Minutes one person worked in one report, at one rate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaidMinutes {

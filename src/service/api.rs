@@ -10,7 +10,7 @@ use crate::domain::{
     date::Month,
     document::{DocKind, DocumentRecords},
     draft::Draft,
-    monthly::{MonthClosing, MonthlySummary},
+    monthly::{MonthClosing, MonthTotals, MonthlySummary},
     pay::PayrollLine,
     record::{Body, Kind, Record},
     referral::{Referral, ReferralStatus, ReferralWarning},
@@ -173,6 +173,10 @@ macro_rules! requests {
             /// IBAN, for the accountant: an audited export; `provider` keeps one provider's.
             Payroll { month: Month, provider: Option<u64> } => Payroll(Vec<PayrollLine>),
                 Export, fn payroll;
+            /// Hours agreed, reported and accepted in each of the `months` months up to `last`
+            /// (at most `MAX_TREND_MONTHS`), over every agreement or `provider`'s.
+            MonthlyTrend { last: Month, months: u32, provider: Option<u64> }
+                => Trend(Vec<MonthTotals>), Read, fn monthly_trend;
         }
     };
 }
@@ -387,6 +391,7 @@ pub enum Response {
     AssistanceWarnings(Vec<AssistanceWarning>),
     Closing(MonthClosing),
     Payroll(Vec<PayrollLine>),
+    Trend(Vec<MonthTotals>),
 }
 
 /// A client's id for one create; 0 means none (no protection against a retry).
@@ -570,6 +575,7 @@ mod tests {
             Request::CloseMonth { month: Month::new(2026, 3).unwrap() },
             Request::ReopenMonth { month: Month::new(2026, 3).unwrap(), reason: "r".into() },
             Request::Payroll { month: Month::new(2026, 3).unwrap(), provider: None },
+            Request::MonthlyTrend { last: Month::new(2026, 3).unwrap(), months: 12, provider: None },
         ];
         for (code, req) in requests.iter().enumerate() {
             let bytes = encode(req);

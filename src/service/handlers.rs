@@ -16,7 +16,7 @@ use crate::domain::{
     date::Month,
     document::{DocKind, DocumentRecords},
     draft::Draft,
-    monthly::{MonthClosing, MonthlySummary},
+    monthly::{MonthClosing, MonthTotals, MonthlySummary},
     pay::PayrollLine,
     record::{Body, Kind, Record},
     referral::{Referral, ReferralStatus, ReferralWarning},
@@ -357,5 +357,14 @@ impl Handlers for Caller<'_> {
         provider: Option<u64>,
     ) -> Result<Vec<PayrollLine>, ServiceError> {
         monthly::payroll(self.svc, &self.clerk, month, provider)
+    }
+
+    fn monthly_trend(
+        &self,
+        last: Month,
+        months: u32,
+        provider: Option<u64>,
+    ) -> Result<Vec<MonthTotals>, ServiceError> {
+        monthly::trend(self.svc, last, months, provider)
     }
 }

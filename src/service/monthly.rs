@@ -10,7 +10,10 @@ use crate::domain::{
     calendar::WorkCalendar,
     clerk::Clerk,
     date::Month,
-    monthly::{agreed_share, in_force, row_status, MonthClosing, MonthlyRow, MonthlySummary},
+    monthly::{
+        agreed_share, in_force, row_status, MonthClosing, MonthTotals, MonthlyRow, MonthlySummary,
+        MAX_TREND_MONTHS,
+    },
     pay::{paid_minutes, PayrollLine},
     reason::{FieldError, Reason},
     record::{Body, Kind, Meta, Record},
@@ -32,6 +35,14 @@ fn name_of(svc: &Service, kind: Kind, id: u64) -> Result<String, ServiceError> {
         Some(Body::Provider(p)) => p.name,
         Some(Body::Assistant(a)) => name_of(svc, Kind::Person, a.person)?,
         _ => format!("#{id}"),
+    })
+}
+
+/// A person's full name and settlement ("#id" and "" for no person).
+fn person_of(svc: &Service, id: u64) -> Result<(String, String), ServiceError> {
+    Ok(match svc.store.get(Kind::Person, id)?.map(|r| r.body) {
+        Some(Body::Person(p)) => (p.full_name(), p.settlement),
+        _ => (format!("#{id}"), String::new()),
     })
 }
 
@@ -130,10 +141,12 @@ pub fn monthly(svc: &Service, month: Month) -> Result<MonthlySummary, ServiceErr
                 ));
             }
         }
+        let (user, settlement) = person_of(svc, a.user)?;
         rows.push(MonthlyRow {
             agreement: rec.id(),
             number: a.number.clone(),
-            user: name_of(svc, Kind::Person, a.user)?,
+            user,
+            settlement,
             assistant: name_of(svc, Kind::Assistant, a.assistant)?,
             provider,
             agreed_minutes: agreed,
@@ -161,6 +174,74 @@ pub fn monthly(svc: &Service, month: Month) -> Result<MonthlySummary, ServiceErr
         closed: svc.store.closing(month)?,
         working_days: days.working_days(),
     })
+}
+
+/// The hours of the `months` months up to `last` (oldest first) over every agreement in force,
+/// or `provider`'s: agreed (pro rata, as in the summary), reported and accepted. One pass over
+/// the agreements, each one's suspensions and reports read once: no names, no pay.
+pub fn trend(
+    svc: &Service,
+    last: Month,
+    months: u32,
+    provider: Option<u64>,
+) -> Result<Vec<MonthTotals>, ServiceError> {
+    if !(1..=MAX_TREND_MONTHS).contains(&months) {
+        return Err(invalid(
+            "months",
+            Reason::OutOfRange {
+                min: 1,
+                max: MAX_TREND_MONTHS.into(),
+                found: months.into(),
+            },
+        ));
+    }
+    let settings = svc.settings()?.settings;
+    let cal = WorkCalendar::new(settings.calendar);
+    let mut out: Vec<MonthTotals> = Vec::with_capacity(months as usize);
+    let mut m = last;
+    for _ in 0..months {
+        out.push(MonthTotals {
+            month: m,
+            agreed_minutes: 0,
+            reported_minutes: 0,
+            accepted_minutes: 0,
+        });
+        m = m.prev();
+    }
+    out.reverse();
+    let days: Vec<_> = out.iter().map(|t| cal.month_days(t.month)).collect();
+    for rec in svc.store.scan(Kind::Agreement, None) {
+        let rec = rec?;
+        let Body::Agreement(a) = &rec.body else {
+            continue;
+        };
+        if provider.is_some_and(|p| p != a.provider) || !out.iter().any(|t| in_force(a, t.month)) {
+            continue;
+        }
+        let suspensions = suspensions_of(svc, rec.id())?;
+        let reports: Vec<MonthlyReport> = svc
+            .referring(rec.id(), Some(Kind::Report))?
+            .into_iter()
+            .filter_map(|r| match r.body {
+                Body::Report(r) => Some(r),
+                _ => None,
+            })
+            .collect();
+        for (t, days) in out.iter_mut().zip(&days) {
+            if !in_force(a, t.month) {
+                continue;
+            }
+            t.agreed_minutes += u64::from(agreed_share(a, &suspensions, days).minutes);
+            if let Some(r) = reports.iter().find(|r| r.month == t.month) {
+                let n = u64::from(r.total_minutes());
+                t.reported_minutes += n;
+                if r.status == ReportStatus::Accepted {
+                    t.accepted_minutes += n;
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The minutes an assistant worked each day around `month` (the month before, itself and the

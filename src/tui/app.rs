@@ -505,10 +505,13 @@ impl App {
             area.width as usize,
             theme.title,
         );
-        let body = Rect::new(area.x, area.y + 1, area.width, area.height - 3);
+        // The footer takes a second line when the screen's keys do not fit on one.
+        let footer = self.footer(area.width as usize);
+        let rows = footer.len() as u16;
+        let body = Rect::new(area.x, area.y + 1, area.width, area.height - 2 - rows);
         top.render(body, buf, cx);
         // Status line.
-        let status_y = area.bottom() - 2;
+        let status_y = area.bottom() - 1 - rows;
         let lasting = if cx.link_down {
             Some((Level::Warn, t.t("status.link_lost").to_string()))
         } else {
@@ -534,15 +537,15 @@ impl App {
             );
         }
         // Footer: the keys that work here.
-        let footer = self.footer(area.width as usize);
-        Paragraph::new(footer)
-            .style(theme.footer)
-            .render(Rect::new(area.x, area.bottom() - 1, area.width, 1), buf);
+        Paragraph::new(footer).style(theme.footer).render(
+            Rect::new(area.x, area.bottom() - rows, area.width, rows),
+            buf,
+        );
     }
 
-    /// The footer: F1 help first and quit last always, the screen's own keys between as room
-    /// allows.
-    fn footer(&self, width: usize) -> Line<'static> {
+    /// The footer: F1 help first and quit last always, the screen's own keys between, on one
+    /// line or, when they need more room, two (a key that fits neither is left to F1's list).
+    fn footer(&self, width: usize) -> Vec<Line<'static>> {
         let cx = &self.cx;
         let top = self.top();
         let ctx = top.context();
@@ -554,28 +557,45 @@ impl App {
             (key, name, w)
         };
         let quit = item(Action::Quit);
-        let mut items = vec![item(Action::Help)];
-        let mut used = items[0].2 + quit.2;
-        for a in top.hints() {
-            if a == Action::Help || a == Action::Quit {
-                continue;
-            }
-            let it = item(a);
-            if it.0.is_empty() {
-                continue;
-            }
-            if used + it.2 > width {
-                break;
+        let mut lines = vec![vec![item(Action::Help)]];
+        let mut used = lines[0][0].2;
+        let hints: Vec<_> = top
+            .hints()
+            .into_iter()
+            .filter(|a| *a != Action::Help && *a != Action::Quit)
+            .map(item)
+            .filter(|it| !it.0.is_empty())
+            .collect();
+        let all: usize = hints.iter().map(|it| it.2).sum();
+        // Quit ends the last line: on the first when everything fits there.
+        let two = used + all + quit.2 > width;
+        for it in hints {
+            let last = lines.len() == 2 || !two;
+            let room = if last { width - quit.2 } else { width };
+            if used + it.2 > room {
+                if last {
+                    break;
+                }
+                lines.push(Vec::new());
+                used = 0;
             }
             used += it.2;
-            items.push(it);
+            lines.last_mut().expect("a line").push(it);
         }
-        items.push(quit);
-        let mut spans = Vec::new();
-        for (key, name, _) in items {
-            spans.push(Span::styled(key, cx.theme.key));
-            spans.push(Span::raw(format!(" {name} ")));
+        if lines.len() == 1 && used + quit.2 > width {
+            lines.push(Vec::new());
         }
-        Line::from(spans)
+        lines.last_mut().expect("a line").push(quit);
+        lines
+            .into_iter()
+            .map(|items| {
+                let mut spans = Vec::new();
+                for (key, name, _) in items {
+                    spans.push(Span::styled(key, cx.theme.key));
+                    spans.push(Span::raw(format!(" {name} ")));
+                }
+                Line::from(spans)
+            })
+            .collect()
     }
 }

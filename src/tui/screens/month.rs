@@ -1,11 +1,17 @@
 //! The month's reports (default: last month): every agreement in force that month with its
 //! report's state and hours agreed / reported, the counts per state and the working days left
 //! to the АСП deadline. Typing filters by user, assistant, provider or number; F5 and F6 step
-//! the month. Enter opens the report's grid, filled from the schedule when none came yet: F2
-//! there accepts it and the cursor comes back on the next expected report, so a report that
-//! matches its schedule takes two keys.
+//! the month, F4 and F11 go through the users' settlements and the providers. Enter opens the
+//! report's grid, filled from the schedule when none came yet: F2 there accepts it and the
+//! cursor comes back on the next expected report, so a report that matches its schedule takes
+//! two keys. F12 shows the month per provider with the pay and the last 12 months' chart; F8
+//! closes the month (supervisors), or reopens a closed one with a reason.
 
-use super::report_grid::ReportGrid;
+use super::{
+    month_summary::MonthSummaryScreen,
+    reason_prompt::{ReasonPrompt, Step},
+    report_grid::ReportGrid,
+};
 use crate::domain::{
     calendar::WorkCalendar,
     date::{format_date, Month},
@@ -38,14 +44,32 @@ pub struct MonthScreen {
     shown: Vec<usize>,
     input: TextArea<'static>,
     selected: usize,
+    /// Only the users of this settlement (an EKATTE code), F4.
+    settlement: Option<String>,
+    /// Only this provider's agreements, F11.
+    provider: Option<u64>,
 }
 
-/// Whether every word typed starts a word of the row's names or number.
-fn matches(row: &MonthlyRow, typed: &str) -> bool {
+/// The next value after `current` in `values` (sorted, unique), then none, then the first.
+fn cycle<T: Clone + PartialEq>(values: &[T], current: &Option<T>) -> Option<T> {
+    match current {
+        None => values.first().cloned(),
+        Some(c) => {
+            let at = values.iter().position(|v| v == c);
+            at.and_then(|i| values.get(i + 1)).cloned()
+        }
+    }
+}
+
+/// Whether every word typed starts a word of the row's names, settlement or number.
+fn matches(row: &MonthlyRow, settlement: &str, typed: &str) -> bool {
     let words = search_tokens(typed);
+    if words.is_empty() {
+        return true;
+    }
     let hay = search_tokens(&format!(
-        "{} {} {} {}",
-        row.number, row.user, row.assistant, row.provider
+        "{} {} {} {} {} {settlement}",
+        row.number, row.user, row.assistant, row.substitute, row.provider
     ));
     words
         .iter()
@@ -68,6 +92,8 @@ impl MonthScreen {
             shown: Vec::new(),
             input,
             selected: 0,
+            settlement: None,
+            provider: None,
         };
         s.load(cx);
         s.selected = s.next_expected(0).unwrap_or(0);
@@ -78,18 +104,67 @@ impl MonthScreen {
         match cx.api.monthly_report(self.month) {
             Ok(s) => {
                 self.summary = s;
-                self.apply();
+                self.apply(cx);
             }
             Err(e) => cx.fail(&e),
         }
     }
 
-    fn apply(&mut self) {
+    fn apply(&mut self, cx: &Cx) {
         let typed = input::value(&self.input);
-        self.shown = (0..self.summary.rows.len())
-            .filter(|&i| matches(&self.summary.rows[i], &typed))
+        let rows = &self.summary.rows;
+        self.shown = (0..rows.len())
+            .filter(|&i| {
+                let r = &rows[i];
+                self.settlement.as_ref().is_none_or(|s| *s == r.settlement)
+                    && self.provider.is_none_or(|p| p == r.provider_id)
+                    && matches(r, settlement_name(cx, &r.settlement), &typed)
+            })
             .collect();
         self.selected = self.selected.min(self.shown.len().saturating_sub(1));
+    }
+
+    /// The month's settlements of users (codes, by name) and providers (ids, by name).
+    fn settlements(&self, cx: &Cx) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .summary
+            .rows
+            .iter()
+            .map(|r| r.settlement.clone())
+            .collect();
+        v.sort_by(|a, b| settlement_name(cx, a).cmp(settlement_name(cx, b)));
+        v.dedup();
+        v
+    }
+
+    fn providers(&self) -> Vec<u64> {
+        let mut v: Vec<(&str, u64)> = self
+            .summary
+            .rows
+            .iter()
+            .map(|r| (r.provider.as_str(), r.provider_id))
+            .collect();
+        v.sort();
+        v.dedup();
+        v.into_iter().map(|(_, id)| id).collect()
+    }
+
+    /// The filters in force, for the header ("" without any).
+    fn filters(&self, cx: &Cx) -> String {
+        let mut out = Vec::new();
+        if let Some(s) = &self.settlement {
+            out.push(settlement_name(cx, s).to_string());
+        }
+        if let Some(p) = self.provider {
+            if let Some(r) = self.summary.rows.iter().find(|r| r.provider_id == p) {
+                out.push(r.provider.clone());
+            }
+        }
+        out.join(" · ")
+    }
+
+    fn month_text(&self) -> String {
+        format!("{:02}.{}", self.month.month, self.month.year)
     }
 
     /// The first row at or after `from` whose report is expected.
@@ -123,7 +198,8 @@ impl MonthScreen {
         let counts: Vec<String> = STATES
             .iter()
             .filter_map(|s| {
-                let n = self.summary.rows.iter().filter(|r| r.status == *s).count();
+                let rows = &self.summary.rows;
+                let n = self.shown.iter().filter(|&&i| rows[i].status == *s).count();
                 (n > 0).then(|| format!("{} {n}", crate::tui::screens::label(t, "month.state", s)))
             })
             .collect();
@@ -147,19 +223,28 @@ impl MonthScreen {
             ),
             None => String::new(),
         };
-        format!("{} · {left}{closed}", counts.join(" · "))
+        let filters = self.filters(cx);
+        let filters = if filters.is_empty() {
+            filters
+        } else {
+            format!("[{filters}] ")
+        };
+        format!("{filters}{} · {left}{closed}", counts.join(" · "))
     }
+}
+
+/// A settlement's name as the settings spell it (its code when they do not list it).
+fn settlement_name<'a>(cx: &'a Cx, code: &'a str) -> &'a str {
+    cx.settings
+        .settlements
+        .iter()
+        .find(|s| s.ekatte == code)
+        .map_or(code, |s| s.name.as_str())
 }
 
 impl Screen for MonthScreen {
     fn title(&self, t: &I18n) -> String {
-        t.f(
-            "month.title",
-            &[(
-                "month",
-                &format!("{:02}.{}", self.month.month, self.month.year),
-            )],
-        )
+        t.f("month.title", &[("month", &self.month_text())])
     }
 
     fn context(&self) -> Context {
@@ -167,11 +252,34 @@ impl Screen for MonthScreen {
     }
 
     fn hints(&self) -> Vec<Action> {
-        vec![Action::Open, Action::Reveal, Action::Edit, Action::Back]
+        vec![
+            Action::Open,
+            Action::Reveal,
+            Action::Edit,
+            Action::More,
+            Action::ListValues,
+            Action::OpenDuplicate,
+            Action::CopyPrevious,
+            Action::Back,
+        ]
     }
 
     fn meanings(&self) -> Meanings {
-        vec![(Action::Reveal, "month.prev"), (Action::Edit, "month.next")]
+        vec![
+            (Action::Reveal, "month.prev"),
+            (Action::Edit, "month.next"),
+            (Action::More, "month.summary"),
+            (Action::ListValues, "month.by_settlement"),
+            (Action::OpenDuplicate, "month.by_provider"),
+            (
+                Action::CopyPrevious,
+                if self.summary.closed.is_some() {
+                    "month.reopen"
+                } else {
+                    "month.close"
+                },
+            ),
+        ]
     }
 
     fn handle(&mut self, ev: &Ev, cx: &mut Cx) -> Outcome {
@@ -200,20 +308,41 @@ impl Screen for MonthScreen {
                 self.selected = 0;
                 self.load(cx);
             }
+            Ev::Action(Action::CopyPrevious) if self.summary.closed.is_some() => {
+                return Outcome::Push(Box::new(ReasonPrompt::new(
+                    Step::ReopenMonth(self.month),
+                    cx,
+                )));
+            }
             Ev::Action(Action::CopyPrevious) => match cx.api.close_month(self.month) {
                 Ok(_) => {
-                    let msg = cx.t.f(
-                        "month.closed_now",
-                        &[(
-                            "month",
-                            &format!("{:02}.{}", self.month.month, self.month.year),
-                        )],
-                    );
+                    let msg = cx.t.f("month.closed_now", &[("month", &self.month_text())]);
                     cx.say(crate::tui::app::Level::Info, msg);
                     self.load(cx);
                 }
                 Err(e) => cx.fail(&e),
             },
+            Ev::Action(Action::More) => {
+                let summary = match self.provider {
+                    Some(p) => self.summary.for_provider(p),
+                    None => self.summary.clone(),
+                };
+                return match MonthSummaryScreen::new(cx, summary, self.provider) {
+                    Ok(s) => Outcome::Push(Box::new(s)),
+                    Err(e) => {
+                        cx.fail(&e);
+                        Outcome::Consumed
+                    }
+                };
+            }
+            Ev::Action(Action::ListValues) => {
+                self.settlement = cycle(&self.settlements(cx), &self.settlement);
+                self.apply(cx);
+            }
+            Ev::Action(Action::OpenDuplicate) => {
+                self.provider = cycle(&self.providers(), &self.provider);
+                self.apply(cx);
+            }
             Ev::Action(Action::Edit) => {
                 // Never past the current month.
                 if self.month < Month::of(cx.today()) {
@@ -225,12 +354,12 @@ impl Screen for MonthScreen {
             Ev::Action(_) => return Outcome::Ignored,
             Ev::Key(k) => {
                 if input::edit_line(&mut self.input, k) {
-                    self.apply();
+                    self.apply(cx);
                 }
             }
             Ev::Paste(p) => {
                 if input::paste_line(&mut self.input, p) {
-                    self.apply();
+                    self.apply(cx);
                 }
             }
         }
@@ -324,13 +453,20 @@ impl Screen for MonthScreen {
                 style,
             );
         }
-        let (agreed, reported) = self.summary.totals();
+        // The rows shown: the whole month's totals when nothing filters them.
+        let (agreed, reported) = self.shown.iter().fold((0u64, 0u64), |(a, r), &i| {
+            let row = &self.summary.rows[i];
+            (
+                a + u64::from(row.agreed_minutes),
+                r + u64::from(row.reported_minutes),
+            )
+        });
         let total = t.f(
             "month.totals",
             &[
                 ("reported", &format_hm(reported as i64)),
                 ("agreed", &format_hm(agreed as i64)),
-                ("n", &self.summary.rows.len().to_string()),
+                ("n", &self.shown.len().to_string()),
             ],
         );
         buf.set_stringn(

@@ -6,6 +6,7 @@
 //! spreads the total typed in the cell over the open working days. Hours are typed per day as
 //! `4`, `3.5` or `3:30`; absences as a letter (О/L leave, Б/S sick, Х/H hospital, Д/O other).
 
+use super::reason_prompt::{ReasonPrompt, Step};
 use crate::domain::{
     assistance::{hours_text, Agreement},
     calendar::WorkCalendar,
@@ -167,6 +168,15 @@ impl ReportGrid {
         Ok(g)
     }
 
+    /// The stored report and its rev when it can go back for correction (received or
+    /// accepted).
+    fn returnable(&self) -> Option<(u64, u64)> {
+        match self.saved {
+            Some((id, rev, ReportStatus::Received | ReportStatus::Accepted)) => Some((id, rev)),
+            _ => None,
+        }
+    }
+
     /// A day of the agreement that is a working day.
     fn working(d: &GridDay) -> bool {
         d.open() && d.kind.is_working()
@@ -317,13 +327,17 @@ impl Screen for ReportGrid {
     }
 
     fn hints(&self) -> Vec<Action> {
-        vec![
+        let mut v = vec![
             Action::Save,
             Action::Reveal,
             Action::Edit,
             Action::NewPerson,
-            Action::Back,
-        ]
+        ];
+        if self.returnable().is_some() {
+            v.push(Action::CopyPrevious);
+        }
+        v.push(Action::Back);
+        v
     }
 
     fn meanings(&self) -> Meanings {
@@ -332,7 +346,20 @@ impl Screen for ReportGrid {
             (Action::Reveal, "grid.fill"),
             (Action::Edit, "grid.copy_last"),
             (Action::NewPerson, "grid.spread"),
+            (Action::CopyPrevious, "grid.return"),
         ]
+    }
+
+    /// Back from returning the report: the grid as it is stored now, the cursor where it was.
+    fn resume(&mut self, cx: &mut Cx) {
+        match ReportGrid::open(cx, self.agreement_id, self.month) {
+            Ok(g) => {
+                let (row, col) = (self.row, self.col);
+                *self = g;
+                (self.row, self.col) = (row, col);
+            }
+            Err(e) => cx.fail(&e),
+        }
     }
 
     fn unsaved(&self) -> bool {
@@ -343,6 +370,18 @@ impl Screen for ReportGrid {
         let n = self.grid.len();
         match ev {
             Ev::Action(Action::Save) => return self.accept(cx),
+            Ev::Action(Action::CopyPrevious) => {
+                if let Some((id, rev)) = self.returnable() {
+                    let what = format!(
+                        "{} {:02}.{}",
+                        self.agreement.number, self.month.month, self.month.year
+                    );
+                    return Outcome::Push(Box::new(ReasonPrompt::new(
+                        Step::ReturnReport { id, rev, what },
+                        cx,
+                    )));
+                }
+            }
             Ev::Action(Action::Reveal) => {
                 self.typing.clear();
                 self.minutes = capped(

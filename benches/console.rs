@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::env_num;
+use common::{counting_terminal, env_num};
 use frontoffice::domain::Lang;
 use frontoffice::service::{system_clock, ApiExt};
 use frontoffice::tui::{
@@ -15,19 +15,11 @@ use frontoffice::tui::{
     event::Msg,
     i18n::I18n,
     main_loop,
-    terminal::{backend, Backend, CountingWriter},
     theme::{Symbols, Theme},
 };
-use ratatui::{
-    crossterm::event::{KeyCode, KeyEvent, KeyModifiers},
-    layout::Rect,
-    Terminal, TerminalOptions, Viewport,
-};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::{
-    sync::{
-        atomic::{AtomicU64, Ordering},
-        mpsc, Arc,
-    },
+    sync::{atomic::Ordering, mpsc, Arc},
     thread,
     time::{Duration, Instant},
 };
@@ -39,22 +31,6 @@ fn pct(v: &mut [f64], p: f64) -> f64 {
 
 fn key(c: KeyCode) -> KeyEvent {
     KeyEvent::new(c, KeyModifiers::NONE)
-}
-
-/// A terminal of `w`x`h` whose bytes are counted and thrown away.
-type Counted = Terminal<Backend<CountingWriter<std::io::Sink>>>;
-
-fn counting_terminal(w: u16, h: u16) -> (Counted, Arc<AtomicU64>) {
-    let writer = CountingWriter::new(std::io::sink());
-    let count = Arc::clone(&writer.count);
-    let term = Terminal::with_options(
-        backend(writer),
-        TerminalOptions {
-            viewport: Viewport::Fixed(Rect::new(0, 0, w, h)),
-        },
-    )
-    .unwrap();
-    (term, count)
 }
 
 fn main() {

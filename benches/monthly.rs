@@ -1,13 +1,16 @@
 //! The month of personal assistance in the service, at 1,000 agreements: the month's summary
 //! (every agreement with its report, hours and pay) and accepting 200 reports that match their
 //! schedule, one durable save each with every check (the assistant's other work, the closed
-//! month, the agreement's share). The console's part (handle + render) is measured by the
-//! console bench. Run with `cargo bench --bench monthly` (`FO_AGREEMENTS` to change the size).
+//! month, the agreement's share); the 12-month trend; then the console at the same size, each
+//! figure a key handled and its frame drawn at 80x24: the month screen opened, ↑↓, a typed
+//! filter, the summary with its chart, and 200 more reports accepted in a row from the month
+//! screen (Enter, F2: checks and a durable save, the row reloaded, the cursor on the next
+//! expected one). Run with `cargo bench --bench monthly` (`FO_AGREEMENTS` to change the size).
 
 mod common;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use common::{env_num, pct};
+use common::{counting_terminal, env_num, pct};
 use frontoffice::domain::{
     assistance::{Agreement, AgreementStatus, Assistant, DspDecision},
     calendar::WorkCalendar,
@@ -15,13 +18,22 @@ use frontoffice::domain::{
     eik::{make_eik9, Eik},
     iban::{make_bg_iban, Iban},
     month_grid::{fill_from_schedule, month_grid},
+    monthly::RowStatus,
     person::{DisabilityDecision, ExpertBody, Person},
     record::Body,
     register::{Provider, ProviderKind},
     report::{MonthlyReport, ReportStatus},
     settings::{Settings, Settlement},
+    Lang,
 };
 use frontoffice::service::{ApiExt, Service};
+use frontoffice::tui::{
+    app::{App, Cx},
+    draw,
+    i18n::I18n,
+    theme::{Symbols, Theme},
+};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::{
     sync::Arc,
     time::{Duration, Instant},
@@ -40,6 +52,8 @@ fn person(first: &str, last: String, disabled: bool) -> Body {
         first_name: first.into(),
         last_name: last,
         settlement: "99001".into(),
+        // Assistants are adults: the age comes from the birth date.
+        birth_date: Some(date(1980, 5, 17)),
         disability: disabled.then(|| DisabilityDecision {
             body: ExpertBody::Telk,
             number: "1/2025".into(),
@@ -229,6 +243,101 @@ fn main() {
         ms(pct(runs.clone(), 0.5)),
         ms(pct(runs, 0.99))
     );
+    let mut runs = Vec::new();
+    for _ in 0..20 {
+        let t = Instant::now();
+        s.monthly_trend(oct, 12, None).unwrap();
+        runs.push(t.elapsed());
+    }
+    println!(
+        "12-month trend at {rows} agreements: p50 {:.1} ms, p99 {:.1} ms",
+        ms(pct(runs.clone(), 0.5)),
+        ms(pct(runs, 0.99))
+    );
+    console(&svc, oct, accept);
     drop(s);
     drop(svc);
+}
+
+fn key(c: KeyCode) -> KeyEvent {
+    KeyEvent::new(c, KeyModifiers::NONE)
+}
+
+/// The console on the same database: `accepted` of the month's reports are in already.
+fn console(svc: &Arc<Service>, month: Month, accepted: usize) {
+    let s = svc.session("bench").unwrap();
+    let mut app = App::new(Cx::new(
+        Box::new(svc.session("bench").unwrap()),
+        I18n::new(Lang::Bg),
+        Theme::builtin("default"),
+        Symbols::new(false),
+        s.whoami().unwrap(),
+        s.settings().unwrap().settings,
+        Arc::new(now),
+    ));
+    let (mut term, _) = counting_terminal(80, 24);
+    draw(&mut term, &app).unwrap();
+    let mut timed = |app: &mut App, keys: &[KeyEvent], v: &mut Vec<Duration>| {
+        let t = Instant::now();
+        for k in keys {
+            app.on_key(*k);
+            draw(&mut term, app).unwrap();
+        }
+        v.push(t.elapsed());
+    };
+    let (mut open, mut moves, mut typing, mut summary, mut accept) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..20 {
+        timed(&mut app, &[key(KeyCode::F(12))], &mut open);
+        app.on_key(key(KeyCode::Esc));
+    }
+    app.on_key(key(KeyCode::F(12)));
+    for _ in 0..200 {
+        timed(&mut app, &[key(KeyCode::Down)], &mut moves);
+        timed(&mut app, &[key(KeyCode::Up)], &mut moves);
+    }
+    for _ in 0..50 {
+        for c in "асис".chars() {
+            timed(&mut app, &[key(KeyCode::Char(c))], &mut typing);
+        }
+        for _ in 0..4 {
+            timed(&mut app, &[key(KeyCode::Backspace)], &mut typing);
+        }
+    }
+    for _ in 0..20 {
+        timed(&mut app, &[key(KeyCode::F(12))], &mut summary);
+        app.on_key(key(KeyCode::Esc));
+    }
+    app.on_key(key(KeyCode::Home));
+    let more = 200;
+    for _ in 0..more {
+        timed(
+            &mut app,
+            &[key(KeyCode::Enter), key(KeyCode::F(2))],
+            &mut accept,
+        );
+    }
+    let done = s
+        .monthly_report(month)
+        .unwrap()
+        .rows
+        .iter()
+        .filter(|r| r.status == RowStatus::Accepted)
+        .count();
+    assert_eq!(done, accepted + more, "every Enter, F2 accepted a report");
+    let us = |d: Duration| d.as_secs_f64() * 1e6;
+    println!("\nthe console at 80x24 (handle + render per key), the month's reports:");
+    for (name, v) in [
+        ("month screen opened (F12)", open),
+        ("month screen ↑↓", moves),
+        ("month screen typed filter", typing),
+        ("summary with the chart (F12)", summary),
+        ("accept a report (Enter, F2, durable)", accept),
+    ] {
+        println!(
+            "{name:<40} p50 {:>7.0} µs  p99 {:>7.0} µs",
+            us(pct(v.clone(), 0.5)),
+            us(pct(v, 0.99))
+        );
+    }
 }

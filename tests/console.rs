@@ -1661,3 +1661,65 @@ fn the_month_summary_shows_each_providers_hours_and_pay_and_the_chart() {
     assert!(s.contains(&span), "{s}");
     assert!(s.contains(&format!("{:02}.{:02}", month.month, month.year % 100)));
 }
+
+/// A report accepted by a colleague arrives as a change event: its row on the month screen shows
+/// it (reloaded alone), the totals follow, and the cursor stays on its agreement.
+#[test]
+fn the_month_screen_follows_a_colleagues_report() {
+    use frontoffice::domain::month_grid::{fill_from_schedule, month_grid};
+    use frontoffice::domain::{
+        calendar::WorkCalendar,
+        date::Month,
+        monthly::format_hm,
+        record::{Body, Kind},
+        report::{MonthlyReport, ReportStatus},
+    };
+    use frontoffice::tui::screens::report_grid::capped;
+    let (_dir, svc) = own_db();
+    let month = Month::of(common::clock()().date()).prev();
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    let changes = a.cx.api.subscribe().unwrap();
+    a.on_key(key(KeyCode::F(12)));
+    let number = choose_month_row(&mut a, "очакван");
+    let s = a_session(&svc);
+    let row = s
+        .monthly_report(month)
+        .unwrap()
+        .rows
+        .into_iter()
+        .find(|r| r.number == number)
+        .unwrap();
+    let Body::Agreement(ag) = s.get(Kind::Agreement, row.agreement).unwrap().body else {
+        unreachable!()
+    };
+    let grid = month_grid(
+        &WorkCalendar::new(a.cx.settings.calendar.clone()).month_days(month),
+        &ag,
+        &[],
+    );
+    let mut r =
+        MonthlyReport::from_schedule(row.agreement, month, &[], 0, common::clock()().date());
+    r.minutes = capped(fill_from_schedule(&grid, &ag.week), row.agreed_minutes);
+    r.status = ReportStatus::Accepted;
+    let hours = format_hm(r.total_minutes().into());
+    s.create(Body::Report(r)).unwrap();
+    a.on_change(
+        &changes
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .unwrap(),
+    );
+    let after = shot(&a);
+    let line = after.lines().find(|l| l.starts_with('▶')).expect(&after);
+    assert!(line.contains(&number), "the cursor stays: {line}");
+    assert!(line.trim_end().ends_with("приет"), "{line}");
+    assert!(line.contains(&format!("{hours}/")), "{line}");
+    let (agreed, reported) = s.monthly_report(month).unwrap().totals();
+    assert!(
+        after.contains(&format!(
+            "Общо {} отчетени от {}",
+            format_hm(reported as i64),
+            format_hm(agreed as i64)
+        )),
+        "{after}"
+    );
+}

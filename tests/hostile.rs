@@ -1321,6 +1321,15 @@ fn monthly_trend() -> BoxedStrategy<Request> {
         .boxed()
 }
 
+fn monthly_rows() -> BoxedStrategy<Request> {
+    (
+        month(),
+        prop::collection::vec(ref_id(Kind::Agreement), 0..4),
+    )
+        .prop_map(|(month, agreements)| Request::MonthlyRows { month, agreements })
+        .boxed()
+}
+
 fn request(p: &Protected) -> BoxedStrategy<Request> {
     // Weights: the writes (where the rules are) come more often; a backup is slow and rare.
     Union::new_weighted(vec![
@@ -1362,6 +1371,7 @@ fn request(p: &Protected) -> BoxedStrategy<Request> {
         (1, reopen_month()),
         (1, payroll()),
         (1, monthly_trend()),
+        (1, monthly_rows()),
     ])
     .boxed()
 }

@@ -980,6 +980,35 @@ fn the_trend_of_twelve_months_is_each_months_summary() {
     }
 }
 
+/// The rows a month screen reloads after a change are the summary's rows of those agreements;
+/// one not in force that month (or no agreement at all) is left out; a thousand and one are
+/// refused.
+#[test]
+fn the_rows_of_some_agreements_are_the_summarys() {
+    let o = office();
+    october(&o);
+    let s = &o.db.admin;
+    let oct = month(2026, 10);
+    let summary = s.monthly_report(oct).unwrap();
+    let rows = s.monthly_rows(oct, vec![o.g2, o.g4, o.p1, o.g1]).unwrap();
+    let want: Vec<_> = [o.g2, o.g1]
+        .iter()
+        .map(|g| {
+            summary
+                .rows
+                .iter()
+                .find(|r| r.agreement == *g)
+                .unwrap()
+                .clone()
+        })
+        .collect();
+    assert_eq!(rows, want, "g4 ended in September; p1 is no agreement");
+    assert!(matches!(
+        s.monthly_rows(oct, vec![o.g1; 1001]),
+        Err(ServiceError::BadRequest(_))
+    ));
+}
+
 #[test]
 fn the_payroll_is_an_audited_export_of_full_identifiers() {
     let o = office();

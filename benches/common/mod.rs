@@ -54,6 +54,25 @@ pub fn open_ready(db: &BenchDb) -> Arc<Service> {
 }
 
 /// A number from the environment, or the default.
+/// A terminal of `w`x`h` whose bytes are counted and thrown away.
+pub type Counted = ratatui::Terminal<
+    frontoffice::tui::terminal::Backend<frontoffice::tui::terminal::CountingWriter<std::io::Sink>>,
+>;
+
+pub fn counting_terminal(w: u16, h: u16) -> (Counted, Arc<std::sync::atomic::AtomicU64>) {
+    use frontoffice::tui::terminal::{backend, CountingWriter};
+    let writer = CountingWriter::new(std::io::sink());
+    let count = Arc::clone(&writer.count);
+    let term = ratatui::Terminal::with_options(
+        backend(writer),
+        ratatui::TerminalOptions {
+            viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, w, h)),
+        },
+    )
+    .unwrap();
+    (term, count)
+}
+
 pub fn env_num(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()

@@ -10,7 +10,7 @@ use crate::domain::{
     date::Month,
     document::{DocKind, DocumentRecords},
     draft::Draft,
-    monthly::{MonthClosing, MonthTotals, MonthlySummary},
+    monthly::{MonthClosing, MonthTotals, MonthlyRow, MonthlySummary},
     pay::PayrollLine,
     record::{Body, Kind, Record},
     referral::{Referral, ReferralStatus, ReferralWarning},
@@ -177,6 +177,10 @@ macro_rules! requests {
             /// (at most `MAX_TREND_MONTHS`), over every agreement or `provider`'s.
             MonthlyTrend { last: Month, months: u32, provider: Option<u64> }
                 => Trend(Vec<MonthTotals>), Read, fn monthly_trend;
+            /// The month's rows of these agreements (at most `MAX_PAGE`; those not in force
+            /// then are left out), as `MonthlyReport` has them.
+            MonthlyRows { month: Month, agreements: Vec<u64> } => MonthlyRows(Vec<MonthlyRow>),
+                Read, fn monthly_rows;
         }
     };
 }
@@ -392,6 +396,7 @@ pub enum Response {
     Closing(MonthClosing),
     Payroll(Vec<PayrollLine>),
     Trend(Vec<MonthTotals>),
+    MonthlyRows(Vec<MonthlyRow>),
 }
 
 /// A client's id for one create; 0 means none (no protection against a retry).
@@ -576,6 +581,7 @@ mod tests {
             Request::ReopenMonth { month: Month::new(2026, 3).unwrap(), reason: "r".into() },
             Request::Payroll { month: Month::new(2026, 3).unwrap(), provider: None },
             Request::MonthlyTrend { last: Month::new(2026, 3).unwrap(), months: 12, provider: None },
+            Request::MonthlyRows { month: Month::new(2026, 3).unwrap(), agreements: vec![1] },
         ];
         for (code, req) in requests.iter().enumerate() {
             let bytes = encode(req);

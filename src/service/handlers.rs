@@ -16,7 +16,7 @@ use crate::domain::{
     date::Month,
     document::{DocKind, DocumentRecords},
     draft::Draft,
-    monthly::{MonthClosing, MonthTotals, MonthlySummary},
+    monthly::{MonthClosing, MonthTotals, MonthlyRow, MonthlySummary},
     pay::PayrollLine,
     record::{Body, Kind, Record},
     referral::{Referral, ReferralStatus, ReferralWarning},
@@ -366,5 +366,13 @@ impl Handlers for Caller<'_> {
         provider: Option<u64>,
     ) -> Result<Vec<MonthTotals>, ServiceError> {
         monthly::trend(self.svc, last, months, provider)
+    }
+
+    fn monthly_rows(
+        &self,
+        month: Month,
+        agreements: Vec<u64>,
+    ) -> Result<Vec<MonthlyRow>, ServiceError> {
+        monthly::monthly_rows(self.svc, month, &agreements)
     }
 }

@@ -4,10 +4,11 @@
 //! closing and reopening a month, and the payroll (full identifiers: an audited export).
 //! The rules themselves are the domain's (`domain::monthly`, `domain::report`, `domain::pay`).
 
-use super::{Service, ServiceError};
+use super::{paging::MAX_PAGE, Service, ServiceError};
 use crate::domain::{
+    assistance::Agreement,
     audit::{AuditAction, FieldChange},
-    calendar::WorkCalendar,
+    calendar::{MonthDays, WorkCalendar},
     clerk::Clerk,
     date::Month,
     monthly::{
@@ -97,53 +98,62 @@ fn open_month(svc: &Service, month: Month) -> Result<(), ServiceError> {
     }
 }
 
-pub fn monthly(svc: &Service, month: Month) -> Result<MonthlySummary, ServiceError> {
-    let settings = svc.settings()?.settings;
-    let days = WorkCalendar::new(settings.calendar).month_days(month);
-    let mut providers: HashMap<u64, String> = HashMap::new();
-    let mut rows = Vec::new();
-    for rec in svc.store.scan(Kind::Agreement, None) {
-        let rec = rec?;
-        let Body::Agreement(a) = &rec.body else {
-            continue;
-        };
+/// What every row of a month needs once: the settings, the month's days, providers' names.
+struct RowContext {
+    settings: Settings,
+    days: MonthDays,
+    month: Month,
+    providers: HashMap<u64, String>,
+}
+
+impl RowContext {
+    fn new(svc: &Service, month: Month) -> Result<RowContext, ServiceError> {
+        let settings = svc.settings()?.settings;
+        let days = WorkCalendar::new(settings.calendar.clone()).month_days(month);
+        Ok(RowContext {
+            settings,
+            days,
+            month,
+            providers: HashMap::new(),
+        })
+    }
+
+    /// The row of an agreement in the month: none unless it is in force then.
+    fn row(
+        &mut self,
+        svc: &Service,
+        id: u64,
+        a: &Agreement,
+    ) -> Result<Option<MonthlyRow>, ServiceError> {
+        let month = self.month;
         if !in_force(a, month) {
-            continue;
+            return Ok(None);
         }
-        let suspensions = suspensions_of(svc, rec.id())?;
-        let report = report_of(svc, rec.id(), month)?;
-        let agreed = agreed_share(a, &suspensions, &days).minutes;
-        let provider = match providers.get(&a.provider) {
+        let suspensions = suspensions_of(svc, id)?;
+        let report = report_of(svc, id, month)?;
+        let agreed = agreed_share(a, &suspensions, &self.days).minutes;
+        let provider = match self.providers.get(&a.provider) {
             Some(n) => n.clone(),
             None => {
                 let n = name_of(svc, Kind::Provider, a.provider)?;
-                providers.insert(a.provider, n.clone());
+                self.providers.insert(a.provider, n.clone());
                 n
             }
         };
+        let rates = &self.settings.pay_rates;
         let mut paid = Vec::new();
         if let Some((_, r)) = report
             .as_ref()
             .filter(|(_, r)| r.status == ReportStatus::Accepted)
         {
-            paid.extend(paid_minutes(
-                &r.minutes,
-                month,
-                a.assistant,
-                &settings.pay_rates,
-            ));
+            paid.extend(paid_minutes(&r.minutes, month, a.assistant, rates));
             if let Some(s) = a.substitute {
-                paid.extend(paid_minutes(
-                    &r.substitute_minutes,
-                    month,
-                    s,
-                    &settings.pay_rates,
-                ));
+                paid.extend(paid_minutes(&r.substitute_minutes, month, s, rates));
             }
         }
         let (user, settlement) = person_of(svc, a.user)?;
-        rows.push(MonthlyRow {
-            agreement: rec.id(),
+        Ok(Some(MonthlyRow {
+            agreement: id,
             number: a.number.clone(),
             user,
             settlement,
@@ -165,15 +175,49 @@ pub fn monthly(svc: &Service, month: Month) -> Result<MonthlySummary, ServiceErr
             }),
             report: report.as_ref().map(|(id, _)| *id),
             paid,
-        });
+        }))
+    }
+}
+
+pub fn monthly(svc: &Service, month: Month) -> Result<MonthlySummary, ServiceError> {
+    let mut cx = RowContext::new(svc, month)?;
+    let mut rows = Vec::new();
+    for rec in svc.store.scan(Kind::Agreement, None) {
+        let rec = rec?;
+        if let Body::Agreement(a) = &rec.body {
+            rows.extend(cx.row(svc, rec.id(), a)?);
+        }
     }
     rows.sort_by(|a, b| a.number.cmp(&b.number));
     Ok(MonthlySummary {
         month,
         rows,
         closed: svc.store.closing(month)?,
-        working_days: days.working_days(),
+        working_days: cx.days.working_days(),
     })
+}
+
+/// `Request::MonthlyRows`: the month's rows of these agreements only (those in force then), as
+/// the summary has them: what a month screen reloads when a report or an agreement changes.
+pub fn monthly_rows(
+    svc: &Service,
+    month: Month,
+    agreements: &[u64],
+) -> Result<Vec<MonthlyRow>, ServiceError> {
+    if agreements.len() > MAX_PAGE as usize {
+        return Err(ServiceError::BadRequest(format!(
+            "rows of {} agreements (at most {MAX_PAGE})",
+            agreements.len()
+        )));
+    }
+    let mut cx = RowContext::new(svc, month)?;
+    let mut rows = Vec::new();
+    for &id in agreements {
+        if let Some(Body::Agreement(a)) = svc.store.get(Kind::Agreement, id)?.map(|r| r.body) {
+            rows.extend(cx.row(svc, id, &a)?);
+        }
+    }
+    Ok(rows)
 }
 
 /// The hours of the `months` months up to `last` (oldest first) over every agreement in force,

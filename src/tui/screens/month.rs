@@ -28,6 +28,7 @@ use crate::tui::{
 };
 use ratatui::{buffer::Buffer, layout::Rect};
 use ratatui_textarea::TextArea;
+use std::collections::HashMap;
 
 const STATES: [RowStatus; 5] = [
     RowStatus::Missing,
@@ -42,13 +43,22 @@ pub struct MonthScreen {
     summary: MonthlySummary,
     /// Indexes into the rows that pass the filter.
     shown: Vec<usize>,
+    /// Each row's words (`words_of`), in the rows' order.
+    words: Vec<Vec<String>>,
     input: TextArea<'static>,
     selected: usize,
     /// Only the users of this settlement (an EKATTE code), F4.
     settlement: Option<String>,
     /// Only this provider's agreements, F11.
     provider: Option<u64>,
+    /// The agreement whose report is open above this screen: its row reloads on return.
+    opened: Option<u64>,
+    /// The month itself may change above this screen (reopened): all of it reloads on return.
+    stale: bool,
 }
+
+/// At most this many agreements are reloaded row by row; a change of more reloads the month.
+const ROWS_AT_ONCE: usize = 64;
 
 /// The next value after `current` in `values` (sorted, unique), then none, then the first.
 fn cycle<T: Clone + PartialEq>(values: &[T], current: &Option<T>) -> Option<T> {
@@ -61,19 +71,13 @@ fn cycle<T: Clone + PartialEq>(values: &[T], current: &Option<T>) -> Option<T> {
     }
 }
 
-/// Whether every word typed starts a word of the row's names, settlement or number.
-fn matches(row: &MonthlyRow, settlement: &str, typed: &str) -> bool {
-    let words = search_tokens(typed);
-    if words.is_empty() {
-        return true;
-    }
-    let hay = search_tokens(&format!(
+/// The words a row is found by: its number, names and settlement, as search keys (made once
+/// per load: typing then only compares prefixes).
+fn words_of(row: &MonthlyRow, settlement: &str) -> Vec<String> {
+    search_tokens(&format!(
         "{} {} {} {} {} {settlement}",
         row.number, row.user, row.assistant, row.substitute, row.provider
-    ));
-    words
-        .iter()
-        .all(|w| hay.iter().any(|h| h.starts_with(w.as_str())))
+    ))
 }
 
 impl MonthScreen {
@@ -90,10 +94,13 @@ impl MonthScreen {
                 working_days: 0,
             },
             shown: Vec::new(),
+            words: Vec::new(),
             input,
             selected: 0,
             settlement: None,
             provider: None,
+            opened: None,
+            stale: false,
         };
         s.load(cx);
         s.selected = s.next_expected(0).unwrap_or(0);
@@ -104,21 +111,80 @@ impl MonthScreen {
         match cx.api.monthly_report(self.month) {
             Ok(s) => {
                 self.summary = s;
-                self.apply(cx);
+                self.rows_changed(cx);
             }
             Err(e) => cx.fail(&e),
         }
     }
 
-    fn apply(&mut self, cx: &Cx) {
-        let typed = input::value(&self.input);
+    /// Reloads the rows of these agreements only (a report or an agreement changed): one
+    /// short request instead of the whole month, which at a thousand agreements is tens of ms.
+    fn reload_rows(&mut self, cx: &mut Cx, ids: &[u64]) {
+        if ids.len() > ROWS_AT_ONCE {
+            return self.load(cx);
+        }
+        match cx.api.monthly_rows(self.month, ids.to_vec()) {
+            Ok(fresh) => {
+                let at = self.shown.get(self.selected).copied();
+                let was = at.map(|i| self.summary.rows[i].agreement);
+                // The other rows keep their words: only the fresh ones are made again.
+                let mut kept: HashMap<u64, Vec<String>> = self
+                    .summary
+                    .rows
+                    .iter()
+                    .map(|r| r.agreement)
+                    .zip(std::mem::take(&mut self.words))
+                    .filter(|(id, _)| !ids.contains(id))
+                    .collect();
+                let rows = &mut self.summary.rows;
+                rows.retain(|r| !ids.contains(&r.agreement));
+                rows.extend(fresh);
+                rows.sort_by(|a, b| a.number.cmp(&b.number));
+                self.words = rows
+                    .iter()
+                    .map(|r| {
+                        kept.remove(&r.agreement)
+                            .unwrap_or_else(|| words_of(r, settlement_name(cx, &r.settlement)))
+                    })
+                    .collect();
+                self.apply();
+                // The cursor stays on its agreement.
+                if let Some(pos) = was.and_then(|id| {
+                    self.shown
+                        .iter()
+                        .position(|&i| self.summary.rows[i].agreement == id)
+                }) {
+                    self.selected = pos;
+                }
+            }
+            Err(e) => cx.fail(&e),
+        }
+    }
+
+    /// The rows changed: their words again, then the filter.
+    fn rows_changed(&mut self, cx: &Cx) {
+        self.words = self
+            .summary
+            .rows
+            .iter()
+            .map(|r| words_of(r, settlement_name(cx, &r.settlement)))
+            .collect();
+        self.apply();
+    }
+
+    /// The filter: the settlement and provider chosen, and every word typed starting a word
+    /// of the row.
+    fn apply(&mut self) {
+        let typed = search_tokens(&input::value(&self.input));
         let rows = &self.summary.rows;
         self.shown = (0..rows.len())
             .filter(|&i| {
                 let r = &rows[i];
                 self.settlement.as_ref().is_none_or(|s| *s == r.settlement)
                     && self.provider.is_none_or(|p| p == r.provider_id)
-                    && matches(r, settlement_name(cx, &r.settlement), &typed)
+                    && typed
+                        .iter()
+                        .all(|w| self.words[i].iter().any(|h| h.starts_with(w.as_str())))
             })
             .collect();
         self.selected = self.selected.min(self.shown.len().saturating_sub(1));
@@ -296,7 +362,10 @@ impl Screen for MonthScreen {
                 };
                 let agreement = self.summary.rows[i].agreement;
                 return match ReportGrid::open(cx, agreement, self.month) {
-                    Ok(g) => Outcome::Push(Box::new(g)),
+                    Ok(g) => {
+                        self.opened = Some(agreement);
+                        Outcome::Push(Box::new(g))
+                    }
                     Err(e) => {
                         cx.fail(&e);
                         Outcome::Consumed
@@ -309,6 +378,7 @@ impl Screen for MonthScreen {
                 self.load(cx);
             }
             Ev::Action(Action::CopyPrevious) if self.summary.closed.is_some() => {
+                self.stale = true;
                 return Outcome::Push(Box::new(ReasonPrompt::new(
                     Step::ReopenMonth(self.month),
                     cx,
@@ -337,11 +407,11 @@ impl Screen for MonthScreen {
             }
             Ev::Action(Action::ListValues) => {
                 self.settlement = cycle(&self.settlements(cx), &self.settlement);
-                self.apply(cx);
+                self.apply();
             }
             Ev::Action(Action::OpenDuplicate) => {
                 self.provider = cycle(&self.providers(), &self.provider);
-                self.apply(cx);
+                self.apply();
             }
             Ev::Action(Action::Edit) => {
                 // Never past the current month.
@@ -354,31 +424,47 @@ impl Screen for MonthScreen {
             Ev::Action(_) => return Outcome::Ignored,
             Ev::Key(k) => {
                 if input::edit_line(&mut self.input, k) {
-                    self.apply(cx);
+                    self.apply();
                 }
             }
             Ev::Paste(p) => {
                 if input::paste_line(&mut self.input, p) {
-                    self.apply(cx);
+                    self.apply();
                 }
             }
         }
         Outcome::Consumed
     }
 
-    /// Back from a report: the cursor goes on to the next expected one.
+    /// Back from a report: its row reloaded, the cursor goes on to the next expected one.
     fn resume(&mut self, cx: &mut Cx) {
-        let at = self.selected;
-        self.load(cx);
-        self.selected = self.next_expected(at).unwrap_or(at);
+        if std::mem::take(&mut self.stale) {
+            self.load(cx);
+        }
+        if let Some(id) = self.opened.take() {
+            self.reload_rows(cx, &[id]);
+            let at = self.selected;
+            self.selected = self.next_expected(at).unwrap_or(at);
+        }
     }
 
+    /// A report, suspension or agreement saved anywhere: the rows of its agreements.
     fn changed(&mut self, change: &Change, cx: &mut Cx) -> bool {
         use crate::domain::record::Kind;
-        if !change.of_kinds(&[Kind::Report, Kind::Agreement, Kind::Suspension]) {
+        let mut ids: Vec<u64> = Vec::new();
+        for c in &change.records {
+            match c.kind {
+                Kind::Agreement => ids.push(c.id),
+                Kind::Report | Kind::Suspension => ids.extend(&c.refs),
+                _ => {}
+            }
+        }
+        if ids.is_empty() {
             return false;
         }
-        self.load(cx);
+        ids.sort_unstable();
+        ids.dedup();
+        self.reload_rows(cx, &ids);
         true
     }
 

@@ -206,7 +206,7 @@ fn check_exits_non_zero_and_lists_problems() {
         .status
         .success());
     {
-        let raw = sled::open(&db).unwrap();
+        let raw = common::raw_open(&db);
         raw.open_tree("idx_name")
             .unwrap()
             .insert(

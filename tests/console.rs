@@ -1723,3 +1723,210 @@ fn the_month_screen_follows_a_colleagues_report() {
         "{after}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+
+// Reference fields that read what they offer once per form (the referral's service, the
+// agreement's and the contract's assistant) and filter it per key: a colleague's save that
+// changes it is offered once the save is announced, and names are ranked as the search ranks
+// them.
+// ---------------------------------------------------------------------------------------------
+
+/// A day centre a colleague enters in the register after the clerk opened a referral and began
+/// typing its name in the service field is offered there once the save is announced (the
+/// register rows the form read at opening are read again).
+#[test]
+fn a_service_a_colleague_enters_is_offered_in_an_open_referral() {
+    use frontoffice::domain::record::Body;
+    let (_dir, svc) = own_db();
+    let (_, other) = agreement_person(&svc);
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    let changes = a.cx.api.subscribe().unwrap();
+    typed(&mut a, AGREEMENT);
+    a.on_key(key(KeyCode::Enter));
+    // F11 on the card: a new referral; the type "дневна грижа", then the service by name.
+    a.on_key(key(KeyCode::F(11)));
+    a.on_key(key(KeyCode::Tab));
+    a.on_key(ctrl('u'));
+    typed(&mut a, "дн");
+    a.on_key(key(KeyCode::Tab));
+    typed(&mut a, "слънчоглед");
+    a.on_key(key(KeyCode::F(4)));
+    assert!(!shot(&a).contains("Слънчоглед ·"), "{}", shot(&a));
+    a.on_key(key(KeyCode::Esc));
+    // The colleague enters a new day centre, like the demo's, under another name.
+    let centre = other
+        .register()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.service.name == "Дневен център за възрастни хора")
+        .unwrap();
+    let mut service = centre.service.clone();
+    service.name = "Дневен център Слънчоглед".into();
+    other.create(Body::Service(service)).unwrap();
+    let change = changes
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("the save is announced");
+    assert_eq!(change.by, "colleague");
+    a.on_change(&change);
+    // Without another key typed: the list follows the register.
+    a.on_key(key(KeyCode::F(4)));
+    let s = shot(&a);
+    assert!(
+        s.contains("▶ Дневен център Слънчоглед · с. Бистрица · своб."),
+        "{s}"
+    );
+    // Chosen, it fills the provider from the register's row.
+    a.on_key(key(KeyCode::Enter));
+    let s = shot(&a);
+    let provider = s.lines().find(|l| l.contains("Доставчик")).expect(&s);
+    let start: String = centre.provider_name.chars().take(12).collect();
+    assert!(provider.contains(&start), "{s}");
+}
+
+/// A new person (an adult, as a known assistant's person is) made an assistant by `other`;
+/// returns the assistant's IBAN as the console shows it.
+fn colleague_adds_assistant(
+    other: &frontoffice::service::Session,
+    first: &str,
+    last: &str,
+) -> String {
+    use frontoffice::domain::{
+        assistance::Assistant,
+        iban::Iban,
+        record::{Body, Kind},
+    };
+    let known = other.list(Kind::Assistant, None, 1).unwrap().remove(0);
+    let Body::Assistant(x) = known.body else {
+        unreachable!()
+    };
+    let Body::Person(mut p) = other.get(Kind::Person, x.person).unwrap().body else {
+        unreachable!()
+    };
+    p.first_name = first.into();
+    p.middle_name = String::new();
+    p.last_name = last.into();
+    p.ident = Default::default();
+    let person = other.create(Body::Person(p)).unwrap();
+    let iban = Iban::parse("BG80 BNBG 9661 1020 3456 78").unwrap();
+    other
+        .create(Body::Assistant(Assistant {
+            person: person.id(),
+            iban: iban.clone(),
+            relation: String::new(),
+            no_protection_order: true,
+        }))
+        .unwrap();
+    iban.grouped()
+}
+
+/// A person a colleague enters and makes an assistant after the clerk opened an agreement and
+/// began typing her name in the assistant field is offered there once the saves are announced.
+#[test]
+fn an_assistant_a_colleague_enters_is_offered_in_an_open_agreement() {
+    let (_dir, svc) = own_db();
+    let (_, other) = agreement_person(&svc);
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    let changes = a.cx.api.subscribe().unwrap();
+    typed(&mut a, AGREEMENT);
+    a.on_key(key(KeyCode::Enter));
+    // F12 on the card: a new agreement; its third field is the assistant.
+    a.on_key(key(KeyCode::F(12)));
+    a.on_key(key(KeyCode::Tab));
+    a.on_key(key(KeyCode::Tab));
+    typed(&mut a, "Слънчева");
+    // The colleague enters the person and makes her an assistant.
+    let iban = colleague_adds_assistant(&other, "Калина", "Слънчева");
+    for _ in 0..2 {
+        let change = changes
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the saves are announced");
+        a.on_change(&change);
+    }
+    a.on_key(key(KeyCode::F(4)));
+    let s = shot(&a);
+    assert!(s.contains(&format!("▶ Калина Слънчева ({iban})")), "{s}");
+}
+
+/// The assistant field matches names in the console; it offers the assistants whose persons
+/// the service's search finds, in the search's order (exact words first, then by spelling),
+/// at least 12 of them: for prefixes and whole words of every assistant's name, Cyrillic and
+/// Latin, one word and two.
+#[test]
+fn the_assistant_field_offers_what_the_search_finds_in_its_order() {
+    use frontoffice::domain::{
+        record::{Body, Kind},
+        search_key::search_tokens,
+    };
+    use frontoffice::tui::forms::{agreement::AgreementSpec, Spec};
+    let (_dir, svc) = own_db();
+    // Names that share their surname and one begins another's first name ("тестова иван"
+    // finds both; the whole word ranks first, whatever the ids).
+    let s = a_session(&svc);
+    for (first, last) in [
+        ("Иванка", "Тестова"),
+        ("Иван", "Тестова"),
+        ("Иво", "Тестов"),
+    ] {
+        colleague_adds_assistant(&s, first, last);
+    }
+    let cx = cx_on(&svc, Lang::Bg);
+    let mut by_person: std::collections::BTreeMap<u64, Vec<(u64, String)>> = Default::default();
+    for r in s.list(Kind::Assistant, None, 1000).unwrap() {
+        if let Body::Assistant(x) = &r.body {
+            by_person
+                .entry(x.person)
+                .or_default()
+                .push((r.id(), x.iban.grouped()));
+        }
+    }
+    assert!(by_person.len() > 3, "the demo has assistants");
+    // What the field offered before it matched names itself: the search's persons, each with
+    // their assistants (no hit left out by the search's limit here).
+    let reference = |q: &str| -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for h in s.search(q, 1000).unwrap() {
+            if h.kind != Kind::Person {
+                continue;
+            }
+            for (id, iban) in by_person.get(&h.id).into_iter().flatten() {
+                out.push((id.to_string(), format!("{} ({iban})", h.name)));
+            }
+            if out.len() >= 12 {
+                break;
+            }
+        }
+        out
+    };
+    let form = AgreementSpec::form(&cx);
+    let mut queries = Vec::new();
+    for person in by_person.keys() {
+        let name = s.labels(vec![*person]).unwrap().remove(0).name;
+        let words: Vec<&str> = name.split_whitespace().collect();
+        for w in &words {
+            let chars: Vec<char> = w.chars().collect();
+            for n in [1, 2, 3, chars.len()] {
+                queries.push(chars[..n.min(chars.len())].iter().collect::<String>());
+            }
+        }
+        queries.extend(search_tokens(&name));
+        if let [first, .., last] = words.as_slice() {
+            let two: String = first.chars().take(2).collect();
+            queries.push(format!("{two} {last}"));
+            queries.push(format!("{last} {first}"));
+        }
+    }
+    queries.sort();
+    queries.dedup();
+    let mut compared = 0;
+    for q in &queries {
+        let offered: Vec<(String, String)> = AgreementSpec::ref_options(&form, "assistant", q, &cx)
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.code, c.label))
+            .collect();
+        assert_eq!(offered, reference(q), "typed {q:?}");
+        compared += usize::from(!offered.is_empty());
+    }
+    assert!(compared > 20, "{compared} queries found assistants");
+}

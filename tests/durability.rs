@@ -12,16 +12,7 @@ use std::sync::{
     atomic::{AtomicBool, AtomicU64, Ordering},
     mpsc, Arc,
 };
-use std::time::{Duration, Instant};
-
-/// Turns a hang into a failure.
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !done() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
+use std::time::Duration;
 
 /// A number spelled in Cyrillic letters (names take no digits): 0 is "а", 12 is "бв".
 fn letters(mut n: usize) -> String {
@@ -477,16 +468,6 @@ fn fixture(name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
         }
     }
     (dir, dst)
-}
-
-/// Opens a database with sled directly, waiting for a closing service to let go of its lock.
-fn raw_open(path: &std::path::Path) -> sled::Db {
-    let mut db = None;
-    wait_until("the database lock", || {
-        db = sled::open(path).ok();
-        db.is_some()
-    });
-    db.unwrap()
 }
 
 /// The schema number, the count of values in envelope format 1 and 2, and every record.

@@ -131,7 +131,7 @@ fn every_write_is_audited_and_a_tampered_entry_is_found() {
     {
         // Edit the second entry's login in place, keeping its envelope valid: only the chain
         // can tell.
-        let raw = sled::open(&path).unwrap();
+        let raw = raw_open(&path);
         let t = raw.open_tree("audit").unwrap();
         let v = t.get(2u64.to_be_bytes()).unwrap().unwrap();
         let (_, payload) = frontoffice::store::codec::open(&v).unwrap();
@@ -164,7 +164,7 @@ fn a_removed_last_audit_entry_is_found() {
     drop(db.admin);
     drop(db.svc);
     {
-        let raw = sled::open(&path).unwrap();
+        let raw = raw_open(&path);
         raw.open_tree("audit")
             .unwrap()
             .remove(2u64.to_be_bytes())
@@ -194,7 +194,7 @@ fn a_planted_or_missing_index_entry_is_found() {
     drop(db.admin);
     drop(db.svc);
     {
-        let raw = sled::open(&path).unwrap();
+        let raw = raw_open(&path);
         let names = raw.open_tree("idx_name").unwrap();
         // A stray entry pointing at the person under a name it does not have...
         names

@@ -124,7 +124,7 @@ fn a_newer_schema_is_refused_with_a_message() {
     drop(db.admin);
     drop(db.svc);
     {
-        let raw = sled::open(&path).unwrap();
+        let raw = raw_open(&path);
         raw.open_tree("meta")
             .unwrap()
             .insert(b"schema", &99u32.to_be_bytes())
@@ -157,7 +157,7 @@ fn a_damaged_value_is_a_typed_error_not_a_panic() {
     drop(db.admin);
     drop(db.svc);
     {
-        let raw = sled::open(&path).unwrap();
+        let raw = raw_open(&path);
         let t = raw.open_tree("person").unwrap();
         let mut v = t.get(p.meta.id.to_be_bytes()).unwrap().unwrap().to_vec();
         let last = v.len() - 1;

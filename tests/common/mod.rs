@@ -396,3 +396,24 @@ pub fn referral(person: u64, service: Option<u64>, service_type: ServiceType) ->
         warnings: Vec::new(),
     }
 }
+
+/// Turns a hang into a failure.
+pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    use std::time::{Duration, Instant};
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Opens a database with sled directly, waiting for a closing service to let go of its lock
+/// (sled's background threads release it shortly after the last handle is dropped).
+pub fn raw_open(path: &std::path::Path) -> sled::Db {
+    let mut db = None;
+    wait_until("the database lock", || {
+        db = sled::open(path).ok();
+        db.is_some()
+    });
+    db.unwrap()
+}

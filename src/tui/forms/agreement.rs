@@ -6,7 +6,7 @@
 
 use super::{by_code, choices, Lens, Spec};
 use crate::domain::{
-    assistance::{hours_text, Agreement, AgreementStatus},
+    assistance::{hours_text, Agreement, AgreementStatus, Assistant},
     date::format_date,
     record::{Body, Kind, Record},
 };
@@ -15,9 +15,10 @@ use crate::tui::{
     app::{Cx, Level, Outcome},
     keymap::Action,
     screens::{code, record_form::RecordForm},
-    widgets::form::{Choice, FieldKind},
+    widgets::form::{Choice, FieldKind, Form},
 };
-use crate::{date_lens, number_lens, ref_lens, text_lens};
+use crate::{date_lens, domain::search_key::search_tokens, number_lens, ref_lens, text_lens};
+use std::cell::OnceCell;
 
 pub struct AgreementSpec;
 
@@ -65,29 +66,160 @@ pub fn person_name(cx: &Cx, id: u64) -> String {
     }
 }
 
-/// The assistants whose person's name starts with what was typed: "Name (IBAN)".
-pub fn assistant_options(cx: &Cx, typed: &str) -> Vec<Choice> {
-    if typed.trim().is_empty() {
-        return Vec::new();
-    }
-    let hits = cx.api.search(typed, 30).unwrap_or_default();
-    let mut out = Vec::new();
-    for h in hits.into_iter().filter(|h| h.kind == Kind::Person) {
-        for r in cx.api.related(h.id).unwrap_or_default() {
-            if let Body::Assistant(a) = &r.body {
-                if a.person == h.id {
-                    out.push(Choice {
-                        code: r.id().to_string(),
-                        label: format!("{} ({})", h.name, a.iban.grouped()),
-                    });
-                }
+/// An assistant as the assistant fields offer it: "Name (IBAN)".
+struct AssistantRow {
+    id: u64,
+    person: u64,
+    /// The person's name as the search's name index has it (word keys).
+    tokens: Vec<String>,
+    label: String,
+}
+
+/// What the assistant fields (an agreement's assistant and substitute, a contract's
+/// assistant) choose from: every assistant with their person's name, read when first needed
+/// (two or three requests however many keys are typed), forgotten by `forget` when a save
+/// changed them (`ASSISTANT_KINDS`). One row per assistant, replaced when read again, gone
+/// with the form.
+#[derive(Default)]
+pub struct Assistants(OnceCell<Vec<AssistantRow>>);
+
+/// The kinds whose saves change what the assistant fields offer: assistants, and their
+/// persons' names.
+pub const ASSISTANT_KINDS: [Kind; 2] = [Kind::Assistant, Kind::Person];
+
+/// Options offered for a name typed: at least this many when there are (a person with several
+/// assistant records gives them all).
+const ASSISTANT_OPTIONS: usize = 12;
+
+impl Assistants {
+    /// The rows, read now unless held (None when they cannot be read: tried again next time).
+    fn rows(&self, cx: &Cx) -> Option<&[AssistantRow]> {
+        if let Some(rows) = self.0.get() {
+            return Some(rows);
+        }
+        let mut assistants: Vec<(u64, Assistant)> =
+            crate::tui::screens::record_list::all(cx, Kind::Assistant)
+                .ok()?
+                .into_iter()
+                .filter_map(|r| match r.body {
+                    Body::Assistant(a) => Some((r.meta.id, a)),
+                    _ => None,
+                })
+                .collect();
+        assistants.sort_by_key(|(id, a)| (a.person, *id));
+        let mut persons: Vec<u64> = assistants.iter().map(|(_, a)| a.person).collect();
+        persons.dedup();
+        // Names by the search line: no person's record read, no read logged.
+        let mut names = std::collections::HashMap::new();
+        for chunk in persons.chunks(crate::service::MAX_PAGE as usize) {
+            for h in cx.api.labels(chunk.to_vec()).ok()? {
+                names.insert(h.id, h.name);
             }
         }
-        if out.len() >= 12 {
-            break;
+        let rows = assistants
+            .into_iter()
+            .filter_map(|(id, a)| {
+                let name = names.get(&a.person)?;
+                Some(AssistantRow {
+                    id,
+                    person: a.person,
+                    tokens: search_tokens(name),
+                    label: format!("{name} ({})", a.iban.grouped()),
+                })
+            })
+            .collect();
+        Some(self.0.get_or_init(|| rows))
+    }
+
+    /// Read again when next needed.
+    pub fn forget(&mut self) {
+        self.0.take();
+    }
+
+    /// The assistants for what was typed, in the order the search finds their persons; a
+    /// name's words are matched here, without a request. Digits only (an ЕГН, its last four, a
+    /// phone) go to the search, which holds what the console is not given.
+    pub fn options(&self, cx: &Cx, typed: &str) -> Vec<Choice> {
+        if typed.trim().is_empty() {
+            return Vec::new();
+        }
+        let Some(rows) = self.rows(cx) else {
+            return Vec::new();
+        };
+        let words: Vec<String> = search_tokens(typed)
+            .into_iter()
+            .filter(|w| w.chars().any(char::is_alphabetic))
+            .collect();
+        let ranked: Vec<&AssistantRow> = if words.is_empty() {
+            let hits = cx.api.search(typed, 30).unwrap_or_default();
+            hits.iter()
+                .filter(|h| h.kind == Kind::Person)
+                .flat_map(|h| rows.iter().filter(move |r| r.person == h.id))
+                .collect()
+        } else {
+            let mut found: Vec<(u32, &str, &AssistantRow)> = rows
+                .iter()
+                .filter_map(|r| {
+                    let (score, first) = name_rank(&r.tokens, &words)?;
+                    Some((score, first, r))
+                })
+                .collect();
+            // The best score first, then as the search meets them: by that first word, then
+            // by person; a person's assistants in id order.
+            found.sort_unstable_by(|a, b| {
+                b.0.cmp(&a.0)
+                    .then_with(|| (a.1, a.2.person, a.2.id).cmp(&(b.1, b.2.person, b.2.id)))
+            });
+            found.into_iter().map(|(_, _, r)| r).collect()
+        };
+        let mut out: Vec<Choice> = Vec::new();
+        let mut last = None;
+        for r in ranked {
+            if out.len() >= ASSISTANT_OPTIONS && last != Some(r.person) {
+                break;
+            }
+            last = Some(r.person);
+            out.push(Choice {
+                code: r.id.to_string(),
+                label: r.label.clone(),
+            });
+        }
+        out
+    }
+
+    /// Forgets the rows and offers the fields' options again where the clerk is choosing.
+    pub fn refresh(&mut self, form: &mut Form, keys: &[&str], cx: &Cx) {
+        self.forget();
+        for key in keys {
+            if super::choosing(form, key) {
+                let options = self.options(cx, &form.text(key));
+                form.set_options(key, options);
+            }
         }
     }
-    out
+}
+
+/// Where the search ranks a name (its word keys) for the typed words: None unless each word
+/// begins one of the name's words; else the score (3 for a whole word, 1 for a word begun,
+/// summed over the words) and the name's first word under the longest typed word (the search
+/// meets names in that order; a higher score goes first).
+fn name_rank<'a>(tokens: &'a [String], words: &[String]) -> Option<(u32, &'a str)> {
+    let longest = words.iter().max_by_key(|w| w.len())?;
+    let mut score = 0;
+    for w in words {
+        score += if tokens.iter().any(|t| t == w) {
+            3
+        } else if tokens.iter().any(|t| t.starts_with(w.as_str())) {
+            1
+        } else {
+            return None;
+        };
+    }
+    let first = tokens
+        .iter()
+        .filter(|t| t.starts_with(longest.as_str()))
+        .min()?;
+    Some((score, first))
 }
 
 /// The user's направления, the latest first: "ДСП-2026-014 · 84 ч · до 30.04.2028".
@@ -125,6 +257,7 @@ fn decision_options(cx: &Cx, user: u64) -> Vec<Choice> {
 #[derive(Default)]
 pub struct AgreementExtra {
     no_contract: Option<chrono::NaiveDate>,
+    assistants: Assistants,
 }
 
 impl Spec for AgreementSpec {
@@ -250,10 +383,14 @@ impl Spec for AgreementSpec {
         a.validate()
     }
 
-    const WATCH: &'static [Kind] = &[Kind::Contract];
+    const WATCH: &'static [Kind] = &[Kind::Contract, Kind::Assistant, Kind::Person];
 
-    /// The warning of an agreement in force whose assistant has no contract in force.
+    /// The assistants to choose from; the warning of an agreement in force whose assistant has
+    /// no contract in force.
     fn refresh(f: &mut RecordForm<Self>, cx: &mut Cx) {
+        f.extra
+            .assistants
+            .refresh(&mut f.form, &["assistant", "substitute"], cx);
         let Some((id, _)) = f.editing else {
             return;
         };
@@ -297,7 +434,7 @@ impl Spec for AgreementSpec {
 
     fn ref_options(f: &RecordForm<Self>, key: &str, typed: &str, cx: &Cx) -> Option<Vec<Choice>> {
         match key {
-            "assistant" | "substitute" => Some(assistant_options(cx, typed)),
+            "assistant" | "substitute" => Some(f.extra.assistants.options(cx, typed)),
             "decision" => {
                 let user = f
                     .form

@@ -21,7 +21,7 @@ const STATUSES: [ContractStatus; 2] = [ContractStatus::Signed, ContractStatus::E
 
 impl Spec for ContractSpec {
     type T = Contract;
-    type Extra = ();
+    type Extra = super::agreement::Assistants;
     const KIND: Kind = Kind::Contract;
 
     fn lenses() -> Vec<Lens<Contract>> {
@@ -121,7 +121,14 @@ impl Spec for ContractSpec {
         c.validate(cx.settings.max_minutes_per_day)
     }
 
-    fn ref_options(_f: &RecordForm<Self>, key: &str, typed: &str, cx: &Cx) -> Option<Vec<Choice>> {
-        (key == "assistant").then(|| super::agreement::assistant_options(cx, typed))
+    fn ref_options(f: &RecordForm<Self>, key: &str, typed: &str, cx: &Cx) -> Option<Vec<Choice>> {
+        (key == "assistant").then(|| f.extra.options(cx, typed))
+    }
+
+    /// The assistants to choose from change with an assistant or a person's name.
+    const WATCH: &'static [Kind] = &super::agreement::ASSISTANT_KINDS;
+
+    fn refresh(f: &mut RecordForm<Self>, cx: &mut Cx) {
+        f.extra.refresh(&mut f.form, &["assistant"], cx);
     }
 }

@@ -308,10 +308,13 @@ pub trait Spec: Sized + 'static {
     fn form(cx: &Cx) -> RecordForm<Self> {
         RecordForm::new(cx, Self::blank(cx))
     }
-    /// Kinds whose saves change what this form shows beside its record (`refresh` runs).
+    /// Kinds whose saves change what this form shows beside its record or what its fields
+    /// offer (`refresh` runs, in a new record's form too).
     const WATCH: &'static [Kind] = &[];
-    /// Loads what the form shows beside its record: on opening, on coming back to it, and
-    /// when a record of a `WATCH` kind is saved.
+    /// Loads what the form shows beside its record, and forgets what its fields choose from
+    /// (read again when next needed; at once for the options of a field the clerk is choosing
+    /// in, see `choosing`): on opening a record, on coming back to the form, and when a record
+    /// of a `WATCH` kind is saved.
     fn refresh(_f: &mut RecordForm<Self>, _cx: &mut Cx) {}
     /// Lines under the fields (a service's monitoring visits).
     fn below(_f: &RecordForm<Self>, _cx: &Cx) -> Vec<String> {
@@ -357,6 +360,15 @@ fn hit_label(h: &crate::service::Hit) -> String {
     } else {
         format!("{} ({})", h.name, h.detail)
     }
+}
+
+/// Whether a reference field offers options the clerk has not taken one of (its text is no
+/// option's label, and it has text or options): after a save changed what it chooses from,
+/// they are offered again for what is typed.
+pub fn choosing(form: &Form, key: &str) -> bool {
+    let typed = form.text(key);
+    let options = form.options_of(key);
+    !options.iter().any(|c| c.label == typed) && (!typed.is_empty() || !options.is_empty())
 }
 
 /// The options a reference field offers for what the clerk typed: search hits of its kind.

@@ -21,6 +21,7 @@ use crate::tui::{
     screens::{code, label, record_form::RecordForm},
     widgets::form::{Choice, FieldKind},
 };
+use std::cell::OnceCell;
 
 pub struct ReferralSpec;
 
@@ -33,6 +34,41 @@ const STEP_KEYS: [Action; 3] = [Action::Reveal, Action::Edit, Action::NewPerson]
 pub struct ReferralExtra {
     /// Warnings the clerk has been shown for the record as typed; a save with others asks again.
     pub shown: Option<Vec<ReferralWarning>>,
+    /// What the service field chooses from: read when first needed, forgotten by `refresh`.
+    services: OnceCell<Services>,
+}
+
+/// The register's services with their occupancy and the types the referral's assessment
+/// recommended, read once per form (not on every key typed in the service field): one row
+/// per service of the register, replaced when read again, gone with the form.
+struct Services {
+    rows: Vec<RegisterRow>,
+    recommended: Vec<ServiceType>,
+}
+
+/// The form's `Services`, read now unless it holds them; None when they cannot be read (no
+/// options then; tried again at the next key).
+fn services<'a>(f: &'a RecordForm<ReferralSpec>, cx: &Cx) -> Option<&'a Services> {
+    if let Some(s) = f.extra.services.get() {
+        return Some(s);
+    }
+    let rows = cx.api.register().ok()?;
+    let recommended = match f.base.assessment {
+        None => Vec::new(),
+        Some(a) => match cx.api.get(Kind::Assessment, a) {
+            Ok(Record {
+                body: Body::Assessment(a),
+                ..
+            }) => a.recommended,
+            Ok(_) | Err(ServiceError::NotFound { .. }) => Vec::new(),
+            Err(_) => return None,
+        },
+    };
+    Some(
+        f.extra
+            .services
+            .get_or_init(|| Services { rows, recommended }),
+    )
 }
 
 /// The steps the law allows from a status, each with its key.
@@ -296,6 +332,24 @@ impl Spec for ReferralSpec {
         Outcome::Pop
     }
 
+    /// The register's rows change with a service, its provider or a referral (occupancy); the
+    /// recommended types with the assessment.
+    const WATCH: &'static [Kind] = &[
+        Kind::Service,
+        Kind::Provider,
+        Kind::Referral,
+        Kind::Assessment,
+    ];
+
+    /// The services are read again; the list the clerk is choosing from follows at once.
+    fn refresh(f: &mut RecordForm<Self>, cx: &mut Cx) {
+        f.extra.services.take();
+        if super::choosing(&f.form, "service") {
+            let options = service_options(f, &f.form.text("service"), cx);
+            f.form.set_options("service", options);
+        }
+    }
+
     fn ref_options(f: &RecordForm<Self>, key: &str, typed: &str, cx: &Cx) -> Option<Vec<Choice>> {
         (key == "service").then(|| service_options(f, typed, cx))
     }
@@ -304,11 +358,20 @@ impl Spec for ReferralSpec {
     fn edited(f: &mut RecordForm<Self>, key: &str, cx: &mut Cx) {
         match key {
             "service" => {
-                let Some(id) = f.form.choice("service").and_then(|v| v.parse().ok()) else {
+                let Some(id) = f.form.choice("service").and_then(|v| v.parse::<u64>().ok()) else {
                     return;
                 };
-                let Ok(Some(row)) = cx.api.register_row(id) else {
-                    return;
+                let held = f
+                    .extra
+                    .services
+                    .get()
+                    .and_then(|s| s.rows.iter().find(|r| r.id == id).cloned());
+                let row = match held {
+                    Some(row) => row,
+                    None => match cx.api.register_row(id) {
+                        Ok(Some(row)) => row,
+                        _ => return,
+                    },
                 };
                 f.form
                     .set_value("service_type", &code(&row.service.activity));
@@ -336,31 +399,24 @@ impl Spec for ReferralSpec {
 /// with free places first. Each says where it is, its free places and whether it takes
 /// referrals (one open to all needs none).
 pub fn service_options(f: &RecordForm<ReferralSpec>, typed: &str, cx: &Cx) -> Vec<Choice> {
+    let Some(services) = services(f, cx) else {
+        return Vec::new();
+    };
     let mut types: Vec<ServiceType> = f
         .form
         .choice("service_type")
         .and_then(|c| by_code(&ServiceType::ALL, &c).ok())
         .into_iter()
         .collect();
-    if let Some(a) = f.base.assessment {
-        if let Ok(Record {
-            body: Body::Assessment(a),
-            ..
-        }) = cx.api.get(Kind::Assessment, a)
-        {
-            types.extend(a.recommended);
-        }
-    }
+    types.extend(services.recommended.iter().copied());
     let filter = crate::tui::screens::register::Filter {
         text: typed.to_string(),
         ..Default::default()
     };
     let today = cx.today();
-    let mut rows: Vec<RegisterRow> = cx
-        .api
-        .register()
-        .unwrap_or_default()
-        .into_iter()
+    let mut rows: Vec<&RegisterRow> = services
+        .rows
+        .iter()
         .filter(|r| types.is_empty() || types.contains(&r.service.activity))
         .filter(|r| r.service.valid_on(today))
         .filter(|r| {

@@ -261,20 +261,21 @@ impl<S: Spec> Screen for RecordForm<S> {
     }
 
     fn changed(&mut self, change: &Change, cx: &mut Cx) -> bool {
-        let Some((id, rev)) = self.editing else {
-            return false;
-        };
-        if change.of_kinds(S::WATCH) {
+        // A new record's form too: what its fields offer may have changed.
+        let watched = change.of_kinds(S::WATCH);
+        if watched {
             S::refresh(self, cx);
-            return true;
         }
+        let Some((id, rev)) = self.editing else {
+            return watched;
+        };
         match change.records.iter().find(|c| c.id == id) {
             Some(c) if c.rev > rev => {
                 let msg = cx.t.f("status.edited_meanwhile", &[("login", &change.by)]);
                 cx.say(Level::Warn, msg);
                 true
             }
-            _ => false,
+            _ => watched,
         }
     }
 

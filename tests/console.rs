@@ -525,7 +525,6 @@ fn random_keys_on_every_screen_never_panic() {
         }
         v
     };
-    // Start on each screen: search, card, form, help, palette.
     // Start on each screen: the agenda, search, card, the forms, help, palette.
     let card = [key(KeyCode::Char('p')), key(KeyCode::Enter)];
     let on_card = |k: KeyEvent| [card[0], card[1], k];
@@ -544,9 +543,19 @@ fn random_keys_on_every_screen_never_panic() {
     let register_service = [key(KeyCode::F(8)), key(KeyCode::Enter)];
     let (application, agreement) = (on_card(key(KeyCode::F(4))), on_card(key(KeyCode::F(12))));
     let grid = [key(KeyCode::F(12)), key(KeyCode::Enter)];
-    let starts: [&[KeyEvent]; 19] = [
+    let month_summary = [key(KeyCode::F(12)), key(KeyCode::F(12))];
+    // An accepted report's grid (the demo's second row), then the prompt for the reason.
+    let return_prompt = [
+        key(KeyCode::F(12)),
+        key(KeyCode::Down),
+        key(KeyCode::Enter),
+        key(KeyCode::F(8)),
+    ];
+    let starts: [&[KeyEvent]; 21] = [
         &[key(KeyCode::F(12))],
         &grid,
+        &month_summary,
+        &return_prompt,
         &application,
         &agreement,
         &[key(KeyCode::F(8))],

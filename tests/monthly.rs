@@ -637,6 +637,45 @@ fn an_accepted_report_changes_only_after_it_is_returned_with_a_reason() {
     ));
 }
 
+/// A suspension over days a report already has hours on is refused, naming the first such
+/// day; once the report is returned and its hours on those days taken off, it is saved.
+#[test]
+fn a_suspension_over_reported_hours_waits_for_the_reports_correction() {
+    let o = office();
+    let s = &o.db.admin;
+    let oct = month(2026, 10);
+    let rec = create(&o, on_working_days(o.g1, oct, 180, 1..=31)).unwrap();
+    let suspension = Suspension {
+        agreement: o.g1,
+        from: date(2026, 10, 3),
+        to: Some(date(2026, 10, 9)),
+        reason: "hospital".into(),
+        note: String::new(),
+    };
+    // The 3rd and 4th are a weekend without hours: the 5th is the first day reported.
+    refused_with(
+        s.create(Body::Suspension(suspension.clone())),
+        "from",
+        Reason::SuspensionOverReport {
+            day: date(2026, 10, 5),
+        },
+        "на 05.10.2026 има отчетени часове",
+        "05.10.2026 has hours in a monthly report",
+    );
+    let back = s
+        .return_report(rec.id(), rec.meta.rev, "Болница от 5 до 9 октомври.")
+        .unwrap();
+    let Body::Report(mut r) = back.body.clone() else {
+        unreachable!()
+    };
+    for day in 5..=9 {
+        r.minutes[day - 1] = 0;
+    }
+    r.status = ReportStatus::Received;
+    s.update(back.id(), back.meta.rev, Body::Report(r)).unwrap();
+    s.create(Body::Suspension(suspension)).unwrap();
+}
+
 #[test]
 fn a_closed_month_is_read_only_until_a_supervisor_reopens_it() {
     let o = office();

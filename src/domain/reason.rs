@@ -166,6 +166,11 @@ pub enum Reason {
     NoSubstitute,
     /// Hours typed in a form the grid does not read.
     BadHours,
+    /// A suspension over a day that a monthly report already has hours on: the report goes
+    /// back for correction first.
+    SuspensionOverReport {
+        day: chrono::NaiveDate,
+    },
 }
 
 /// What an assistant's limit counts: one weekday's minutes (0 Monday .. 6 Sunday), a week's,
@@ -533,6 +538,16 @@ impl Explain for Reason {
                 "часовете се пишат като 4, 3.5 или 3:30",
                 "type hours as 4, 3.5 or 3:30",
             ),
+            SuspensionOverReport { day } => match lang {
+                Lang::Bg => format!(
+                    "на {} има отчетени часове: първо върнете отчета за корекция",
+                    day.format("%d.%m.%Y")
+                ),
+                Lang::En => format!(
+                    "{} has hours in a monthly report: return the report for correction first",
+                    day.format("%d.%m.%Y")
+                ),
+            },
         }
     }
 }

@@ -344,7 +344,27 @@ fn suspension(cx: &Prepare, s: &mut Suspension) -> Result<(), ServiceError> {
             ));
         }
     }
-    Ok(())
+    // Hours already reported on a suspended day would be paid for a day without assistance:
+    // the report is corrected first (returned, its hours taken off), then the suspension fits.
+    let mut reported: Option<NaiveDate> = None;
+    for r in cx.batch.referring(cx.svc, s.agreement, Kind::Report)? {
+        let Body::Report(m) = &r.body else { continue };
+        for (i, (own, sub)) in m
+            .minutes
+            .iter()
+            .zip(m.substitute_minutes.iter().chain(std::iter::repeat(&0)))
+            .enumerate()
+        {
+            let day = m.month.first_day() + chrono::Days::new(i as u64);
+            if (*own > 0 || *sub > 0) && s.covers(day) && reported.is_none_or(|d| day < d) {
+                reported = Some(day);
+            }
+        }
+    }
+    match reported {
+        Some(day) => Err(invalid("from", Reason::SuspensionOverReport { day })),
+        None => Ok(()),
+    }
 }
 
 /// After a suspension is saved: its agreement is suspended while one of its suspensions is

@@ -706,9 +706,7 @@ fn an_open_card_shows_a_colleagues_save_by_itself() {
     a.on_key(key(KeyCode::Enter));
     assert!(!shot(&a).contains("ул. Нова 5"));
     colleague_sets_address(&other, person, "ул. Нова 5");
-    let change = changes
-        .recv_timeout(std::time::Duration::from_secs(10))
-        .expect("the save is announced");
+    let change = next_change(&changes);
     assert_eq!(change.by, "colleague");
     a.on_change(&change);
     let s = shot(&a);
@@ -734,11 +732,7 @@ fn a_stale_save_shows_both_versions_and_the_clerk_decides() {
     typed(&mut a, "ул. Моя 1");
     // Meanwhile the colleague saves the same person; the form says so at once.
     colleague_sets_address(&other, person, "ул. Тяхна 2");
-    a.on_change(
-        &changes
-            .recv_timeout(std::time::Duration::from_secs(10))
-            .unwrap(),
-    );
+    a.on_change(&next_change(&changes));
     assert!(shot(&a).contains("colleague промени този запис"));
 
     a.on_key(key(KeyCode::F(2)));
@@ -835,6 +829,32 @@ fn drafts_follow_the_typing_within_a_second_and_come_back_on_the_next_start() {
     b.on_key(key(KeyCode::Esc));
     b.on_key(key(KeyCode::Esc));
     assert!(drafts().is_empty());
+}
+
+/// The next change event, or a failure after ten seconds.
+fn next_change(
+    changes: &std::sync::mpsc::Receiver<frontoffice::service::Change>,
+) -> frontoffice::service::Change {
+    changes
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("the save is announced")
+}
+
+/// A colleague's session and the console on the card of the demo's person with an agreement,
+/// listening to change events.
+fn on_agreement_card(
+    svc: &Arc<Service>,
+) -> (
+    App,
+    frontoffice::service::Session,
+    std::sync::mpsc::Receiver<frontoffice::service::Change>,
+) {
+    let (_, other) = agreement_person(svc);
+    let mut a = app_on(svc, Lang::Bg, "default", false);
+    let changes = a.cx.api.subscribe().unwrap();
+    typed(&mut a, AGREEMENT);
+    a.on_key(key(KeyCode::Enter));
+    (a, other, changes)
 }
 
 fn a_session(svc: &Arc<Service>) -> frontoffice::service::Session {
@@ -1044,11 +1064,7 @@ fn a_list_follows_the_saves_and_opens_its_records() {
     intake.topics = vec![frontoffice::domain::intake::Topic::Other];
     intake.note = "Обаждане от колега.".into();
     other.create(Body::Intake(intake)).unwrap();
-    a.on_change(
-        &changes
-            .recv_timeout(std::time::Duration::from_secs(10))
-            .unwrap(),
-    );
+    a.on_change(&next_change(&changes));
     let after = a.top().title(&a.cx.t);
     assert_ne!(before, after, "the count went up");
     // The newest first: Enter opens it in the intake form.
@@ -1712,11 +1728,7 @@ fn the_month_screen_follows_a_colleagues_report() {
     r.status = ReportStatus::Accepted;
     let hours = format_hm(r.total_minutes().into());
     s.create(Body::Report(r)).unwrap();
-    a.on_change(
-        &changes
-            .recv_timeout(std::time::Duration::from_secs(10))
-            .unwrap(),
-    );
+    a.on_change(&next_change(&changes));
     let after = shot(&a);
     let line = after.lines().find(|l| l.starts_with('▶')).expect(&after);
     assert!(line.contains(&number), "the cursor stays: {line}");
@@ -1748,11 +1760,7 @@ fn the_month_screen_follows_a_colleagues_report() {
 fn a_service_a_colleague_enters_is_offered_in_an_open_referral() {
     use frontoffice::domain::record::Body;
     let (_dir, svc) = own_db();
-    let (_, other) = agreement_person(&svc);
-    let mut a = app_on(&svc, Lang::Bg, "default", false);
-    let changes = a.cx.api.subscribe().unwrap();
-    typed(&mut a, AGREEMENT);
-    a.on_key(key(KeyCode::Enter));
+    let (mut a, other, changes) = on_agreement_card(&svc);
     // F11 on the card: a new referral; the type "дневна грижа", then the service by name.
     a.on_key(key(KeyCode::F(11)));
     a.on_key(key(KeyCode::Tab));
@@ -1773,9 +1781,7 @@ fn a_service_a_colleague_enters_is_offered_in_an_open_referral() {
     let mut service = centre.service.clone();
     service.name = "Дневен център Слънчоглед".into();
     other.create(Body::Service(service)).unwrap();
-    let change = changes
-        .recv_timeout(std::time::Duration::from_secs(10))
-        .expect("the save is announced");
+    let change = next_change(&changes);
     assert_eq!(change.by, "colleague");
     a.on_change(&change);
     // Without another key typed: the list follows the register.
@@ -1834,11 +1840,7 @@ fn colleague_adds_assistant(
 #[test]
 fn an_assistant_a_colleague_enters_is_offered_in_an_open_agreement() {
     let (_dir, svc) = own_db();
-    let (_, other) = agreement_person(&svc);
-    let mut a = app_on(&svc, Lang::Bg, "default", false);
-    let changes = a.cx.api.subscribe().unwrap();
-    typed(&mut a, AGREEMENT);
-    a.on_key(key(KeyCode::Enter));
+    let (mut a, other, changes) = on_agreement_card(&svc);
     // F12 on the card: a new agreement; its third field is the assistant.
     a.on_key(key(KeyCode::F(12)));
     a.on_key(key(KeyCode::Tab));
@@ -1847,9 +1849,7 @@ fn an_assistant_a_colleague_enters_is_offered_in_an_open_agreement() {
     // The colleague enters the person and makes her an assistant.
     let iban = colleague_adds_assistant(&other, "Калина", "Слънчева");
     for _ in 0..2 {
-        let change = changes
-            .recv_timeout(std::time::Duration::from_secs(10))
-            .expect("the saves are announced");
+        let change = next_change(&changes);
         a.on_change(&change);
     }
     a.on_key(key(KeyCode::F(4)));

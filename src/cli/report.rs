@@ -277,21 +277,12 @@ pub fn text(m: &MonthlySummary, lang: Lang, w: &mut impl Write) -> io::Result<()
         "{}",
         total_line(&counts(m.rows.len(), m.missing()), &all)
     )?;
-    let mut cents: Vec<(String, u64)> = Vec::new();
-    for p in &providers {
-        for (c, n) in &p.cents {
-            match cents.iter_mut().find(|(x, _)| x == c) {
-                Some((_, sum)) => *sum += n,
-                None => cents.push((c.clone(), *n)),
-            }
-        }
-    }
-    let eur: u64 = providers.iter().map(|p| p.eur_cents).sum();
+    let all = crate::domain::monthly::ProviderTotal::sum(&providers);
     writeln!(
         w,
         "{}: {}",
         lang.pick("Заплащане общо", "Pay in all"),
-        pay_total(&cents, eur)
+        pay_total(&all.cents, all.eur_cents)
     )
 }
 

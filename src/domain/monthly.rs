@@ -124,6 +124,48 @@ pub struct ProviderTotal {
     pub eur_cents: u64,
 }
 
+impl ProviderTotal {
+    /// A provider with nothing counted yet.
+    pub fn new(provider: u64, name: String) -> ProviderTotal {
+        ProviderTotal {
+            provider,
+            name,
+            agreements: 0,
+            missing: 0,
+            agreed_minutes: 0,
+            reported_minutes: 0,
+            paid_minutes: 0,
+            cents: Vec::new(),
+            eur_cents: 0,
+        }
+    }
+
+    /// Adds `amount` cents of `currency` to the pay.
+    fn add_cents(&mut self, currency: &str, amount: u64) {
+        match self.cents.iter_mut().find(|(c, _)| c == currency) {
+            Some((_, sum)) => *sum += amount,
+            None => self.cents.push((currency.to_string(), amount)),
+        }
+    }
+
+    /// The month's totals over providers, as one more (provider 0, no name).
+    pub fn sum<'a>(all: impl IntoIterator<Item = &'a ProviderTotal>) -> ProviderTotal {
+        let mut t = ProviderTotal::new(0, String::new());
+        for p in all {
+            t.agreements += p.agreements;
+            t.missing += p.missing;
+            t.agreed_minutes += p.agreed_minutes;
+            t.reported_minutes += p.reported_minutes;
+            t.paid_minutes += p.paid_minutes;
+            t.eur_cents += p.eur_cents;
+            for (c, n) in &p.cents {
+                t.add_cents(c, *n);
+            }
+        }
+        t
+    }
+}
+
 impl MonthlySummary {
     /// The rows of one provider's agreements only.
     pub fn for_provider(&self, provider: u64) -> MonthlySummary {
@@ -196,17 +238,7 @@ impl MonthlySummary {
             let t = match out.iter_mut().position(|t| t.provider == r.provider_id) {
                 Some(i) => &mut out[i],
                 None => {
-                    out.push(ProviderTotal {
-                        provider: r.provider_id,
-                        name: r.provider.clone(),
-                        agreements: 0,
-                        missing: 0,
-                        agreed_minutes: 0,
-                        reported_minutes: 0,
-                        paid_minutes: 0,
-                        cents: Vec::new(),
-                        eur_cents: 0,
-                    });
+                    out.push(ProviderTotal::new(r.provider_id, r.provider.clone()));
                     out.last_mut().expect("just pushed")
                 }
             };
@@ -222,10 +254,7 @@ impl MonthlySummary {
             t.paid_minutes += u64::from(l.minutes);
             t.eur_cents += l.eur_cents.unwrap_or(0);
             if l.rate.is_some() {
-                match t.cents.iter_mut().find(|(c, _)| c == l.currency()) {
-                    Some((_, sum)) => *sum += l.cents,
-                    None => t.cents.push((l.currency().to_string(), l.cents)),
-                }
+                t.add_cents(l.currency(), l.cents);
             }
         }
         out.sort_by(|a, b| (&a.name, a.provider).cmp(&(&b.name, b.provider)));

@@ -77,36 +77,6 @@ impl MonthSummaryScreen {
         .join(" ")
     }
 
-    /// The month's totals as one more provider line.
-    fn total(&self) -> ProviderTotal {
-        let mut t = ProviderTotal {
-            provider: 0,
-            name: String::new(),
-            agreements: 0,
-            missing: 0,
-            agreed_minutes: 0,
-            reported_minutes: 0,
-            paid_minutes: 0,
-            cents: Vec::new(),
-            eur_cents: 0,
-        };
-        for p in &self.providers {
-            t.agreements += p.agreements;
-            t.missing += p.missing;
-            t.agreed_minutes += p.agreed_minutes;
-            t.reported_minutes += p.reported_minutes;
-            t.paid_minutes += p.paid_minutes;
-            t.eur_cents += p.eur_cents;
-            for (c, n) in &p.cents {
-                match t.cents.iter_mut().find(|(x, _)| x == c) {
-                    Some((_, sum)) => *sum += n,
-                    None => t.cents.push((c.clone(), *n)),
-                }
-            }
-        }
-        t
-    }
-
     /// The chart: for each month its agreed hours (light bars) and reported hours (full bars),
     /// two ratatui bar charts laid side by side so each keeps its own bar symbols: mono and
     /// ASCII terminals tell them apart by shape, not colour.
@@ -248,7 +218,7 @@ impl Screen for MonthSummaryScreen {
     fn render(&self, area: Rect, buf: &mut Buffer, cx: &Cx) {
         let (t, theme, sym) = (&cx.t, &cx.theme, &cx.sym);
         let w = area.width as usize;
-        let total = self.total();
+        let total = ProviderTotal::sum(&self.providers);
         let head = t.f(
             "summary.head",
             &[

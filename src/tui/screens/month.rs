@@ -43,7 +43,8 @@ pub struct MonthScreen {
     summary: MonthlySummary,
     /// Indexes into the rows that pass the filter.
     shown: Vec<usize>,
-    /// Each row's words (`words_of`), in the rows' order.
+    /// Each row's words (`words_of`), in the rows' order; made when the clerk first types a
+    /// filter (empty until then: a month of a thousand agreements opens without them).
     words: Vec<Vec<String>>,
     input: TextArea<'static>,
     selected: usize,
@@ -142,12 +143,9 @@ impl MonthScreen {
                 rows.sort_by(|a, b| a.number.cmp(&b.number));
                 self.words = rows
                     .iter()
-                    .map(|r| {
-                        kept.remove(&r.agreement)
-                            .unwrap_or_else(|| words_of(r, settlement_name(cx, &r.settlement)))
-                    })
+                    .map(|r| kept.remove(&r.agreement).unwrap_or_default())
                     .collect();
-                self.apply();
+                self.apply(cx);
                 // The cursor stays on its agreement.
                 if let Some(pos) = was.and_then(|id| {
                     self.shown
@@ -161,22 +159,24 @@ impl MonthScreen {
         }
     }
 
-    /// The rows changed: their words again, then the filter.
+    /// The rows changed: their words are made again when needed, then the filter.
     fn rows_changed(&mut self, cx: &Cx) {
-        self.words = self
-            .summary
-            .rows
-            .iter()
-            .map(|r| words_of(r, settlement_name(cx, &r.settlement)))
-            .collect();
-        self.apply();
+        self.words = vec![Vec::new(); self.summary.rows.len()];
+        self.apply(cx);
     }
 
     /// The filter: the settlement and provider chosen, and every word typed starting a word
     /// of the row.
-    fn apply(&mut self) {
+    fn apply(&mut self, cx: &Cx) {
         let typed = search_tokens(&input::value(&self.input));
         let rows = &self.summary.rows;
+        if !typed.is_empty() {
+            for (r, w) in rows.iter().zip(&mut self.words) {
+                if w.is_empty() {
+                    *w = words_of(r, settlement_name(cx, &r.settlement));
+                }
+            }
+        }
         self.shown = (0..rows.len())
             .filter(|&i| {
                 let r = &rows[i];
@@ -407,11 +407,11 @@ impl Screen for MonthScreen {
             }
             Ev::Action(Action::ListValues) => {
                 self.settlement = cycle(&self.settlements(cx), &self.settlement);
-                self.apply();
+                self.apply(cx);
             }
             Ev::Action(Action::OpenDuplicate) => {
                 self.provider = cycle(&self.providers(), &self.provider);
-                self.apply();
+                self.apply(cx);
             }
             Ev::Action(Action::Edit) => {
                 // Never past the current month.
@@ -424,12 +424,12 @@ impl Screen for MonthScreen {
             Ev::Action(_) => return Outcome::Ignored,
             Ev::Key(k) => {
                 if input::edit_line(&mut self.input, k) {
-                    self.apply();
+                    self.apply(cx);
                 }
             }
             Ev::Paste(p) => {
                 if input::paste_line(&mut self.input, p) {
-                    self.apply();
+                    self.apply(cx);
                 }
             }
         }

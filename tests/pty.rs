@@ -274,6 +274,56 @@ fn no_color_means_no_colour_codes_and_ascii_borders_without_utf8() {
     assert_eq!(c.wait_exit(), 0);
 }
 
+/// The month's reports in the real binary, in mono and ASCII at 80x24: every key of the screen
+/// in its footer, the selected expected report accepted with Enter and F2 (its row then says
+/// so), and the summary per provider with its chart drawn in ASCII marks.
+#[test]
+fn a_report_is_accepted_in_two_keys_in_the_real_console_in_mono_ascii() {
+    const F12: &str = "\x1b[24~";
+    const F2: &str = "\x1bOQ";
+    let mut c = Console::start(&[("NO_COLOR", "1"), ("LANG", "C")], &[]);
+    c.wait_for("Днешна работа");
+    c.send(F12);
+    c.wait_for("Месечни отчети");
+    for k in [
+        "F5 ",
+        "F6 ",
+        "F12 Суми",
+        "F4 Място",
+        "F11 Доставчик",
+        "F8 Приключи",
+        "F10 Изход",
+    ] {
+        c.wait_for(k);
+    }
+    let chosen = c
+        .screen()
+        .lines()
+        .find(|l| l.starts_with("> "))
+        .expect("a row is chosen")
+        .to_string();
+    assert!(chosen.trim_end().ends_with("очакван"), "{chosen}");
+    let number = chosen[2..].split_whitespace().next().unwrap().to_string();
+    c.send("\r");
+    c.wait_for("F2 Приеми");
+    c.send(F2);
+    c.wait_for("е приет");
+    let row = c
+        .screen()
+        .lines()
+        .find(|l| l.contains(&number))
+        .expect("the row is listed")
+        .to_string();
+    assert!(row.trim_end().ends_with("приет"), "{row}");
+    c.send(F12);
+    c.wait_for("по доставчици");
+    c.wait_for(": договорени, # отчетени");
+    c.send("\x1b");
+    c.wait_for("Месечни отчети");
+    c.send(F10);
+    assert_eq!(c.wait_exit(), 0);
+}
+
 fn nz(n: u16) -> std::num::NonZeroU16 {
     std::num::NonZeroU16::new(n).expect("a size above zero")
 }

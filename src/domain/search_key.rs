@@ -87,6 +87,14 @@ fn fix_short_i(word: &str, folded: Vec<char>) -> Vec<char> {
         .collect()
 }
 
+/// Whether every typed word (`search_tokens`) starts one of `words` (a row's tokens, made
+/// once): how the lists narrow as the clerk types.
+pub fn prefixes_all(typed: &[String], words: &[String]) -> bool {
+    typed
+        .iter()
+        .all(|t| words.iter().any(|w| w.starts_with(t.as_str())))
+}
+
 /// The keys of every word in a text, in order, without repeats. Hyphens and apostrophes split.
 pub fn search_tokens(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();

@@ -6,6 +6,7 @@
 //! record; a save with new warnings takes a second F2.
 
 use super::{by_code, choices, date_text, opt_ref, req_date, Lens, Spec};
+use crate::domain::search_key::search_tokens;
 use crate::domain::{
     date::format_date,
     reason::Reason,
@@ -15,6 +16,7 @@ use crate::domain::{
     Explain, FieldError,
 };
 use crate::service::{ApiExt, ServiceError};
+use crate::tui::screens::register::Filter;
 use crate::tui::{
     app::{Cx, Level, Outcome},
     keymap::{Action, Meanings},
@@ -43,6 +45,8 @@ pub struct ReferralExtra {
 /// per service of the register, replaced when read again, gone with the form.
 struct Services {
     rows: Vec<RegisterRow>,
+    /// Each row's words (`Filter::row_words`), in the rows' order.
+    words: Vec<Vec<String>>,
     recommended: Vec<ServiceType>,
 }
 
@@ -64,11 +68,21 @@ fn services<'a>(f: &'a RecordForm<ReferralSpec>, cx: &Cx) -> Option<&'a Services
             Err(_) => return None,
         },
     };
-    Some(
-        f.extra
-            .services
-            .get_or_init(|| Services { rows, recommended }),
-    )
+    let words = rows
+        .iter()
+        .map(|r| {
+            let place = cx
+                .settings
+                .settlement_name(&r.service.settlement)
+                .unwrap_or("");
+            Filter::row_words(r, place)
+        })
+        .collect();
+    Some(f.extra.services.get_or_init(|| Services {
+        rows,
+        words,
+        recommended,
+    }))
 }
 
 /// The steps the law allows from a status, each with its key.
@@ -409,23 +423,17 @@ pub fn service_options(f: &RecordForm<ReferralSpec>, typed: &str, cx: &Cx) -> Ve
         .into_iter()
         .collect();
     types.extend(services.recommended.iter().copied());
-    let filter = crate::tui::screens::register::Filter {
-        text: typed.to_string(),
-        ..Default::default()
-    };
+    let filter = Filter::default();
+    let typed = search_tokens(typed);
     let today = cx.today();
     let mut rows: Vec<&RegisterRow> = services
         .rows
         .iter()
-        .filter(|r| types.is_empty() || types.contains(&r.service.activity))
-        .filter(|r| r.service.valid_on(today))
-        .filter(|r| {
-            let place = cx
-                .settings
-                .settlement_name(&r.service.settlement)
-                .unwrap_or("");
-            filter.matches(r, place)
-        })
+        .zip(&services.words)
+        .filter(|(r, _)| types.is_empty() || types.contains(&r.service.activity))
+        .filter(|(r, _)| r.service.valid_on(today))
+        .filter(|(r, words)| filter.matches(r, &typed, words))
+        .map(|(r, _)| r)
         .collect();
     rows.sort_by_cached_key(|r| (r.full(), r.service.name.to_lowercase()));
     rows.into_iter()

@@ -16,7 +16,7 @@ use crate::domain::{
     calendar::WorkCalendar,
     date::{format_date, Month},
     monthly::{format_hm, MonthlyRow, MonthlySummary, RowStatus},
-    search_key::search_tokens,
+    search_key::{prefixes_all, search_tokens},
 };
 use crate::service::{ApiExt, Change};
 use crate::tui::{
@@ -182,9 +182,7 @@ impl MonthScreen {
                 let r = &rows[i];
                 self.settlement.as_ref().is_none_or(|s| *s == r.settlement)
                     && self.provider.is_none_or(|p| p == r.provider_id)
-                    && typed
-                        .iter()
-                        .all(|w| self.words[i].iter().any(|h| h.starts_with(w.as_str())))
+                    && prefixes_all(&typed, &self.words[i])
             })
             .collect();
         self.selected = self.selected.min(self.shown.len().saturating_sub(1));
@@ -301,11 +299,7 @@ impl MonthScreen {
 
 /// A settlement's name as the settings spell it (its code when they do not list it).
 fn settlement_name<'a>(cx: &'a Cx, code: &'a str) -> &'a str {
-    cx.settings
-        .settlements
-        .iter()
-        .find(|s| s.ekatte == code)
-        .map_or(code, |s| s.name.as_str())
+    cx.settings.settlement_name(code).unwrap_or(code)
 }
 
 impl Screen for MonthScreen {

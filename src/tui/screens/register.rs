@@ -12,7 +12,7 @@ use super::{
 use crate::domain::{
     record::Kind,
     register::{Access, RegisterRow, ServiceType},
-    search_key::search_tokens,
+    search_key::{prefixes_all, search_tokens},
 };
 use crate::service::{ApiExt, Change};
 use crate::tui::{
@@ -36,27 +36,24 @@ pub struct Filter {
 }
 
 impl Filter {
-    /// Every word typed starts a word of the service's name, provider, settlement or target
-    /// group; the chosen type and access match; a free place if asked.
-    pub fn matches(&self, row: &RegisterRow, settlement: &str) -> bool {
+    /// The words a row is found by: its name, provider, settlement and target group (made
+    /// once per load, not per key).
+    pub fn row_words(row: &RegisterRow, settlement: &str) -> Vec<String> {
         let s = &row.service;
-        if self.activity.is_some_and(|a| a != s.activity)
-            || self.access.is_some_and(|a| a != s.access)
-            || (self.free_only && row.free().is_none_or(|f| f == 0))
-        {
-            return false;
-        }
-        let words = search_tokens(&self.text);
-        if words.is_empty() {
-            return true;
-        }
-        let hay = search_tokens(&format!(
+        search_tokens(&format!(
             "{} {} {settlement} {}",
             s.name, row.provider_name, s.target_group
-        ));
-        words
-            .iter()
-            .all(|w| hay.iter().any(|h| h.starts_with(w.as_str())))
+        ))
+    }
+
+    /// Every word `typed` (the text's tokens) starts one of the row's `words`; the chosen type
+    /// and access match; a free place if asked.
+    pub fn matches(&self, row: &RegisterRow, typed: &[String], words: &[String]) -> bool {
+        let s = &row.service;
+        !(self.activity.is_some_and(|a| a != s.activity)
+            || self.access.is_some_and(|a| a != s.access)
+            || (self.free_only && row.free().is_none_or(|f| f == 0)))
+            && prefixes_all(typed, words)
     }
 }
 
@@ -70,6 +67,8 @@ fn next<T: Copy + PartialEq>(current: Option<T>, values: &[T]) -> Option<T> {
 
 pub struct Register {
     rows: Vec<RegisterRow>,
+    /// Each row's words (`Filter::row_words`), in the rows' order.
+    words: Vec<Vec<String>>,
     /// Indexes into `rows` that pass the filter, in the order shown.
     shown: Vec<usize>,
     filter: Filter,
@@ -87,6 +86,7 @@ impl Register {
         input.set_cursor_style(cx.theme.cursor);
         let mut r = Register {
             rows: Vec::new(),
+            words: Vec::new(),
             shown: Vec::new(),
             filter: Filter::default(),
             input,
@@ -100,8 +100,12 @@ impl Register {
         match cx.api.register() {
             Ok(mut rows) => {
                 rows.sort_by_cached_key(|r| r.service.name.to_lowercase());
+                self.words = rows
+                    .iter()
+                    .map(|r| Filter::row_words(r, Self::place(cx, &r.service.settlement)))
+                    .collect();
                 self.rows = rows;
-                self.apply(cx);
+                self.apply();
             }
             Err(e) => cx.fail(&e),
         }
@@ -111,14 +115,11 @@ impl Register {
         cx.settings.settlement_name(code).unwrap_or(code)
     }
 
-    fn apply(&mut self, cx: &Cx) {
+    fn apply(&mut self) {
         let chosen = self.chosen().map(|r| r.id);
+        let typed = search_tokens(&self.filter.text);
         self.shown = (0..self.rows.len())
-            .filter(|&i| {
-                let row = &self.rows[i];
-                self.filter
-                    .matches(row, Self::place(cx, &row.service.settlement))
-            })
+            .filter(|&i| self.filter.matches(&self.rows[i], &typed, &self.words[i]))
             .collect();
         self.selected = chosen
             .and_then(|id| self.shown.iter().position(|&i| self.rows[i].id == id))
@@ -272,7 +273,7 @@ impl Screen for Register {
                 self.filter.text = input::value(&self.input);
             }
         }
-        self.apply(cx);
+        self.apply();
         Outcome::Consumed
     }
 
@@ -374,21 +375,26 @@ mod tests {
         let day = row("Дневен център", ServiceType::DayCare, 20, 12);
         let full = row("Защитено жилище", ServiceType::ResidentialCare, 8, 8);
         let mut f = Filter::default();
-        assert!(f.matches(&day, "Примерово") && f.matches(&full, "Примерово"));
+        let w = |r: &RegisterRow, place: &str| Filter::row_words(r, place);
+        let (day_words, full_words) = (w(&day, "Примерово"), w(&full, "Примерово"));
+        let on = |f: &Filter, r: &RegisterRow, words: &[String]| {
+            f.matches(r, &search_tokens(&f.text), words)
+        };
+        assert!(on(&f, &day, &day_words) && on(&f, &full, &full_words));
         f.text = "dnev".into();
-        assert!(f.matches(&day, "Примерово") && !f.matches(&full, "Примерово"));
+        assert!(on(&f, &day, &day_words) && !on(&f, &full, &full_words));
         f.text = "надеж прим".into();
-        assert!(f.matches(&day, "Примерово"));
+        assert!(on(&f, &day, &day_words));
         f.text = "възрастни".into();
-        assert!(f.matches(&full, "Примерово"));
+        assert!(on(&f, &full, &full_words));
         f.text.clear();
         f.free_only = true;
-        assert!(f.matches(&day, "") && !f.matches(&full, ""));
+        assert!(on(&f, &day, &[]) && !on(&f, &full, &[]));
         f.free_only = false;
         f.activity = Some(ServiceType::ResidentialCare);
-        assert!(!f.matches(&day, "") && f.matches(&full, ""));
+        assert!(!on(&f, &day, &[]) && on(&f, &full, &[]));
         f.access = Some(Access::OpenToAll);
-        assert!(!f.matches(&full, ""));
+        assert!(!on(&f, &full, &[]));
     }
 
     #[test]

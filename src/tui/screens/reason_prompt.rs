@@ -3,7 +3,7 @@
 //! step (the service checks the role and the reason), Esc leaves without it. The screen below
 //! reloads when this one closes.
 
-use crate::domain::{date::Month, Explain};
+use crate::domain::{date::Month, text::safe_for_terminal, Explain};
 use crate::service::{ApiExt, ServiceError};
 use crate::tui::{
     app::{Cx, Level, Outcome, Screen},
@@ -12,7 +12,11 @@ use crate::tui::{
     widgets::{fit, input},
     Ev,
 };
-use ratatui::{buffer::Buffer, layout::Rect};
+use ratatui::{
+    buffer::Buffer,
+    layout::Rect,
+    widgets::{Paragraph, Widget, Wrap},
+};
 use ratatui_textarea::TextArea;
 
 /// The step done once the reason is typed.
@@ -118,16 +122,23 @@ impl Screen for ReasonPrompt {
             Step::ReturnReport { what, .. } => t.f("reason.return_about", &[("what", what)]),
             Step::ReopenMonth(m) => t.f("reason.reopen_about", &[("month", &Self::month_text(*m))]),
         };
-        buf.set_stringn(area.x, area.y, fit(&about, w, sym.ellipsis), w, theme.base);
-        if area.height < 3 {
+        // What the step does, on two lines at most.
+        Paragraph::new(safe_for_terminal(&about).into_owned())
+            .style(theme.base)
+            .wrap(Wrap { trim: true })
+            .render(
+                Rect::new(area.x, area.y, area.width, area.height.min(2)),
+                buf,
+            );
+        if area.height < 4 {
             return;
         }
-        let line = Rect::new(area.x, area.y + 2, area.width, 1);
+        let line = Rect::new(area.x, area.y + 3, area.width, 1);
         input::render_prompt(line, buf, t.t("reason.prompt"), &self.input, theme);
-        if area.height > 4 {
+        if area.height > 5 {
             buf.set_stringn(
                 area.x,
-                area.y + 4,
+                area.y + 5,
                 fit(t.t("reason.audit"), w, sym.ellipsis),
                 w,
                 theme.dim,

@@ -26,8 +26,14 @@ pub struct Column {
     pub cell: fn(&Record, &Cx, &Names) -> String,
 }
 
-/// The names of the persons the rows point to, asked once per load (not one read per row).
-pub type Names = std::collections::HashMap<u64, String>;
+/// Names the rows show, asked once per load (not one read per row).
+#[derive(Default)]
+pub struct Names {
+    /// The persons the rows point to, by id.
+    pub persons: std::collections::HashMap<u64, String>,
+    /// Clerks' names by login, for a list that names clerks (`ListSpec::clerks`).
+    pub clerks: std::collections::HashMap<String, String>,
+}
 
 /// A list's records, in the order shown.
 pub type Query = Box<dyn Fn(&Cx) -> Result<Vec<Record>, ServiceError>>;
@@ -43,6 +49,8 @@ pub struct ListSpec {
     pub query: Query,
     /// The person a row is about, if any (its name comes from `Names`).
     pub person: fn(&Record) -> Option<u64>,
+    /// Whether the rows name clerks by login (their names come from `Names`).
+    pub clerks: bool,
     /// F7: a new record of the kind.
     pub create: Create,
 }
@@ -59,7 +67,7 @@ impl RecordList {
         let mut l = RecordList {
             spec,
             rows: Vec::new(),
-            names: Names::new(),
+            names: Names::default(),
             selected: 0,
         };
         l.load(cx);
@@ -72,10 +80,27 @@ impl RecordList {
                 let mut ids: Vec<u64> = rows.iter().filter_map(self.spec.person).collect();
                 ids.sort_unstable();
                 ids.dedup();
-                self.names.clear();
+                self.names.persons.clear();
                 for chunk in ids.chunks(crate::service::MAX_PAGE as usize) {
                     match cx.api.labels(chunk.to_vec()) {
-                        Ok(hits) => self.names.extend(hits.into_iter().map(|h| (h.id, h.name))),
+                        Ok(hits) => self
+                            .names
+                            .persons
+                            .extend(hits.into_iter().map(|h| (h.id, h.name))),
+                        Err(e) => cx.fail(&e),
+                    }
+                }
+                if self.spec.clerks {
+                    match cx.api.clerks() {
+                        Ok(accounts) => {
+                            self.names.clerks = accounts
+                                .into_iter()
+                                .filter_map(|r| match r.body {
+                                    Body::Clerk(c) => Some((c.login, c.name)),
+                                    _ => None,
+                                })
+                                .collect()
+                        }
                         Err(e) => cx.fail(&e),
                     }
                 }
@@ -198,7 +223,8 @@ pub fn all(cx: &Cx, kind: Kind) -> Result<Vec<Record>, ServiceError> {
 
 /// The name of a row's person.
 fn name(names: &Names, id: Option<u64>) -> String {
-    id.and_then(|p| names.get(&p).cloned()).unwrap_or_default()
+    id.and_then(|p| names.persons.get(&p).cloned())
+        .unwrap_or_default()
 }
 
 /// Open referrals, the nearest deadline first.
@@ -258,6 +284,7 @@ pub fn open_referrals() -> ListSpec {
             Body::Referral(x) => Some(x.person),
             _ => None,
         },
+        clerks: false,
         create: Box::new(|cx| Box::new(forms::referral::new_form(cx, 0, None))),
     }
 }
@@ -312,6 +339,7 @@ pub fn intakes() -> ListSpec {
             Body::Intake(i) => i.person,
             _ => None,
         },
+        clerks: false,
         create: Box::new(|cx| Box::new(forms::intake::new_form(cx, None))),
     }
 }
@@ -353,7 +381,16 @@ pub fn visits_of(service: u64) -> ListSpec {
             Column {
                 head: "list.clerks",
                 width: 16,
-                cell: cell!(Visit, |v, _cx| v.clerks.join(", ")),
+                // By name; a login the accounts no longer list stays a login.
+                cell: |r, _, names| match &r.body {
+                    Body::Visit(v) => v
+                        .clerks
+                        .iter()
+                        .map(|l| names.clerks.get(l).unwrap_or(l).as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    _ => String::new(),
+                },
             },
             Column {
                 head: "list.findings",
@@ -380,6 +417,7 @@ pub fn visits_of(service: u64) -> ListSpec {
             Ok(v)
         }),
         person: |_| None,
+        clerks: true,
         create: Box::new(move |cx| Box::new(forms::visit::new_form(cx, service))),
     }
 }
@@ -439,6 +477,7 @@ pub fn campaigns() -> ListSpec {
             Ok(v)
         }),
         person: |_| None,
+        clerks: false,
         create: Box::new(|cx| Box::new(<forms::campaign::CampaignSpec as forms::Spec>::form(cx))),
     }
 }
@@ -479,6 +518,7 @@ pub fn providers() -> ListSpec {
             Ok(v)
         }),
         person: |_| None,
+        clerks: false,
         create: Box::new(|cx| Box::new(<forms::provider::ProviderSpec as forms::Spec>::form(cx))),
     }
 }

@@ -1939,3 +1939,38 @@ fn the_assistant_field_offers_what_the_search_finds_in_its_order() {
     }
     assert!(compared > 20, "{compared} queries found assistants");
 }
+
+/// The agreement's направление field reads the user's направления once (not per key), and a
+/// направление a colleague saves meanwhile is offered once the save is announced.
+#[test]
+fn a_napravlenie_a_colleague_saves_is_offered_in_an_open_agreement() {
+    use frontoffice::domain::record::{Body, Kind};
+    let (_dir, svc) = own_db();
+    let (mut a, other, changes) = on_agreement_card(&svc);
+    let hit = other.search(AGREEMENT, 1).unwrap().remove(0);
+    let Body::Agreement(agreement) = other.get(Kind::Agreement, hit.id).unwrap().body else {
+        panic!("not an agreement")
+    };
+    let user = agreement.user;
+    // F12 on the card: a new agreement; its second field is the направление.
+    a.on_key(key(KeyCode::F(12)));
+    a.on_key(key(KeyCode::Tab));
+    a.on_key(key(KeyCode::F(4)));
+    assert!(!shot(&a).contains("ДСП-2026-777"), "{}", shot(&a));
+    a.on_key(key(KeyCode::Esc));
+    let mut d = other
+        .related(user)
+        .unwrap()
+        .into_iter()
+        .find_map(|r| match r.body {
+            Body::DspDecision(d) => Some(d),
+            _ => None,
+        })
+        .expect("the user has a направление");
+    d.number = "ДСП-2026-777".into();
+    other.create(Body::DspDecision(d)).unwrap();
+    a.on_change(&next_change(&changes));
+    a.on_key(key(KeyCode::F(4)));
+    let s = shot(&a);
+    assert!(s.contains("ДСП-2026-777"), "{s}");
+}

@@ -258,6 +258,23 @@ fn decision_options(cx: &Cx, user: u64) -> Vec<Choice> {
 pub struct AgreementExtra {
     no_contract: Option<chrono::NaiveDate>,
     assistants: Assistants,
+    /// The направления of the user last asked for (read once per user, not per key; read
+    /// again when one is saved).
+    decisions: std::cell::RefCell<Option<(u64, Vec<Choice>)>>,
+}
+
+impl AgreementExtra {
+    fn decision_options(&self, cx: &Cx, user: u64) -> Vec<Choice> {
+        let mut held = self.decisions.borrow_mut();
+        match &*held {
+            Some((u, options)) if *u == user => options.clone(),
+            _ => {
+                let options = decision_options(cx, user);
+                *held = Some((user, options.clone()));
+                options
+            }
+        }
+    }
 }
 
 impl Spec for AgreementSpec {
@@ -383,7 +400,12 @@ impl Spec for AgreementSpec {
         a.validate()
     }
 
-    const WATCH: &'static [Kind] = &[Kind::Contract, Kind::Assistant, Kind::Person];
+    const WATCH: &'static [Kind] = &[
+        Kind::Contract,
+        Kind::Assistant,
+        Kind::Person,
+        Kind::DspDecision,
+    ];
 
     /// The assistants to choose from; the warning of an agreement in force whose assistant has
     /// no contract in force.
@@ -391,6 +413,12 @@ impl Spec for AgreementSpec {
         f.extra
             .assistants
             .refresh(&mut f.form, &["assistant", "substitute"], cx);
+        // A направление saved meanwhile is offered.
+        f.extra.decisions.take();
+        if let Some(user) = f.form.choice("user").and_then(|v| v.parse().ok()) {
+            let options = f.extra.decision_options(cx, user);
+            f.form.set_options("decision", options);
+        }
         let Some((id, _)) = f.editing else {
             return;
         };
@@ -441,7 +469,7 @@ impl Spec for AgreementSpec {
                     .choice("user")
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(0);
-                Some(decision_options(cx, user))
+                Some(f.extra.decision_options(cx, user))
             }
             _ => None,
         }
@@ -457,7 +485,7 @@ impl Spec for AgreementSpec {
                     .choice("user")
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(0);
-                let options = decision_options(cx, user);
+                let options = f.extra.decision_options(cx, user);
                 f.form.set_options("decision", options);
             }
             "decision" => {
@@ -541,8 +569,8 @@ fn replace(f: &mut RecordForm<AgreementSpec>, id: u64, rev: u64, cx: &mut Cx) ->
 pub fn new_form(cx: &Cx, user: u64) -> RecordForm<AgreementSpec> {
     let mut a = AgreementSpec::blank(cx);
     a.user = user;
-    let mut f = RecordForm::new(cx, a);
-    let options = decision_options(cx, user);
+    let mut f: RecordForm<AgreementSpec> = RecordForm::new(cx, a);
+    let options = f.extra.decision_options(cx, user);
     f.form.set_options("decision", options);
     f
 }

@@ -259,6 +259,8 @@ fn register_screens(a: &mut App, suffix: &str) {
     // The month per provider with its chart, the month of one settlement.
     a.on_key(key(KeyCode::F(12)));
     insta::assert_snapshot!(format!("month_summary{suffix}"), shot(a));
+    a.on_key(key(KeyCode::F(5)));
+    insta::assert_snapshot!(format!("month_summary_pay{suffix}"), shot(a));
     a.on_key(key(KeyCode::Esc));
     a.on_key(key(KeyCode::F(4)));
     insta::assert_snapshot!(format!("month_settlement{suffix}"), shot(a));
@@ -1685,6 +1687,22 @@ fn the_month_summary_shows_each_providers_hours_and_pay_and_the_chart() {
     );
     assert!(s.contains(&span), "{s}");
     assert!(s.contains(&format!("{:02}.{:02}", month.month, month.year % 100)));
+    // F5: the pay lines, each assistant's hours, rate and amount as the report words them.
+    a.on_key(key(KeyCode::F(5)));
+    let s = shot(&a);
+    let lines = summary.pay_lines();
+    assert!(!lines.is_empty());
+    for l in &lines {
+        let [hours, rate, amount, _] = frontoffice::domain::pay::pay_cells(l, Lang::En);
+        let first_name = l.name.split_whitespace().next().unwrap();
+        let row = s
+            .lines()
+            .skip(1)
+            .find(|r| r.contains(first_name) && r.contains(&hours))
+            .expect(&s);
+        assert!(row.contains(&rate) && row.contains(&amount), "{row}");
+    }
+    assert!(s.contains("F5 Chart"), "{s}");
 }
 
 /// A report accepted by a colleague arrives as a change event: its row on the month screen shows

@@ -4,7 +4,7 @@
 use super::Failure;
 use crate::domain::{
     monthly::{format_decimal_hours, format_hm, MonthlySummary},
-    pay::{format_cents, money, pay_total, PayLine, PayrollLine},
+    pay::{format_cents, pay_cells, pay_total, PayLine, PayrollLine},
     text::safe_for_terminal,
     Lang,
 };
@@ -56,28 +56,6 @@ fn name_in(s: &str, width: usize) -> String {
         return fit(&format!("{} {}", words[0], words[words.len() - 1]), width);
     }
     fit(&s, width)
-}
-
-/// A pay line's words: hours × rate = amount (= its euro value when in leva).
-fn pay_cells(l: &PayLine, lang: Lang) -> [String; 4] {
-    let hours = format_hm(l.minutes.into());
-    match &l.rate {
-        Some(r) => [
-            hours,
-            money(r.cents_per_hour.into(), &r.currency),
-            money(l.cents, &r.currency),
-            match l.eur_cents {
-                Some(e) if r.currency != "EUR" => money(e, "EUR"),
-                _ => String::new(),
-            },
-        ],
-        None => [
-            hours,
-            lang.pick("няма ставка", "no rate").to_string(),
-            String::new(),
-            String::new(),
-        ],
-    }
 }
 
 /// The pay lines of one provider, aligned, indented by two.

@@ -2,7 +2,7 @@
 //! in integer cents of the rate's currency, with the euro value of lev amounts (Bulgaria uses
 //! the euro since 1 Jan 2026 at the fixed rate 1 EUR = 1.95583 BGN).
 
-use super::{date::Month, settings::PayRate};
+use super::{date::Month, monthly::format_hm, settings::PayRate, Lang};
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -46,6 +46,28 @@ pub fn format_cents(cents: u64, decimal_comma: bool) -> String {
 /// Money of a pay line or total: "314.16 EUR".
 pub fn money(cents: u64, currency: &str) -> String {
     format!("{} {currency}", format_cents(cents, false))
+}
+
+/// A pay line's words (the report and the month screen write them alike): hours × rate = amount (= its euro value when in leva).
+pub fn pay_cells(l: &PayLine, lang: Lang) -> [String; 4] {
+    let hours = format_hm(l.minutes.into());
+    match &l.rate {
+        Some(r) => [
+            hours,
+            money(r.cents_per_hour.into(), &r.currency),
+            money(l.cents, &r.currency),
+            match l.eur_cents {
+                Some(e) if r.currency != "EUR" => money(e, "EUR"),
+                _ => String::new(),
+            },
+        ],
+        None => [
+            hours,
+            lang.pick("няма ставка", "no rate").to_string(),
+            String::new(),
+            String::new(),
+        ],
+    }
 }
 
 /// A provider's or the month's pay: "314.16 EUR", or "656.04 BGN = 335.43 EUR" (the report and

@@ -1,18 +1,19 @@
 //! The month per provider (F12 on the month screen): agreements, missing reports, hours agreed,
 //! reported and accepted, and the pay of the accepted reports in euro (leva months with their
 //! euro value), as `report monthly` prints them; under it the hours of the last 12 months,
-//! agreed beside reported, as bars. ↑↓ scroll the providers when they do not fit.
+//! agreed beside reported, as bars, or (F5) the pay lines: each assistant's accepted hours at
+//! the dated rate and the amount. ↑↓ scroll the pay lines when shown, else the providers.
 
 use crate::domain::{
     date::Month,
     monthly::{format_hm, MonthTotals, MonthlySummary, ProviderTotal},
-    pay::{money, pay_total},
+    pay::{money, pay_cells, pay_total, PayLine},
 };
 use crate::service::{ApiExt, ServiceError};
 use crate::tui::{
     app::{Cx, Outcome, Screen},
     i18n::I18n,
-    keymap::{Action, Context},
+    keymap::{Action, Context, Meanings},
     widgets::{fit, heading, pad},
     Ev,
 };
@@ -37,6 +38,12 @@ pub struct MonthSummaryScreen {
     trend: Vec<MonthTotals>,
     /// The first provider shown.
     first: usize,
+    /// The month's pay lines (accepted reports), by provider and assistant.
+    pay: Vec<PayLine>,
+    /// F5: the pay lines in the lower pane instead of the chart.
+    show_pay: bool,
+    /// The first pay line shown.
+    pay_first: usize,
 }
 
 impl MonthSummaryScreen {
@@ -52,9 +59,12 @@ impl MonthSummaryScreen {
             .monthly_trend(summary.month, CHART_MONTHS, provider)?;
         Ok(MonthSummaryScreen {
             providers: summary.providers(),
+            pay: summary.pay_lines(),
             summary,
             trend,
             first: 0,
+            show_pay: false,
+            pay_first: 0,
         })
     }
 
@@ -156,6 +166,81 @@ impl MonthSummaryScreen {
     }
 }
 
+impl MonthSummaryScreen {
+    /// The pay lines: assistant, provider, hours × rate = amount (= its euro value when in
+    /// leva), as `report monthly` words them; scrolled from `pay_first`.
+    fn render_pay(&self, area: Rect, buf: &mut Buffer, cx: &Cx) {
+        let (t, theme, sym) = (&cx.t, &cx.theme, &cx.sym);
+        let w = area.width as usize;
+        if area.height < 2 {
+            return;
+        }
+        let heads = [
+            "summary.col_assistant",
+            "summary.col_provider",
+            "summary.col_hours",
+            "summary.col_rate",
+            "summary.col_amount",
+            "summary.col_eur",
+        ];
+        buf.set_stringn(
+            area.x,
+            area.y,
+            fit(
+                &heading(t, &heads, &PAY_WIDTHS, sym.ellipsis),
+                w,
+                sym.ellipsis,
+            ),
+            w,
+            theme.heading,
+        );
+        if self.pay.is_empty() {
+            buf.set_stringn(area.x, area.y + 1, t.t("summary.no_pay"), w, theme.dim);
+            return;
+        }
+        let room = (area.height - 1) as usize;
+        let first = self.pay_first.min(self.pay.len().saturating_sub(room));
+        let lang = t.lang();
+        for (n, (i, l)) in self
+            .pay
+            .iter()
+            .enumerate()
+            .skip(first)
+            .take(room)
+            .enumerate()
+        {
+            let more = n + 1 == room && i + 1 < self.pay.len();
+            let [hours, rate, amount, eur] = pay_cells(l, lang);
+            let right = |s: &str, w: usize| format!("{s:>w$}");
+            let text = format!(
+                "{}{} {} {} {} {} {}",
+                pad(if more { sym.more } else { "" }, 2, ""),
+                pad(&l.name, PAY_WIDTHS[0], sym.ellipsis),
+                pad(&l.provider_name, PAY_WIDTHS[1], sym.ellipsis),
+                right(&hours, PAY_WIDTHS[2]),
+                right(&rate, PAY_WIDTHS[3]),
+                right(&amount, PAY_WIDTHS[4]),
+                right(&eur, PAY_WIDTHS[5]),
+            );
+            let style = if l.rate.is_none() {
+                theme.warn
+            } else {
+                theme.base
+            };
+            buf.set_stringn(
+                area.x,
+                area.y + 1 + n as u16,
+                fit(&text, w, sym.ellipsis),
+                w,
+                style,
+            );
+        }
+    }
+}
+
+/// Assistant, provider, hours, rate, amount, euro value: 80 columns with the pointer's room.
+const PAY_WIDTHS: [usize; 6] = [20, 13, 7, 9, 12, 11];
+
 /// Provider, agreements, missing, agreed, reported, accepted, pay: 79 columns.
 const WIDTHS: [usize; 7] = [24, 4, 5, 9, 9, 9, 12];
 
@@ -199,19 +284,40 @@ impl Screen for MonthSummaryScreen {
     }
 
     fn hints(&self) -> Vec<Action> {
-        vec![Action::Back]
+        vec![Action::Reveal, Action::Back]
     }
 
-    fn handle(&mut self, ev: &Ev, _cx: &mut Cx) -> Outcome {
-        match ev {
-            Ev::Action(a) => match super::moved(*a, self.first, self.providers.len()) {
-                Some(f) => {
-                    self.first = f;
-                    Outcome::Consumed
-                }
-                None => Outcome::Ignored,
+    fn meanings(&self) -> Meanings {
+        vec![(
+            Action::Reveal,
+            if self.show_pay {
+                "summary.show_chart"
+            } else {
+                "summary.show_pay"
             },
-            _ => Outcome::Ignored,
+        )]
+    }
+
+    /// F5 shows the pay lines or the chart; ↑↓ scroll the pay lines when shown, else the
+    /// providers.
+    fn handle(&mut self, ev: &Ev, _cx: &mut Cx) -> Outcome {
+        let Ev::Action(a) = ev else {
+            return Outcome::Ignored;
+        };
+        if *a == Action::Reveal {
+            self.show_pay = !self.show_pay;
+            return Outcome::Consumed;
+        }
+        let (at, len) = match self.show_pay {
+            true => (&mut self.pay_first, self.pay.len()),
+            false => (&mut self.first, self.providers.len()),
+        };
+        match super::moved(*a, *at, len) {
+            Some(f) => {
+                *at = f;
+                Outcome::Consumed
+            }
+            None => Outcome::Ignored,
         }
     }
 
@@ -291,14 +397,16 @@ impl Screen for MonthSummaryScreen {
             line(buf, y, &t.f("summary.leva", &[("pay", &pay)]), theme.dim);
             y += 1;
         }
-        let chart = Rect::new(
+        let pane = Rect::new(
             area.x,
             y + 1,
             area.width,
             area.bottom().saturating_sub(y + 1),
         );
-        if chart.height >= CHART_ROWS {
-            self.render_chart(chart, buf, cx);
+        if self.show_pay {
+            self.render_pay(pane, buf, cx);
+        } else if pane.height >= CHART_ROWS {
+            self.render_chart(pane, buf, cx);
         }
     }
 }

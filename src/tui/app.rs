@@ -456,7 +456,11 @@ impl App {
     pub fn render(&self, area: Rect, buf: &mut Buffer) {
         let cx = &self.cx;
         let (t, theme, sym) = (&cx.t, &cx.theme, &cx.sym);
-        buf.set_style(area, theme.base);
+        // A frame starts from reset cells: the base style only needs painting when it is more
+        // than a reset (a pass over every cell, a tenth of a 200x60 frame).
+        if !is_reset(theme.base) {
+            buf.set_style(area, theme.base);
+        }
         if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
             let msg = t.f(
                 "shell.too_small",
@@ -598,4 +602,12 @@ impl App {
             })
             .collect()
     }
+}
+
+/// Whether a style is what a reset cell already has (the terminal's own colours, no
+/// attributes).
+fn is_reset(s: ratatui::style::Style) -> bool {
+    use ratatui::style::Color;
+    let plain = |c: Option<Color>| c.is_none_or(|c| c == Color::Reset);
+    plain(s.fg) && plain(s.bg) && s.add_modifier.is_empty() && s.sub_modifier.is_empty()
 }

@@ -1992,3 +1992,29 @@ fn a_napravlenie_a_colleague_saves_is_offered_in_an_open_agreement() {
     let s = shot(&a);
     assert!(s.contains("ДСП-2026-777"), "{s}");
 }
+
+/// A theme with a base of its own (high contrast: white on black) paints every cell of a
+/// frame, the empty ones too; the default theme leaves the terminal's own colours where
+/// nothing is drawn.
+#[test]
+fn a_themes_own_base_covers_every_cell_and_the_default_leaves_the_terminals() {
+    use ratatui::style::Color;
+    let cells = |theme: &str| {
+        let a = app(Lang::Bg, theme, false);
+        let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        frontoffice::tui::draw(&mut term, &a).unwrap();
+        term.backend().buffer().content.clone()
+    };
+    let contrast = cells("high-contrast");
+    assert!(
+        contrast.iter().all(|c| c.bg != Color::Reset),
+        "every cell painted"
+    );
+    assert!(contrast
+        .iter()
+        .any(|c| c.bg == Color::Black && c.symbol() == " "));
+    let default = cells("default");
+    assert!(default
+        .iter()
+        .any(|c| c.bg == Color::Reset && c.symbol() == " "));
+}

@@ -458,7 +458,14 @@ impl App {
         let (t, theme, sym) = (&cx.t, &cx.theme, &cx.sym);
         // A frame starts from reset cells: the base style only needs painting when it is more
         // than a reset (a pass over every cell, a tenth of a 200x60 frame).
-        if !is_reset(theme.base) {
+        if area == buf.area {
+            // The whole buffer: cell by cell in memory order, without a position lookup each.
+            if !is_reset(theme.base) {
+                buf.content.iter_mut().for_each(|c| {
+                    c.set_style(theme.base);
+                });
+            }
+        } else {
             buf.set_style(area, theme.base);
         }
         if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {

@@ -16,7 +16,7 @@ use frontoffice::domain::{
     person::{Person, PersonalId},
     reason::{Reason, Span},
     record::{Body, Kind, Record},
-    register::{Provider, ProviderKind},
+    register::ProviderKind,
     Explain, Lang,
 };
 use frontoffice::service::{ApiExt, Clock, Service as Svc, ServiceError, Session};
@@ -127,6 +127,34 @@ fn decision(person: u64, degree: u8, hours: u32) -> DspDecision {
     }
 }
 
+/// The parties: the user (Мария Петрова), her neighbour as assistant (his person and his
+/// assistant record), the municipality and her направление: (user, helper, provider, decision,
+/// assistant).
+fn parties(s: &Session) -> (u64, u64, u64, u64, u64) {
+    let user = s.create(Body::Person(user_person())).unwrap().id();
+    let helper = s
+        .create(Body::Person(person("Иван", "Иванов", Some("7501020002"))))
+        .unwrap()
+        .id();
+    let provider = s
+        .create(Body::Provider(provider(
+            "Община Тестово",
+            12345678,
+            ProviderKind::Municipality,
+        )))
+        .unwrap()
+        .id();
+    let decision = s
+        .create(Body::DspDecision(decision(user, 3, 84)))
+        .unwrap()
+        .id();
+    let assistant = s
+        .create(Body::Assistant(assistant_of(helper)))
+        .unwrap()
+        .id();
+    (user, helper, provider, decision, assistant)
+}
+
 /// A user (Мария Петрова, need of another's help, lifelong), her neighbour as assistant, the
 /// municipality, and a направление of the 3rd degree (84 hours) from May 2026 to April 2028;
 /// today is 17 Nov 2026.
@@ -142,36 +170,7 @@ fn zlp() -> Zlp {
     let admin = svc.session("admin").unwrap();
     let db = Db { dir, svc, admin };
     let s = &db.admin;
-    let user = s.create(Body::Person(user_person())).unwrap().id();
-    let helper = s
-        .create(Body::Person(person("Иван", "Иванов", Some("7501020002"))))
-        .unwrap()
-        .id();
-    let provider = s
-        .create(Body::Provider(Provider {
-            name: "Община Тестово".into(),
-            eik: frontoffice::domain::eik::Eik::parse(&frontoffice::domain::eik::make_eik9(
-                12345678,
-            ))
-            .unwrap(),
-            kind: ProviderKind::Municipality,
-            licence: None,
-            settlement: "99001".into(),
-            address: "пл. Централен 1".into(),
-            phone: None,
-            email: String::new(),
-            contact: String::new(),
-        }))
-        .unwrap()
-        .id();
-    let decision = s
-        .create(Body::DspDecision(decision(user, 3, 84)))
-        .unwrap()
-        .id();
-    let assistant = s
-        .create(Body::Assistant(assistant_of(helper)))
-        .unwrap()
-        .id();
+    let (user, helper, provider, decision, assistant) = parties(s);
     Zlp {
         db,
         now,
@@ -1278,20 +1277,11 @@ fn an_agreement_in_force_without_a_contract_is_warned_of_on_the_card_and_the_age
     assert_eq!(AgendaKind::NoContract.name(Lang::Bg), "няма трудов договор");
     // A contract with another provider does not count; one that ended leaves the day after.
     let other_provider = z
-        .create(Body::Provider(Provider {
-            name: "Сдружение „Грижа“".into(),
-            eik: frontoffice::domain::eik::Eik::parse(&frontoffice::domain::eik::make_eik9(
-                87654321,
-            ))
-            .unwrap(),
-            kind: ProviderKind::Municipality,
-            licence: None,
-            settlement: "99001".into(),
-            address: String::new(),
-            phone: None,
-            email: String::new(),
-            contact: String::new(),
-        }))
+        .create(Body::Provider(provider(
+            "Сдружение „Грижа“",
+            87654321,
+            ProviderKind::Municipality,
+        )))
         .id();
     let mut elsewhere = contract(&z, None);
     elsewhere.provider = other_provider;
@@ -1434,35 +1424,7 @@ fn the_rules_hold_through_the_real_servers_socket() {
             clock(),
         )
         .unwrap();
-        let s = svc.session(&login).unwrap();
-        let user = s.create(Body::Person(user_person())).unwrap().id();
-        let helper = s
-            .create(Body::Person(person("Иван", "Иванов", Some("7501020002"))))
-            .unwrap()
-            .id();
-        let provider = s
-            .create(Body::Provider(Provider {
-                name: "Община Тестово".into(),
-                eik: frontoffice::domain::eik::Eik::parse("123456786").unwrap(),
-                kind: ProviderKind::Municipality,
-                licence: None,
-                settlement: "99001".into(),
-                address: String::new(),
-                phone: None,
-                email: String::new(),
-                contact: String::new(),
-            }))
-            .unwrap()
-            .id();
-        let decision = s
-            .create(Body::DspDecision(decision(user, 3, 84)))
-            .unwrap()
-            .id();
-        let assistant = s
-            .create(Body::Assistant(assistant_of(helper)))
-            .unwrap()
-            .id();
-        (user, helper, provider, decision, assistant)
+        parties(&svc.session(&login).unwrap())
     };
     let socket = dir.path().join("fo.sock");
     let mut server = spawn_serve(&db, &socket);

@@ -10,10 +10,9 @@ use frontoffice::domain::{
     audit::{AuditAction, AuditEntry},
     document::DocKind,
     egn::make_egn,
-    eik::{make_eik9, Eik},
     iban::Iban,
     record::{Body, Kind, Record},
-    register::{Provider, ProviderKind, ServiceType},
+    register::{ProviderKind, ServiceType},
     Explain, Lang,
 };
 use frontoffice::service::{ApiExt, Session};
@@ -96,17 +95,11 @@ fn case() -> Case {
     );
     let provider = create(
         s,
-        Body::Provider(Provider {
-            name: "Център за лична помощ Тестово".into(),
-            eik: Eik::parse(&make_eik9(87654321)).unwrap(),
-            kind: ProviderKind::Municipality,
-            licence: None,
-            settlement: "99001".into(),
-            address: "ул. Втора 2".into(),
-            phone: None,
-            email: String::new(),
-            contact: String::new(),
-        }),
+        Body::Provider(provider(
+            "Център за лична помощ Тестово",
+            87654321,
+            ProviderKind::Municipality,
+        )),
     );
     let decision = |person: u64| DspDecision {
         person,

@@ -1537,17 +1537,11 @@ fn crafted_checked_values_decode_only_through_their_constructors() {
     };
     let provider = Request::Create {
         request: 0,
-        body: Body::Provider(Provider {
-            name: "Доставчик".into(),
-            eik: Eik::parse("123456786").unwrap(),
-            kind: ProviderKind::Municipality,
-            licence: None,
-            settlement: "99001".into(),
-            address: String::new(),
-            phone: None,
-            email: String::new(),
-            contact: String::new(),
-        }),
+        body: Body::Provider(common::provider(
+            "Доставчик",
+            12345678,
+            ProviderKind::Municipality,
+        )),
     };
     let assistant = Request::Create {
         request: 0,

@@ -14,13 +14,12 @@ use frontoffice::domain::{
     clerk::Role,
     date::Month,
     egn::make_egn,
-    eik::{make_eik9, Eik},
     iban::{make_bg_iban, Iban},
     monthly::{MonthClosing, MonthlySummary, RowStatus},
     person::{DisabilityDecision, ExpertBody, Person},
     reason::{FieldError, Reason},
     record::{Body, Kind, Record},
-    register::{Licence, Provider, ProviderKind},
+    register::ProviderKind,
     report::{Absence, MonthlyReport, ReportStatus},
     Explain, Lang,
 };
@@ -50,23 +49,6 @@ struct Office {
     g5: u64,
     users: Vec<(u64, u64)>,
     a3: u64,
-}
-
-fn provider(name: &str, eik8: u32, kind: ProviderKind) -> Provider {
-    Provider {
-        name: name.into(),
-        eik: Eik::parse(&make_eik9(eik8)).unwrap(),
-        kind,
-        licence: (kind == ProviderKind::Ngo).then(|| Licence {
-            number: "ЛС-123".into(),
-            date: date(2024, 2, 1),
-        }),
-        settlement: "99001".into(),
-        address: "ул. Първа 1".into(),
-        phone: None,
-        email: "office@testovo.bg".into(),
-        contact: "Мария Иванова".into(),
-    }
 }
 
 fn egn_of(y: i32, m: u32, d: u32, serial: u16) -> String {

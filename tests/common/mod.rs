@@ -16,8 +16,8 @@ use frontoffice::domain::{
     record::{Body, Record},
     referral::{Referral, ReferralStatus},
     register::{
-        Access, Campaign, CampaignFormat, Funding, Provider, ProviderKind, Referrer, Service,
-        ServiceType, Visit,
+        Access, Campaign, CampaignFormat, Funding, Licence, Provider, ProviderKind, Referrer,
+        Service, ServiceType, Visit,
     },
     report::{MonthlyReport, ReportStatus},
     settings::{Settings, Settlement},
@@ -416,4 +416,22 @@ pub fn raw_open(path: &std::path::Path) -> sled::Db {
         db.is_some()
     });
     db.unwrap()
+}
+
+/// A provider in the test settlement with a valid ЕИК made of `eik8` (an NGO licensed).
+pub fn provider(name: &str, eik8: u32, kind: ProviderKind) -> Provider {
+    Provider {
+        name: name.into(),
+        eik: Eik::parse(&frontoffice::domain::eik::make_eik9(eik8)).unwrap(),
+        kind,
+        licence: (kind == ProviderKind::Ngo).then(|| Licence {
+            number: "ЛС-123".into(),
+            date: date(2024, 2, 1),
+        }),
+        settlement: "99001".into(),
+        address: "ул. Първа 1".into(),
+        phone: None,
+        email: "office@testovo.bg".into(),
+        contact: "Мария Иванова".into(),
+    }
 }

@@ -764,6 +764,29 @@ pub enum AssistanceWarning {
     },
 }
 
+/// The unit tests' agreement: in force over `from`–`to` with `week`, 84 hours a month.
+#[cfg(test)]
+impl Agreement {
+    pub(crate) fn sample(from: NaiveDate, to: NaiveDate, week: [u32; 7]) -> Agreement {
+        Agreement {
+            number: "СП-2026-0001".into(),
+            user: 1,
+            assistant: 2,
+            substitute: None,
+            provider: 3,
+            decision: 4,
+            from,
+            to,
+            hours_per_month: 84,
+            activities: String::new(),
+            week,
+            signed: None,
+            status: AgreementStatus::Active,
+            end_reason: None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

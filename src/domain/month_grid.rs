@@ -228,32 +228,12 @@ pub fn spread_total(total_minutes: u32, grid: &[GridDay], week: &[u32; 7]) -> Op
 mod tests {
     use super::*;
     use crate::domain::{
-        assistance::AgreementStatus,
         calendar::{CalendarRules, Holiday, WorkCalendar},
         date::Month,
     };
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
-
-    fn agreement(from: NaiveDate, to: NaiveDate, week: [u32; 7]) -> Agreement {
-        Agreement {
-            number: "СП-2026-0001".into(),
-            user: 1,
-            assistant: 2,
-            substitute: None,
-            provider: 3,
-            decision: 4,
-            from,
-            to,
-            hours_per_month: 84,
-            activities: String::new(),
-            week,
-            signed: None,
-            status: AgreementStatus::Active,
-            end_reason: None,
-        }
     }
 
     fn suspension(from: NaiveDate, to: NaiveDate) -> Suspension {
@@ -271,7 +251,7 @@ mod tests {
         // May 2026: 1 (Fri) and 6 (Wed) are holidays, 24 (Sun) moves to Monday 25.
         let cal = WorkCalendar::default();
         let may = Month::new(2026, 5).unwrap();
-        let a = agreement(
+        let a = Agreement::sample(
             d(2026, 5, 4),
             d(2026, 12, 31),
             [240, 240, 180, 240, 120, 60, 0],
@@ -303,7 +283,7 @@ mod tests {
         };
         let cal = WorkCalendar::new(rules);
         let jan = Month::new(2026, 1).unwrap();
-        let a = agreement(
+        let a = Agreement::sample(
             d(2026, 1, 1),
             d(2026, 12, 31),
             [240, 240, 240, 240, 180, 0, 0],
@@ -321,7 +301,7 @@ mod tests {
     fn last_months_pattern_on_this_months_days() {
         let cal = WorkCalendar::default();
         let (apr, may) = (Month::new(2026, 4).unwrap(), Month::new(2026, 5).unwrap());
-        let a = agreement(d(2026, 1, 1), d(2026, 12, 31), [0; 7]);
+        let a = Agreement::sample(d(2026, 1, 1), d(2026, 12, 31), [0; 7]);
         let last_grid = month_grid(&cal.month_days(apr), &a, &[]);
         // April 2026 as worked: Mondays 3 h, Wednesdays 2 h, Fridays 4 h, but Good Friday (10)
         // and Easter Monday (13) off, and one Friday (24) only 1 h.
@@ -379,7 +359,7 @@ mod tests {
     fn a_total_spreads_over_the_schedule() {
         let cal = WorkCalendar::default();
         let nov = Month::new(2026, 11).unwrap();
-        let a = agreement(
+        let a = Agreement::sample(
             d(2026, 1, 1),
             d(2026, 12, 31),
             [240, 240, 240, 240, 240, 0, 0],
@@ -394,7 +374,7 @@ mod tests {
         assert_eq!(m.iter().map(|&x| u32::from(x)).sum::<u32>(), 600);
         assert!(m.iter().all(|&x| x == 0 || x == 15 || x == 30), "{m:?}");
         // Without a schedule: evenly over the working days; with nowhere to go: None.
-        let none = agreement(d(2026, 1, 1), d(2026, 12, 31), [0; 7]);
+        let none = Agreement::sample(d(2026, 1, 1), d(2026, 12, 31), [0; 7]);
         assert_eq!(
             spread_total(7, &grid, &none.week)
                 .unwrap()
@@ -402,7 +382,7 @@ mod tests {
                 .sum::<u16>(),
             7
         );
-        let ended = agreement(d(2026, 1, 1), d(2026, 10, 31), [0; 7]);
+        let ended = Agreement::sample(d(2026, 1, 1), d(2026, 10, 31), [0; 7]);
         let blocked = month_grid(&cal.month_days(nov), &ended, &[]);
         assert_eq!(spread_total(60, &blocked, &ended.week), None);
         assert_eq!(spread_total(0, &blocked, &ended.week), Some(vec![0; 30]));

@@ -367,30 +367,11 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
     }
 
-    fn agreement(from: NaiveDate, to: NaiveDate) -> Agreement {
-        Agreement {
-            number: "СП-2026-0001".into(),
-            user: 1,
-            assistant: 2,
-            substitute: None,
-            provider: 3,
-            decision: 4,
-            from,
-            to,
-            hours_per_month: 84,
-            activities: String::new(),
-            week: [0; 7],
-            signed: None,
-            status: AgreementStatus::Active,
-            end_reason: None,
-        }
-    }
-
     #[test]
     fn a_whole_month_allows_the_monthly_hours_and_a_part_in_proportion() {
         let cal = WorkCalendar::default();
         let may = Month::new(2026, 5).unwrap();
-        let whole = agreement(d(2026, 1, 1), d(2026, 12, 31));
+        let whole = Agreement::sample(d(2026, 1, 1), d(2026, 12, 31), [0; 7]);
         assert_eq!(agreed_minutes(&whole, &[], may, &cal), 84 * 60);
         // May 2026 has 18 working days; 4–8 May holds four of them (the 6th is off).
         let susp = Suspension {
@@ -404,7 +385,7 @@ mod tests {
             agreed_minutes(&whole, &[susp], may, &cal),
             84 * 60 * 14 / 18
         );
-        let ends = agreement(d(2026, 1, 1), d(2026, 4, 30));
+        let ends = Agreement::sample(d(2026, 1, 1), d(2026, 4, 30), [0; 7]);
         assert!(!in_force(&ends, may));
         assert_eq!(agreed_minutes(&ends, &[], may, &cal), 0);
     }

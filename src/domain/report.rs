@@ -268,29 +268,14 @@ pub fn check_report(r: &mut MonthlyReport, ctx: &ReportContext) -> Result<(), Ve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{assistance::AgreementStatus, calendar::WorkCalendar};
+    use crate::domain::calendar::WorkCalendar;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
     }
 
     fn check(r: &mut MonthlyReport, elsewhere: &BTreeMap<NaiveDate, u32>) -> Vec<Reason> {
-        let a = Agreement {
-            number: "СП-2026-0001".into(),
-            user: 1,
-            assistant: 2,
-            substitute: None,
-            provider: 3,
-            decision: 4,
-            from: d(2026, 7, 1),
-            to: d(2026, 10, 15),
-            hours_per_month: 84,
-            activities: String::new(),
-            week: [240; 7],
-            signed: None,
-            status: AgreementStatus::Active,
-            end_reason: None,
-        };
+        let a = Agreement::sample(d(2026, 7, 1), d(2026, 10, 15), [240; 7]);
         let days = WorkCalendar::default().month_days(r.month);
         let ctx = ReportContext {
             agreement: &a,

@@ -1180,18 +1180,7 @@ fn replacing_the_assistant_ends_one_agreement_and_starts_the_next_in_one_commit(
 // Contract
 
 fn contract(z: &Zlp, agreement: Option<u64>) -> Contract {
-    Contract {
-        number: "ТД-5/2026".into(),
-        assistant: z.assistant,
-        provider: z.provider,
-        agreement,
-        date: date(2026, 6, 28),
-        start: date(2026, 7, 1),
-        end: None,
-        minutes_per_day: 240,
-        status: ContractStatus::Signed,
-        end_reason: None,
-    }
+    common::contract("ТД-5/2026", z.assistant, z.provider, agreement)
 }
 
 #[test]

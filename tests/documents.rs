@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use frontoffice::documents::{self, DocError};
 use frontoffice::domain::{
-    assistance::{AgreementStatus, Assistant, Contract, ContractStatus, DspDecision},
+    assistance::{AgreementStatus, Assistant, DspDecision},
     audit::{AuditAction, AuditEntry},
     document::DocKind,
     egn::make_egn,
@@ -134,18 +134,12 @@ fn case() -> Case {
     let active = create(s, draft(second.id(), d2.id(), 42, AgreementStatus::Active));
     let contract = create(
         s,
-        Body::Contract(Contract {
-            number: "ТД 17/2026".into(),
-            assistant: assistant.id(),
-            provider: provider.id(),
-            agreement: Some(agreement.id()),
-            date: date(2026, 6, 28),
-            start: date(2026, 7, 1),
-            end: None,
-            minutes_per_day: 240,
-            status: ContractStatus::Signed,
-            end_reason: None,
-        }),
+        Body::Contract(common::contract(
+            "ТД 17/2026",
+            assistant.id(),
+            provider.id(),
+            Some(agreement.id()),
+        )),
     );
     let referral = create(
         s,

@@ -235,18 +235,12 @@ pub fn every_kind(s: &Session) -> Vec<Record> {
         decision.meta.id,
         84,
     )));
-    add(Body::Contract(Contract {
-        number: "ТД-1".into(),
-        assistant: assistant.meta.id,
-        provider: provider.meta.id,
-        agreement: Some(agreement.meta.id),
-        date: date(2026, 6, 28),
-        start: date(2026, 7, 1),
-        end: None,
-        minutes_per_day: 240,
-        status: ContractStatus::Signed,
-        end_reason: None,
-    }));
+    add(Body::Contract(contract(
+        "ТД-1",
+        assistant.meta.id,
+        provider.meta.id,
+        Some(agreement.meta.id),
+    )));
     add(Body::Suspension(Suspension {
         agreement: agreement.meta.id,
         from: date(2026, 11, 10),
@@ -305,6 +299,23 @@ pub fn agreement(user: u64, assistant: u64, provider: u64, decision: u64, hours:
         week: [240, 240, 240, 240, 240, 0, 0],
         signed: Some(date(2026, 6, 28)),
         status: AgreementStatus::Active,
+        end_reason: None,
+    }
+}
+
+/// A signed employment contract of an assistant with a provider from 1 July 2026, 4 hours a
+/// day, for an agreement if given.
+pub fn contract(number: &str, assistant: u64, provider: u64, agreement: Option<u64>) -> Contract {
+    Contract {
+        number: number.into(),
+        assistant,
+        provider,
+        agreement,
+        date: date(2026, 6, 28),
+        start: date(2026, 7, 1),
+        end: None,
+        minutes_per_day: 240,
+        status: ContractStatus::Signed,
         end_reason: None,
     }
 }

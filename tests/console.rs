@@ -881,7 +881,7 @@ fn an_edit_keeps_the_masked_ident_and_its_draft_never_holds_it() {
     a.on_key(key(KeyCode::F(6)));
     let s = shot(&a);
     assert!(!s.contains(&full), "{s}");
-    assert!(s.contains(&format!("******{}", &full[6..])), "{s}");
+    assert!(!s.contains(&full[6..]) && s.contains("**********"), "{s}");
     for _ in 0..6 {
         a.on_key(key(KeyCode::Tab));
     }

@@ -635,3 +635,72 @@ fn the_committed_schema_2_database_opens_and_reads() {
         assert_eq!(&svc.store().get(r.kind(), r.meta.id).unwrap().unwrap(), r);
     }
 }
+
+/// A create sent again while the first one's fsync is still running is not answered before
+/// that fsync: here the held fsync fails, and the repeat, which found the first record already
+/// applied, is refused with it instead of being told "saved".
+#[test]
+fn a_repeated_create_waits_for_the_first_ones_fsync() {
+    let db = new_db();
+    let (started_tx, started) = mpsc::channel::<()>();
+    let (go_tx, go) = mpsc::channel::<()>();
+    let go = std::sync::Mutex::new(go);
+    let started_tx = std::sync::Mutex::new(started_tx);
+    db.svc.store().set_sync_fault_for_test(move || {
+        started_tx.lock().unwrap().send(()).unwrap();
+        go.lock().unwrap().recv().unwrap();
+        Err(std::io::Error::other("EIO from the held disk"))
+    });
+    let body = named("Анна", "Повторна");
+    let send = |body: Body| {
+        let svc = Arc::clone(&db.svc);
+        std::thread::spawn(move || svc.session("admin").unwrap().create_once(4242, body))
+    };
+    let first = send(body.clone());
+    started.recv_timeout(Duration::from_secs(20)).unwrap();
+    let (answered_tx, answered) = mpsc::channel();
+    let repeat = {
+        let svc = Arc::clone(&db.svc);
+        let body = body.clone();
+        std::thread::spawn(move || {
+            let r = svc.session("admin").unwrap().create_once(4242, body);
+            answered_tx.send(()).unwrap();
+            r
+        })
+    };
+    // While the first fsync is held, the repeat gets no answer (a wrong one would come at once).
+    assert!(answered.recv_timeout(Duration::from_millis(300)).is_err());
+    go_tx.send(()).unwrap();
+    assert_eq!(first.join().unwrap(), Err(ServiceError::ReadOnly));
+    assert_eq!(repeat.join().unwrap(), Err(ServiceError::ReadOnly));
+}
+
+/// Sent again with other content (the clerk corrected the form after a lost answer), a create
+/// is told which record the first one made, and nothing more is stored; with the same content
+/// it gets that record.
+#[test]
+fn a_repeated_create_with_other_content_is_not_told_saved() {
+    let db = new_db();
+    let before = db.svc.store().count(Kind::Person);
+    let first = db.admin.create_once(99, named("Анна", "Първа")).unwrap();
+    let again = db.admin.create_once(99, named("Анна", "Първа")).unwrap();
+    assert_eq!(first, again);
+    match db.admin.create_once(99, named("Анна", "Поправена")) {
+        Err(e @ ServiceError::AlreadyCreated { .. }) => {
+            assert_eq!(
+                e,
+                ServiceError::AlreadyCreated {
+                    kind: Kind::Person,
+                    id: first.id(),
+                    rev: first.meta.rev
+                }
+            );
+            assert!(e.explain(Lang::Bg).contains(&format!("№ {}", first.id())));
+            assert!(e.explain(Lang::En).contains("answer was lost"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(db.svc.store().count(Kind::Person), before + 1);
+    let stored = db.admin.get(Kind::Person, first.id()).unwrap();
+    assert_eq!(stored, first, "the first record is as it was");
+}

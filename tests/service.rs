@@ -267,16 +267,21 @@ fn search_finds_names_in_either_script_and_identifiers_in_any_form() {
     assert_eq!(ids("tsvet"), vec![maria.meta.id]);
     assert_eq!(ids("мария цв"), vec![maria.meta.id]);
     assert!(ids("мария ив").is_empty());
-    // ЕГН whole, prefix and last four; phones in any format.
+    // ЕГН whole or its birth date's six digits, never its last digits or a longer start
+    // (with the birth date every hit shows, either would complete the number); phones in any
+    // format.
     assert_eq!(ids("8032056031"), vec![ivan.meta.id]);
     assert_eq!(ids("803205"), vec![ivan.meta.id]);
-    assert_eq!(ids("9263"), vec![maria.meta.id]);
+    assert_eq!(ids("7523169263"), vec![maria.meta.id]);
+    assert!(ids("9263").is_empty());
+    assert!(ids("6031").is_empty());
+    assert!(ids("8032056").is_empty() && ids("803205603").is_empty());
     assert_eq!(ids("087 765 432"), vec![petar.meta.id]);
     assert_eq!(ids("+359 87 765"), vec![petar.meta.id]);
     assert_eq!(ids("(087) 765-43-21"), vec![petar.meta.id]);
     // Lists show the identifier masked.
     let hit = &s.search("ivanov", 1).unwrap()[0];
-    assert_eq!(hit.ident, "******6031");
+    assert_eq!(hit.ident, "**********");
     assert_eq!(hit.name, "Иван Иванов");
 }
 

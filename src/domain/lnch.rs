@@ -42,14 +42,6 @@ impl Lnch {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
-    pub fn last4(&self) -> &str {
-        &self.0[self.0.len().saturating_sub(4)..]
-    }
-
-    pub fn masked(&self) -> String {
-        format!("******{}", self.last4())
-    }
 }
 
 impl std::fmt::Display for LnchError {
@@ -89,7 +81,7 @@ mod tests {
 
     #[test]
     fn table() {
-        assert_eq!(Lnch::parse("7111042925").unwrap().masked(), "******2925");
+        assert_eq!(Lnch::parse("7111042925").unwrap().as_str(), "7111042925");
         assert_eq!(Lnch::parse("7111042922"), Err(LnchError::Checksum));
         assert_eq!(Lnch::parse(""), Err(LnchError::Empty));
         assert_eq!(Lnch::parse("71110429"), Err(LnchError::Length { found: 8 }));

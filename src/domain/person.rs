@@ -17,50 +17,24 @@ pub enum PersonalId {
     None,
     Egn(Egn),
     Lnch(Lnch),
-    /// What leaves the service: the last four digits only. Sent back unchanged in an update it
-    /// means "keep the stored number"; it is never stored.
+    /// What leaves the service: which kind of number is on file, and not one of its digits.
+    /// Sent back unchanged in an update it means "keep the stored number"; it is never stored.
     Masked(MaskedId),
 }
 
-/// The last four digits of an ЕГН or ЛНЧ, checked when decoded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "MaskedIdWire")]
+/// A withheld ЕГН or ЛНЧ. It holds no digits by construction: an ЕГН is the birth date (which
+/// answers show) plus four digits, so even the last four would complete it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MaskedId {
     lnch: bool,
-    last4: String,
 }
 
-#[derive(Deserialize)]
-struct MaskedIdWire {
-    lnch: bool,
-    last4: String,
-}
-
-impl TryFrom<MaskedIdWire> for MaskedId {
-    type Error = String;
-    fn try_from(w: MaskedIdWire) -> Result<Self, String> {
-        if w.last4.len() == 4 && w.last4.bytes().all(|b| b.is_ascii_digit()) {
-            Ok(MaskedId {
-                lnch: w.lnch,
-                last4: w.last4,
-            })
-        } else {
-            Err("a masked identifier holds exactly four digits".into())
-        }
-    }
-}
+/// How a withheld number is shown: as long as one, and nothing of it.
+pub const MASK: &str = "**********";
 
 impl MaskedId {
-    pub fn new(lnch: bool, last4: &str) -> Option<MaskedId> {
-        MaskedId::try_from(MaskedIdWire {
-            lnch,
-            last4: last4.to_string(),
-        })
-        .ok()
-    }
-
-    pub fn last4(&self) -> &str {
-        &self.last4
+    pub fn new(lnch: bool) -> MaskedId {
+        MaskedId { lnch }
     }
 
     pub fn is_lnch(&self) -> bool {
@@ -78,27 +52,21 @@ impl PersonalId {
         }
     }
 
-    /// The same identifier with all but the last four digits withheld.
+    /// The same identifier with every digit withheld.
     pub fn to_masked(&self) -> PersonalId {
-        let (lnch, last4) = match self {
-            PersonalId::None => return PersonalId::None,
-            PersonalId::Masked(m) => return PersonalId::Masked(m.clone()),
-            PersonalId::Egn(e) => (false, e.last4()),
-            PersonalId::Lnch(l) => (true, l.last4()),
-        };
-        PersonalId::Masked(MaskedId {
-            lnch,
-            last4: last4.to_string(),
-        })
+        match self {
+            PersonalId::None => PersonalId::None,
+            PersonalId::Masked(m) => PersonalId::Masked(*m),
+            PersonalId::Egn(_) => PersonalId::Masked(MaskedId::new(false)),
+            PersonalId::Lnch(_) => PersonalId::Masked(MaskedId::new(true)),
+        }
     }
 
-    /// Lists show only the last four digits until the clerk reveals the rest.
+    /// Lists show that a number is on file, and none of it, until the clerk reveals it.
     pub fn masked(&self) -> String {
         match self {
             PersonalId::None => String::new(),
-            PersonalId::Egn(e) => e.masked(),
-            PersonalId::Lnch(l) => l.masked(),
-            PersonalId::Masked(m) => format!("******{}", m.last4),
+            _ => MASK.to_string(),
         }
     }
 }

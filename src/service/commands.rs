@@ -68,8 +68,9 @@ pub fn save(
     })
 }
 
-/// Creates a record once per client request id: sent again after a lost answer, the same
-/// request gets the record the first one made (as it is now).
+/// Creates a record once per client request id: sent again after a lost answer with the same
+/// content, the request gets the record the first one made (as it is now); with other content,
+/// `AlreadyCreated` names that record, so the form saves its corrections onto it.
 pub fn create(
     svc: &Service,
     clerk: &Clerk,
@@ -77,18 +78,26 @@ pub fn create(
     body: Body,
 ) -> Result<Record, ServiceError> {
     let kind = body.kind();
+    let sent = retries::content(std::slice::from_ref(&body));
     svc.write(&clerk.login, |ws| {
-        if let Some(ids) = retries::recall(svc, &clerk.login, request)? {
-            let id = ids.first().copied().unwrap_or(0);
-            let first = svc
+        if let Some(first) = retries::recall(svc, &clerk.login, request, &sent)? {
+            let id = first.ids.first().copied().unwrap_or(0);
+            let record = svc
                 .store
                 .get(kind, id)?
                 .ok_or(ServiceError::NotFound { kind, id })?;
-            return Ok((first, Vec::new()));
+            if !first.same {
+                return Err(ServiceError::AlreadyCreated {
+                    kind,
+                    id,
+                    rev: record.meta.rev,
+                });
+            }
+            return Ok((record, Vec::new()));
         }
         let mut batch = Batch::default();
         let record = save_into(svc, ws, clerk, None, body, &mut batch)?;
-        retries::remember(ws, &clerk.login, request, svc.now(), &[record.id()]);
+        retries::remember(ws, &clerk.login, request, &sent, svc.now(), &[record.id()]);
         drop_saved_draft(svc, ws, clerk, None, kind)?;
         Ok((record.clone(), batch.announced(record)))
     })
@@ -168,9 +177,17 @@ pub fn save_many(
     request: RequestId,
     bodies: Vec<Body>,
 ) -> Result<Vec<u64>, ServiceError> {
+    let sent = retries::content(&bodies);
     svc.write(&clerk.login, |ws| {
-        if let Some(ids) = retries::recall(svc, &clerk.login, request)? {
-            return Ok((ids, Vec::new()));
+        if let Some(first) = retries::recall(svc, &clerk.login, request, &sent)? {
+            if !first.same {
+                // A batch has no form to correct: a different batch under a used id is a
+                // client's mistake.
+                return Err(ServiceError::BadRequest(
+                    "this request id was used for another batch".into(),
+                ));
+            }
+            return Ok((first.ids, Vec::new()));
         }
         let mut batch = Batch::default();
         let mut out = Vec::with_capacity(bodies.len());
@@ -185,7 +202,7 @@ pub fn save_many(
             out.push(save_into(svc, ws, clerk, None, body, &mut batch)?);
         }
         let ids: Vec<u64> = out.iter().map(Record::id).collect();
-        retries::remember(ws, &clerk.login, request, svc.now(), &ids);
+        retries::remember(ws, &clerk.login, request, &sent, svc.now(), &ids);
         out.append(&mut batch.also);
         Ok((ids, out))
     })

@@ -34,6 +34,10 @@ pub enum ServiceError {
     /// server's log under this incident number, never in the answer.
     #[error("internal error (incident {incident})")]
     Internal { incident: u64 },
+    /// A create sent again under its request id with other content: the first one was saved
+    /// as this record (its answer was lost); the form saves the rest onto it as an update.
+    #[error("already created as {kind:?} {id} (rev {rev}) from other content")]
+    AlreadyCreated { kind: Kind, id: u64, rev: u64 },
 }
 
 impl From<StoreError> for ServiceError {
@@ -119,6 +123,18 @@ impl Explain for ServiceError {
                 Lang::En => format!(
                     "An internal error stopped this action (incident {incident}). Reload to see \
                      whether it was saved, and tell the administrator."
+                ),
+            },
+            ServiceError::AlreadyCreated { kind, id, .. } => match lang {
+                Lang::Bg => format!(
+                    "Първото записване е направило {} № {id}, но отговорът е изгубен; \
+                     промените след него не са записани.",
+                    kind.name(lang)
+                ),
+                Lang::En => format!(
+                    "The first save made {} no. {id}, but its answer was lost; the changes \
+                     since are not saved.",
+                    kind.name(lang)
                 ),
             },
         }

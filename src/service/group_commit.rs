@@ -38,6 +38,11 @@ impl GroupCommit {
         st.applied
     }
 
+    /// The number of the last transaction applied. Called under the writer lock.
+    pub fn last_applied(&self) -> u64 {
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).applied
+    }
+
     /// Returns once transaction `seq` is on disk, running `sync` if no one else is.
     pub fn durable(
         &self,

@@ -324,6 +324,11 @@ impl Service {
             let mut ws = WriteSet::default();
             let (answer, records) = build(&mut ws)?;
             if ws.is_empty() {
+                // Nothing to write, but the answer may rest on an earlier save (a create sent
+                // again): it leaves only once everything applied so far is on disk.
+                let seq = self.group.last_applied();
+                drop(_writer);
+                self.group.durable(seq, || self.store.sync())?;
                 return Ok(answer);
             }
             self.store.apply(ws)?;

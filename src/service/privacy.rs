@@ -1,11 +1,13 @@
-//! The full ЕГН/ЛНЧ stays inside the service: every answer carries persons masked to the last
-//! four digits (only `RevealIdent` and `Export`, both audited, give it in full), the audit log
-//! tells identifiers apart by the last four and a keyed hash, and reads of a person are logged.
+//! The full ЕГН/ЛНЧ stays inside the service: every answer carries persons with the number
+//! withheld whole (only `RevealIdent`, `Export`, `Payroll` and `Document`, each audited, give it).
+//! Answers do show the birth date, and an ЕГН is that date plus four digits, so no digit of the
+//! number leaves: not in a record, a search line, a draft or the audit log, which tells numbers
+//! apart by a keyed hash alone. Reads of a person are logged.
 
 use super::{api::Response, ServiceError};
 use crate::domain::{
     audit::FieldChange,
-    person::PersonalId,
+    person::{PersonalId, MASK},
     record::{Body, Record},
 };
 use chrono::NaiveDateTime;
@@ -24,8 +26,8 @@ pub fn new_key() -> std::io::Result<[u8; 32]> {
     Ok(key)
 }
 
-/// The masked form plus a keyed hash ("******6031 #3f9a0c1d"): two different numbers with the
-/// same last four differ in the audit log, and nobody without the database can test a guess.
+/// The mask plus a keyed hash ("********** #3f9a0c1d"): two numbers differ in the audit log,
+/// and nobody without the database's key can test a guess.
 pub fn ident_tag(key: &[u8; 32], ident: &PersonalId) -> String {
     match ident.as_str() {
         None => ident.masked(),
@@ -65,14 +67,52 @@ pub fn mask_record(r: &mut Record) {
     }
 }
 
-/// Masks every person an answer carries (the refused save's current version included).
+/// Masks every person an answer carries (the refused save's current version included), and
+/// the digits that older versions left in drafts and in the audit log's identifier changes
+/// (the chain forbids rewriting the stored entries; what leaves is cleaned).
 pub fn mask(result: &mut Result<Response, ServiceError>) {
     match result {
         Ok(Response::Record(r)) => mask_record(r),
         Ok(Response::Records(rs)) | Ok(Response::Clerks(rs)) => rs.iter_mut().for_each(mask_record),
         Err(ServiceError::Conflict { current }) => mask_record(current),
+        Ok(Response::Drafts(drafts)) => {
+            for (field, value) in drafts.iter_mut().flat_map(|d| d.fields.iter_mut()) {
+                if field == "ident" && is_old_mask(value) {
+                    *value = MASK.to_string();
+                }
+            }
+        }
+        Ok(Response::Audit(entries)) => {
+            for c in entries
+                .iter_mut()
+                .flat_map(|e| e.changes.iter_mut())
+                .filter(|c| c.field == "ident")
+            {
+                c.old = without_digits(&c.old);
+                c.new = without_digits(&c.new);
+            }
+        }
         _ => {}
     }
+}
+
+/// "******1234": how versions before 0.6 showed a withheld number.
+fn is_old_mask(v: &str) -> bool {
+    v.len() == 10 && v.starts_with("******") && v[6..].bytes().all(|b| b.is_ascii_digit())
+}
+
+/// An audit log's identifier value with its number's digits withheld and its tag kept:
+/// "******6031 #3f9a0c1d" and a full number written by an early version alike.
+fn without_digits(v: &str) -> String {
+    let (number, tag) = match v.find(" #") {
+        Some(at) => v.split_at(at),
+        None => (v, ""),
+    };
+    let number: String = number
+        .chars()
+        .map(|c| if c.is_ascii_digit() { '*' } else { c })
+        .collect();
+    format!("{number}{tag}")
 }
 
 /// Reads of a person by one clerk are logged once within this window: a card that refreshes
@@ -122,11 +162,23 @@ mod tests {
     fn tags_hide_the_number_but_tell_numbers_apart() {
         let key = [7u8; 32];
         let a = ident_tag(&key, &egn("8032056031"));
-        assert!(a.starts_with("******6031 #"), "{a}");
-        assert!(!a.contains("803205"));
+        assert!(a.starts_with("********** #"), "{a}");
+        assert!(!a.contains("6031") && !a.contains("803205"), "{a}");
         assert_eq!(a, ident_tag(&key, &egn("8032056031")));
         assert_ne!(a, ident_tag(&[8u8; 32], &egn("8032056031")));
         assert_ne!(a, ident_tag(&key, &egn("7523169263")));
+    }
+
+    #[test]
+    fn audit_values_of_older_versions_leave_without_digits() {
+        assert_eq!(
+            without_digits("******6031 #3f9a0c1d"),
+            "********** #3f9a0c1d"
+        );
+        assert_eq!(without_digits("8032056031"), "**********");
+        assert_eq!(without_digits(""), "");
+        assert!(is_old_mask("******6031"));
+        assert!(!is_old_mask(MASK) && !is_old_mask("8032056031"));
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Search as the clerk types: name word prefixes in either script, ЕГН/ЛНЧ (whole, prefix, last
-//! four), phones in any format, register and agreement numbers. Served from the in-memory index
+//! Search as the clerk types: name word prefixes in either script, ЕГН/ЛНЧ (whole, or its
+//! first six digits: the birth date), phones in any format, register and agreement numbers. Served from the in-memory index
 //! once it is built (no record decoded, see `search_index`), until then from the index trees: a
 //! query reads index keys in order and decodes only the records it returns (or, for several
 //! words, a bounded number of candidates), never a scan of the records. Both paths meet keys in
@@ -21,7 +21,9 @@ const CANDIDATES: usize = 2000;
 const EXACT_IDENT: u32 = 100;
 const NUMBER: u32 = 80;
 const IDENT_PREFIX: u32 = 60;
-const LAST_FOUR: u32 = 50;
+/// The birth date's digits at the start of an ЕГН.
+const IDENT_DATE_DIGITS: usize = 6;
+const IDENT_DIGITS: usize = 10;
 const PHONE: u32 = 40;
 const NAME_EXACT: u32 = 3;
 const NAME_PREFIX: u32 = 1;
@@ -147,7 +149,10 @@ pub fn search(
     let numeric = !has_letters && !digits.is_empty();
 
     if numeric {
-        if digits.len() <= 10 {
+        // An ЕГН is the birth date (which hits show) and four digits: its first six digits
+        // find the date, the whole number finds its person, and nothing between, so no answer
+        // tells a clerk a digit of the number they did not type (a ЛНЧ alike).
+        if digits.len() <= IDENT_DATE_DIGITS || digits.len() == IDENT_DIGITS {
             let bonus = EXACT_IDENT - IDENT_PREFIX;
             match mem {
                 Some(m) => add_keys(
@@ -164,26 +169,6 @@ pub fn search(
                     digits.as_bytes(),
                     IDENT_PREFIX,
                     bonus,
-                    limit,
-                )?,
-            }
-        }
-        if digits.len() == 4 {
-            match mem {
-                Some(m) => add_keys(
-                    &mut scores,
-                    m.last_four(&digits).map(|(k, id)| (k, id, false)),
-                    LAST_FOUR,
-                    0,
-                    limit,
-                ),
-                None => scan_into(
-                    store,
-                    &mut scores,
-                    Index::IdentLast4,
-                    &index::exact(digits.as_bytes()),
-                    LAST_FOUR,
-                    0,
                     limit,
                 )?,
             }

@@ -25,13 +25,6 @@ fn short(s: &str) -> Option<Short> {
     Some(out)
 }
 
-/// The last four bytes of an identifier; a shorter one has no last-four key that a four-digit
-/// query could meet.
-fn last4(ident: &Short) -> Option<[u8; 4]> {
-    let len = ident.iter().position(|&b| b == 0).unwrap_or(16);
-    ident[len.checked_sub(4)?..len].try_into().ok()
-}
-
 /// Keys of `set` that start with `prefix`, with whether the key is the whole prefix.
 fn short_prefix<'a>(
     set: &'a BTreeSet<(Short, u64)>,
@@ -141,7 +134,6 @@ pub struct SearchIndex {
     /// By token id: slots of the records with that token, in (kind, id) order.
     postings: Vec<Vec<u32>>,
     idents: BTreeSet<(Short, u64)>,
-    last4: BTreeSet<([u8; 4], u64)>,
     phones: BTreeSet<(Short, u64)>,
     /// Set when a record held something this index cannot represent; search then stays on sled.
     unusable: bool,
@@ -243,9 +235,6 @@ impl SearchIndex {
         }
         if ident != [0; 16] {
             self.idents.insert((ident, id));
-            if let Some(l4) = last4(&ident) {
-                self.last4.insert((l4, id));
-            }
         }
         for p in &phone_keys {
             self.phones.insert((*p, id));
@@ -274,9 +263,6 @@ impl SearchIndex {
         }
         if e.ident != [0; 16] {
             self.idents.remove(&(e.ident, id));
-            if let Some(l4) = last4(&e.ident) {
-                self.last4.remove(&(l4, id));
-            }
         }
         for p in e.phones.iter() {
             self.phones.remove(&(*p, id));
@@ -313,16 +299,6 @@ impl SearchIndex {
         digits: &'a str,
     ) -> impl Iterator<Item = (Kind, u64, bool)> + 'a {
         short_prefix(&self.idents, digits.as_bytes())
-    }
-
-    /// Persons whose ЕГН/ЛНЧ ends in these four digits, in key order.
-    pub fn last_four<'a>(&'a self, digits: &str) -> impl Iterator<Item = (Kind, u64)> + 'a {
-        let l4: Option<[u8; 4]> = digits.as_bytes().try_into().ok();
-        l4.into_iter().flat_map(move |l4| {
-            self.last4
-                .range((l4, 0)..=(l4, u64::MAX))
-                .map(|(_, id)| (Kind::Person, *id))
-        })
     }
 
     /// Phones (search digits) starting with `digits`, in key order.
@@ -585,7 +561,6 @@ impl SearchIndex {
         // B-tree leaves hold 11 elements and are on average about 3/4 full.
         let tree = |n: usize, elem: usize| n * elem * 4 / 3;
         let sets = tree(self.idents.len(), size_of::<(Short, u64)>())
-            + tree(self.last4.len(), size_of::<([u8; 4], u64)>())
             + tree(self.phones.len(), size_of::<(Short, u64)>());
         entries + slots + tokens + postings + sets
     }

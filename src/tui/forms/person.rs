@@ -7,7 +7,7 @@ use crate::domain::{
     date::format_date,
     egn::Egn,
     lnch::Lnch,
-    person::{DisabilityDecision, ExpertBody, MaskedId, Person, PersonalId, Representative},
+    person::{DisabilityDecision, ExpertBody, MaskedId, Person, PersonalId, Representative, MASK},
     phone::Phone,
     reason::Reason,
     record::{Body, Kind, Record},
@@ -38,10 +38,9 @@ pub struct PersonExtra {
     pub duplicate: Option<Duplicate>,
 }
 
-/// "******1234": the stored number as the service shows it, kept unless the clerk types another.
+/// "**********": the stored number as the service shows it, kept unless the clerk types another.
 fn is_masked(v: &str) -> bool {
-    let v = v.trim();
-    v.len() == 10 && v.starts_with("******") && v[6..].bytes().all(|b| b.is_ascii_digit())
+    v.trim() == MASK
 }
 
 fn check_ident(v: &str, cx: &CheckCx) -> Result<Option<String>, String> {
@@ -81,7 +80,7 @@ fn set_ident(p: &mut Person, v: &str, cx: &Cx) -> Result<(), Reason> {
         PersonalId::None
     } else if is_masked(&digits) {
         // Not this record's number: the service refuses it beside the field.
-        PersonalId::Masked(MaskedId::new(false, &digits[6..]).ok_or(Reason::MaskedIdent)?)
+        PersonalId::Masked(MaskedId::new(false))
     } else if let Ok(e) = Egn::parse(&digits, cx.today()) {
         PersonalId::Egn(e)
     } else {

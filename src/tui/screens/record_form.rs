@@ -128,6 +128,13 @@ impl<S: Spec> RecordForm<S> {
                 self.refused(cx, &errors);
                 Outcome::Consumed
             }
+            // The first save of this form was stored but its answer lost, and the clerk changed
+            // the form since: what the form holds now goes onto that record as an update (a
+            // colleague's change meanwhile still comes to the conflict screen).
+            Err(ServiceError::AlreadyCreated { id, rev, .. }) if self.editing.is_none() => {
+                self.editing = Some((id, rev));
+                self.save(cx)
+            }
             Err(ServiceError::Conflict { current }) => {
                 let saved = Self::edit(cx, &current);
                 let rows = self.form.differences(&saved.form, &cx.t);

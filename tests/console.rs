@@ -2018,3 +2018,47 @@ fn a_themes_own_base_covers_every_cell_and_the_default_leaves_the_terminals() {
         .iter()
         .any(|c| c.bg == Color::Reset && c.symbol() == " "));
 }
+
+/// A service whose register period ended is shown as ended, offers no places (F8's free places
+/// leave it out), and its screen says so on top.
+#[test]
+fn an_ended_register_entry_is_shown_as_ended_and_offers_no_places() {
+    use frontoffice::domain::record::{Body, Kind};
+    let (_dir, svc) = own_db();
+    let other = a_session(&svc);
+    let mut rows = other.register().unwrap();
+    rows.sort_by_key(|r| r.service.name.to_lowercase());
+    let centre = rows
+        .into_iter()
+        .find(|r| r.service.name.starts_with("Дневен") && r.free().is_some_and(|n| n > 0))
+        .unwrap();
+    let rec = other.get(Kind::Service, centre.id).unwrap();
+    let Body::Service(mut s) = rec.body else {
+        unreachable!()
+    };
+    s.valid_from = Some(common::date(2024, 1, 1));
+    s.valid_to = Some(common::today().pred_opt().unwrap());
+    other
+        .update(centre.id, rec.meta.rev, Body::Service(s))
+        .unwrap();
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    a.on_key(key(KeyCode::F(8)));
+    typed(&mut a, &centre.service.name);
+    let shown = shot(&a);
+    let row = shown.lines().find(|l| l.starts_with('▶')).expect(&shown);
+    assert!(row.trim_end().ends_with("закр."), "{shown}");
+    // Free places only: it is gone.
+    a.on_key(key(KeyCode::F(8)));
+    let filtered = shot(&a);
+    assert!(
+        filtered.contains("(0)") && !filtered.lines().any(|l| l.starts_with('▶')),
+        "{filtered}"
+    );
+    a.on_key(key(KeyCode::F(8)));
+    a.on_key(key(KeyCode::Enter));
+    let form = shot(&a);
+    assert!(
+        form.contains("ЗАЛИЧЕНА от регистъра на 16.11.2026"),
+        "{form}"
+    );
+}

@@ -506,6 +506,40 @@ fn occupancy_counts_only_active_referrals_and_a_full_service_warns() {
         "{:?}",
         warnings_of(&accepted)
     );
+
+    // Out of the register (its period ended yesterday, or begins tomorrow): no places offered,
+    // not full, and ended only in the first case.
+    let empty = s.get(Kind::Service, empty.id()).unwrap();
+    let ended = Service {
+        valid_from: Some(date(2024, 1, 1)),
+        valid_to: Some(date(2026, 11, 16)),
+        ..service(owner, 5)
+    };
+    let empty = s
+        .update(empty.id(), empty.meta.rev, Body::Service(ended))
+        .unwrap();
+    let row = register(s, 10)
+        .into_iter()
+        .find(|r| r.id == empty.id())
+        .unwrap();
+    assert_eq!(
+        (row.in_register, row.free(), row.full(), row.ended(today())),
+        (false, None, false, true)
+    );
+    let later = Service {
+        valid_from: Some(date(2026, 12, 1)),
+        ..service(owner, 5)
+    };
+    s.update(empty.id(), empty.meta.rev, Body::Service(later))
+        .unwrap();
+    let row = register(s, 10)
+        .into_iter()
+        .find(|r| r.id == empty.id())
+        .unwrap();
+    assert_eq!(
+        (row.in_register, row.free(), row.ended(today())),
+        (false, None, false)
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -160,6 +160,7 @@ fn headers(lang: Lang) -> [&'static str; 7] {
 /// entered (nothing to count against).
 fn free_text(r: &RegisterRow, lang: Lang) -> String {
     match r.free() {
+        None if !r.in_register => lang.pick("извън регистъра", "not in register").into(),
         None => "–".into(),
         Some(0) => lang.pick("пълна", "full").into(),
         Some(n) => n.to_string(),

@@ -403,15 +403,25 @@ pub struct RegisterRow {
     pub provider_name: String,
     /// Active referrals to it (referred, accepted by the provider, started).
     pub occupied: u32,
+    /// In the register on the service's today: one whose period ended (or has not begun)
+    /// takes nobody, whatever its places say.
+    pub in_register: bool,
 }
 
 impl RegisterRow {
-    /// Places left; None when no capacity was entered (0: nothing to count against).
+    /// Places left; None when no capacity was entered (0: nothing to count against) or the
+    /// service is not in the register today.
     pub fn free(&self) -> Option<u32> {
-        (self.service.capacity > 0).then(|| self.service.capacity.saturating_sub(self.occupied))
+        (self.in_register && self.service.capacity > 0)
+            .then(|| self.service.capacity.saturating_sub(self.occupied))
     }
 
     pub fn full(&self) -> bool {
         self.free() == Some(0)
+    }
+
+    /// Out of the register today because its period ended (not merely not begun).
+    pub fn ended(&self, today: NaiveDate) -> bool {
+        !self.in_register && self.service.valid_to.is_some_and(|t| t < today)
     }
 }

@@ -91,6 +91,7 @@ pub fn register_row(svc: &Service, rec: Record) -> Result<RegisterRow, ServiceEr
     Ok(RegisterRow {
         id,
         occupied: occupancy(svc, id, None)?,
+        in_register: service.valid_on(svc.now().date()),
         service,
         provider_name,
     })

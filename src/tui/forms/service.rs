@@ -148,6 +148,14 @@ impl Spec for ServiceSpec {
         let capacity = row.service.capacity.to_string();
         let occupied = row.occupied.to_string();
         Some(match row.free() {
+            None if row.ended(cx.today()) => cx.t.f(
+                "service.ended",
+                &[(
+                    "date",
+                    &format_date(row.service.valid_to.unwrap_or_default()),
+                )],
+            ),
+            None if !row.in_register => cx.t.t("service.not_yet").to_string(),
             None => cx.t.f("service.occupied_only", &[("occupied", &occupied)]),
             Some(0) => cx.t.f(
                 "service.full",

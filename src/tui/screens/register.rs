@@ -170,6 +170,13 @@ impl Register {
         let s = &row.service;
         let right = |v: String, w: usize| format!("{v:>w$}");
         let free = match row.free() {
+            None if !row.in_register => {
+                let why = match row.ended(cx.today()) {
+                    true => "register.ended",
+                    false => "register.not_yet",
+                };
+                pad(t.t(why), WIDTHS[6], sym.ellipsis)
+            }
             None => right(sym.dash.into(), WIDTHS[6]),
             Some(0) => pad(t.t("register.full"), WIDTHS[6], sym.ellipsis),
             Some(n) => right(n.to_string(), WIDTHS[6]),
@@ -366,6 +373,7 @@ mod tests {
                 valid_to: None,
             },
             provider_name: "Сдружение „Надежда“".into(),
+            in_register: true,
             occupied,
         }
     }

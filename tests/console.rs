@@ -2062,3 +2062,69 @@ fn an_ended_register_entry_is_shown_as_ended_and_offers_no_places() {
         "{form}"
     );
 }
+
+/// After the link to the server comes back, the events sent while it was down are lost: the
+/// open screens load again (the register, then a card), with no event and no key.
+#[test]
+fn after_a_reconnect_every_open_screen_reloads() {
+    use frontoffice::domain::{
+        record::{Body, Kind},
+        referral::ReferralStatus,
+    };
+    use frontoffice::service::api::Link;
+    let (_dir, svc) = own_db();
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    let other = a_session(&svc);
+    let mut centres: Vec<_> = other
+        .register()
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.service.name.starts_with("Дневен") && r.free().is_some_and(|n| n > 0))
+        .collect();
+    centres.sort_by_key(|r| r.service.name.to_lowercase());
+    let centre = centres.remove(0);
+    a.on_key(key(KeyCode::F(8)));
+    typed(&mut a, &centre.service.name);
+    let free = |a: &App| -> u32 {
+        let s = shot(a);
+        let row = s
+            .lines()
+            .find(|l| l.starts_with('▶'))
+            .expect(&s)
+            .to_string();
+        row.split_whitespace().last().unwrap().parse().unwrap()
+    };
+    let before = free(&a);
+    let person = other.list(Kind::Person, None, 1).unwrap().remove(0);
+    a.on_link(Link::Lost);
+    // Meanwhile a colleague refers someone to the centre; the events never arrive.
+    let mut r = common::referral(person.id(), Some(centre.id), centre.service.activity);
+    r.status = ReferralStatus::Requested;
+    let made = other.create(Body::Referral(r)).unwrap();
+    for to in [ReferralStatus::Assessed, ReferralStatus::Referred] {
+        let rev = other.get(Kind::Referral, made.id()).unwrap().meta.rev;
+        other.referral_step(made.id(), rev, to, "").unwrap();
+    }
+    assert_eq!(free(&a), before);
+    a.on_link(Link::Back);
+    assert_eq!(free(&a), before - 1, "{}", shot(&a));
+
+    // A person's card over the register; the colleague renames the person while the link is down.
+    let Body::Person(p) = &person.body else {
+        unreachable!()
+    };
+    a.on_key(key(KeyCode::F(3)));
+    typed(&mut a, &p.last_name);
+    a.on_key(key(KeyCode::Enter));
+    assert!(shot(&a).contains(&p.last_name));
+    a.on_link(Link::Lost);
+    let mut renamed = p.clone();
+    renamed.last_name = "Преименувана".into();
+    let now = other.get(Kind::Person, person.id()).unwrap();
+    other
+        .update(person.id(), now.meta.rev, Body::Person(renamed))
+        .unwrap();
+    assert!(!shot(&a).contains("Преименувана"));
+    a.on_link(Link::Back);
+    assert!(shot(&a).contains("Преименувана"), "{}", shot(&a));
+}

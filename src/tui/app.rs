@@ -143,6 +143,16 @@ pub trait Screen {
     fn changed(&mut self, _change: &Change, _cx: &mut Cx) -> bool {
         false
     }
+    /// The connection to the server came back: the change events sent while it was down are
+    /// lost, so reload what this screen shows, as when it comes back on top (typing that is not
+    /// saved yet stays as it is). Returns whether anything shown may have changed.
+    fn reconnected(&mut self, cx: &mut Cx) -> bool {
+        if self.unsaved() {
+            return false;
+        }
+        self.resume(cx);
+        true
+    }
     /// The unsaved form as a draft to keep (forms only).
     fn draft(&self, _cx: &Cx) -> Option<Draft> {
         None
@@ -233,6 +243,11 @@ impl App {
         let msg = self.cx.t.t(key).to_string();
         self.cx.say(level, msg);
         self.dirty = true;
+        if link == Link::Back {
+            for screen in self.stack.iter_mut() {
+                screen.reconnected(&mut self.cx);
+            }
+        }
     }
 
     /// When the next draft save falls due, if one is waiting.

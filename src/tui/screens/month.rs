@@ -431,6 +431,12 @@ impl Screen for MonthScreen {
     }
 
     /// Back from a report: its row reloaded, the cursor goes on to the next expected one.
+    fn reconnected(&mut self, cx: &mut Cx) -> bool {
+        // Reports saved while the link was down came with no event: the whole month again.
+        self.load(cx);
+        true
+    }
+
     fn resume(&mut self, cx: &mut Cx) {
         if std::mem::take(&mut self.stale) {
             self.load(cx);

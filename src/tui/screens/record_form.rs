@@ -267,6 +267,23 @@ impl<S: Spec> Screen for RecordForm<S> {
         S::refresh(self, cx);
     }
 
+    fn reconnected(&mut self, cx: &mut Cx) -> bool {
+        S::refresh(self, cx);
+        // The typing stays; a save made meanwhile by a colleague is said now, as its event
+        // would have said it (the save then comes to the conflict screen).
+        let Some((id, rev)) = self.editing else {
+            return true;
+        };
+        if let Ok(now) = cx.api.get(S::KIND, id) {
+            if now.meta.rev > rev {
+                let msg =
+                    cx.t.f("status.edited_meanwhile", &[("login", &now.meta.by)]);
+                cx.say(Level::Warn, msg);
+            }
+        }
+        true
+    }
+
     fn changed(&mut self, change: &Change, cx: &mut Cx) -> bool {
         // A new record's form too: what its fields offer may have changed.
         let watched = change.of_kinds(S::WATCH);

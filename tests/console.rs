@@ -2128,3 +2128,17 @@ fn after_a_reconnect_every_open_screen_reloads() {
     a.on_link(Link::Back);
     assert!(shot(&a).contains("Преименувана"), "{}", shot(&a));
 }
+
+/// Seven to nine digits of an ЕГН find nobody (they would give its digits away); the screen
+/// says what does.
+#[test]
+fn part_of_an_egn_past_the_date_says_to_type_it_whole() {
+    let mut a = app(Lang::Bg, "default", false);
+    a.on_key(key(KeyCode::F(3)));
+    typed(&mut a, "5912123");
+    let s = shot(&a);
+    assert!(s.contains("въведете го цялото (10 цифри)"), "{s}");
+    a.on_key(ctrl('u'));
+    typed(&mut a, "zzzzqq");
+    assert!(shot(&a).contains("Няма намерени.") && !shot(&a).contains("10 цифри"));
+}

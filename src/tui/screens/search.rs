@@ -260,7 +260,19 @@ impl Screen for Search {
             return;
         }
         if self.hits.is_empty() {
-            buf.set_stringn(list.x + 2, list.y, t.t("search.nothing"), w - 2, theme.dim);
+            // Seven to nine digits find no ЕГН by design (they would give its digits away):
+            // say what does.
+            let q = self.query();
+            let digits = q
+                .trim()
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>();
+            let key = match digits.len() {
+                7..=9 if digits.bytes().all(|b| b.is_ascii_digit()) => "search.whole_ident",
+                _ => "search.nothing",
+            };
+            buf.set_stringn(list.x + 2, list.y, t.t(key), w - 2, theme.dim);
             return;
         }
         // Columns: name, ЕГН, detail (birth date or number), kind.

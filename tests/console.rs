@@ -1625,10 +1625,15 @@ fn the_month_filters_by_settlement_and_provider() {
         let agreed: u64 = rows.iter().map(|r| u64::from(r.agreed_minutes)).sum();
         let reported: u64 = rows.iter().map(|r| u64::from(r.reported_minutes)).sum();
         let total = format!(
-            "Общо {} отчетени от {} по споразумения · {} споразумения",
+            "Общо {} отчетени от {} по споразумения · {} {}",
             format_hm(reported as i64),
             format_hm(agreed as i64),
-            rows.len()
+            rows.len(),
+            if rows.len() == 1 {
+                "споразумение"
+            } else {
+                "споразумения"
+            }
         );
         assert!(s.contains(&total), "{total}\n{s}");
     }
@@ -2141,4 +2146,82 @@ fn part_of_an_egn_past_the_date_says_to_type_it_whole() {
     a.on_key(ctrl('u'));
     typed(&mut a, "zzzzqq");
     assert!(shot(&a).contains("Няма намерени.") && !shot(&a).contains("10 цифри"));
+}
+
+/// With `--ascii` no screen draws a symbol an ASCII terminal may lack (·, ←→, „“, …, arrows,
+/// blocks, box lines): only ASCII and Cyrillic letters reach it.
+#[test]
+fn ascii_screens_draw_only_ascii_and_cyrillic() {
+    let mut a = app(Lang::Bg, "mono", true);
+    let only_ascii = |a: &App, at: &str| {
+        let s = shot(a);
+        let odd: String = s
+            .chars()
+            .filter(|c| !c.is_ascii() && !('\u{0400}'..='\u{04FF}').contains(c))
+            .collect();
+        assert!(odd.is_empty(), "{at}: {odd:?}\n{s}");
+    };
+    only_ascii(&a, "agenda");
+    let steps: &[(&str, &[KeyCode])] = &[
+        ("help", &[KeyCode::F(1)]),
+        ("palette", &[KeyCode::Esc, KeyCode::F(9)]),
+        ("register", &[KeyCode::Esc, KeyCode::F(8)]),
+        ("month", &[KeyCode::Esc, KeyCode::F(12)]),
+        ("grid", &[KeyCode::Enter]),
+        ("grid help", &[KeyCode::F(1)]),
+        ("summary", &[KeyCode::Esc, KeyCode::Esc, KeyCode::F(12)]),
+    ];
+    for (at, keys) in steps {
+        for k in *keys {
+            a.on_key(key(*k));
+        }
+        only_ascii(&a, at);
+    }
+    for _ in 0..4 {
+        a.on_key(key(KeyCode::Esc));
+    }
+    typed(&mut a, "petrova");
+    only_ascii(&a, "search");
+    a.on_key(key(KeyCode::Enter));
+    only_ascii(&a, "card");
+}
+
+/// Ctrl-U in a note clears to the line's start, as in the search box and every one-line field
+/// (the text widget's own Ctrl-U would undo).
+#[test]
+fn ctrl_u_clears_a_notes_line_as_it_does_the_search() {
+    let mut a = app(Lang::Bg, "default", false);
+    typed(&mut a, "petrova");
+    a.on_key(key(KeyCode::F(8)));
+    typed(&mut a, "Пита за асистент");
+    assert!(shot(&a).contains("Пита за асистент"));
+    a.on_key(ctrl('u'));
+    typed(&mut a, "Обажда се пак");
+    let s = shot(&a);
+    assert!(s.contains("Обажда се пак") && !s.contains("Пита за"), "{s}");
+}
+
+/// F1, F3 and F9 in any order never pile screens up: help and the palette close when asked
+/// again and give way to each other and to the search, so one Esc or two bring the clerk home.
+#[test]
+fn help_search_and_palette_do_not_pile_up() {
+    let mut a = app(Lang::Bg, "default", false);
+    let home = shot(&a);
+    let keys = [1, 3, 9, 1, 9, 3, 1, 1, 9, 9, 3, 3, 1, 9, 3, 9, 1, 3];
+    for _ in 0..3 {
+        for k in keys {
+            a.on_key(key(KeyCode::F(k)));
+        }
+    }
+    let mut escapes = 0;
+    while shot(&a).lines().next() != home.lines().next() {
+        a.on_key(key(KeyCode::Esc));
+        escapes += 1;
+        assert!(escapes <= 3, "{escapes} Esc and not home:\n{}", shot(&a));
+    }
+    // F1 twice: help opens and closes.
+    a.on_key(key(KeyCode::F(1)));
+    assert_ne!(shot(&a).lines().next(), home.lines().next());
+    a.on_key(key(KeyCode::F(1)));
+    assert_eq!(shot(&a), home);
 }

@@ -443,3 +443,47 @@ fn the_console_says_when_the_connection_is_lost_and_back_and_keeps_the_typing() 
     drop((app, other));
     stop(server, &socket);
 }
+
+/// A Unix user outside the office's group cannot open the socket (mode 0660): the console and
+/// the command line say this account is not a clerk of the office, in the clerk's language,
+/// not the system's "Permission denied (os error 13)". Needs root and setpriv to run as
+/// another user; skipped by name where they are missing.
+#[test]
+fn a_stranger_is_told_they_are_not_a_clerk_of_this_office() {
+    let root = unsafe { libc::geteuid() } == 0;
+    let setpriv = std::path::Path::new("/usr/bin/setpriv").exists();
+    if !root || !setpriv {
+        eprintln!("skipped a_stranger_is_told_they_are_not_a_clerk_of_this_office: needs root and /usr/bin/setpriv");
+        return;
+    }
+    let common::Db { dir, svc, admin } = common::new_db();
+    let (path, socket) = (dir.path().join("db"), dir.path().join("fo.sock"));
+    drop(admin);
+    drop(svc);
+    // The directory open to all: only the socket's own mode keeps the stranger out.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut server = common::spawn_serve(&path, &socket);
+    let run = |lang: &str| {
+        std::process::Command::new("/usr/bin/setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_frontoffice"))
+            .args(["--lang", lang, "--connect"])
+            .arg(&socket)
+            .args(["find", "петрова"])
+            .output()
+            .unwrap()
+    };
+    let bg = run("bg");
+    let en = run("en");
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let (bg_err, en_err) = (
+        String::from_utf8_lossy(&bg.stderr).to_string(),
+        String::from_utf8_lossy(&en.stderr).to_string(),
+    );
+    assert!(!bg.status.success() && !en.status.success());
+    assert!(bg_err.contains("не е служител на фронт-офиса"), "{bg_err}");
+    assert!(en_err.contains("not a clerk of this office"), "{en_err}");
+    assert!(!bg_err.contains("os error"), "{bg_err}");
+}

@@ -154,8 +154,28 @@ pub fn text(m: &MonthlySummary, lang: Lang, w: &mut impl Write) -> io::Result<()
         .join(" ")
     };
     let counts = |agreements: usize, missing: usize| match lang {
-        Lang::Bg => format!("Общо: {agreements} споразумения, {missing} липсващи отчета"),
-        Lang::En => format!("Total: {agreements} agreements, {missing} reports missing"),
+        Lang::Bg => format!(
+            "Общо: {agreements} {}, {missing} {}",
+            if agreements == 1 {
+                "споразумение"
+            } else {
+                "споразумения"
+            },
+            if missing == 1 {
+                "липсващ отчет"
+            } else {
+                "липсващи отчета"
+            }
+        ),
+        Lang::En => format!(
+            "Total: {agreements} {}, {missing} {} missing",
+            if agreements == 1 {
+                "agreement"
+            } else {
+                "agreements"
+            },
+            if missing == 1 { "report" } else { "reports" }
+        ),
     };
     let mut title = match lang {
         Lang::Bg => format!("Часове по споразумения за лична помощ, {}", m.month),

@@ -79,9 +79,21 @@ pub struct Client {
 
 /// Connects and shakes hands; a refusal comes back in the clerk's language.
 fn handshake(path: &Path, lang: Lang) -> Result<(UnixStream, String), String> {
-    let mut stream = UnixStream::connect(path).map_err(|e| match lang {
-        Lang::Bg => format!("Няма връзка със сървъра през {}: {e}", path.display()),
-        Lang::En => format!("Cannot reach the server at {}: {e}", path.display()),
+    let mut stream = UnixStream::connect(path).map_err(|e| match (lang, e.kind()) {
+        // The socket is open to the office's group only: a stranger is told who may use it,
+        // not the system's "Permission denied (os error 13)".
+        (Lang::Bg, std::io::ErrorKind::PermissionDenied) => format!(
+            "Този потребител не е служител на фронт-офиса: сървърът през {} приема само \
+             потребителите от групата на офиса. Обърнете се към администратора.",
+            path.display()
+        ),
+        (Lang::En, std::io::ErrorKind::PermissionDenied) => format!(
+            "This account is not a clerk of this office: the server at {} takes only the \
+             office's group. Ask the administrator.",
+            path.display()
+        ),
+        (Lang::Bg, _) => format!("Няма връзка със сървъра през {}: {e}", path.display()),
+        (Lang::En, _) => format!("Cannot reach the server at {}: {e}", path.display()),
     })?;
     stream
         .set_read_timeout(Some(HELLO_TIMEOUT))

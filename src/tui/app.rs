@@ -138,6 +138,11 @@ pub trait Screen {
     fn is_search(&self) -> bool {
         false
     }
+    /// Which of the shell's overlays this screen is (help, palette): asked for again it
+    /// closes, and it gives way to another, so F1, F3 and F9 never pile screens up.
+    fn overlay(&self) -> Option<Action> {
+        None
+    }
     /// Another save (this clerk's or another's) changed records: reload what this screen shows
     /// of them. Returns whether anything shown changed.
     fn changed(&mut self, _change: &Change, _cx: &mut Cx) -> bool {
@@ -415,6 +420,15 @@ impl App {
 
     /// Actions the screen left to the shell.
     fn global(&mut self, a: Action) {
+        if matches!(a, Action::Help | Action::Palette | Action::Search) {
+            if self.top().overlay() == Some(a) {
+                self.stack.pop();
+                return;
+            }
+            while self.stack.len() > 1 && self.top().overlay().is_some() {
+                self.stack.pop();
+            }
+        }
         match a {
             Action::Help => {
                 let top = self.top();
@@ -467,8 +481,17 @@ impl App {
         }
     }
 
-    /// Draws the whole screen into `buf` (pure: no state changes, no I/O).
+    /// Draws the whole screen into `buf` (pure: no state changes, no I/O). On an ASCII terminal
+    /// the symbols that locale texts and stored text carry (·, ←→, „“, …) are folded last, in
+    /// one place, so no screen has to remember them.
     pub fn render(&self, area: Rect, buf: &mut Buffer) {
+        self.draw(area, buf);
+        if self.cx.sym.ascii {
+            crate::tui::theme::fold_to_ascii(buf);
+        }
+    }
+
+    fn draw(&self, area: Rect, buf: &mut Buffer) {
         let cx = &self.cx;
         let (t, theme, sym) = (&cx.t, &cx.theme, &cx.sym);
         // A frame starts from reset cells: the base style only needs painting when it is more

@@ -67,10 +67,24 @@ impl I18n {
     }
 
     /// The string for `key` with `{name}` placeholders filled in.
+    /// The text with its `{name}` placeholders filled, and `{name|one|many}` worded by the
+    /// count (1 takes the first form: "1 споразумение", "21 споразумения" as Bulgarian has it).
     pub fn f(&self, key: &str, args: &[(&str, &str)]) -> String {
         let mut s = self.t(key).to_string();
         for (name, value) in args {
             s = s.replace(&format!("{{{name}}}"), value);
+            let open = format!("{{{name}|");
+            while let Some(at) = s.find(&open) {
+                let Some(len) = s[at..].find('}') else { break };
+                let forms: Vec<&str> = s[at + open.len()..at + len].split('|').collect();
+                let word = match (*value == "1", forms.as_slice()) {
+                    (true, [one, ..]) => one.to_string(),
+                    (false, [_, many, ..]) => many.to_string(),
+                    (_, [only]) => only.to_string(),
+                    _ => String::new(),
+                };
+                s.replace_range(at..at + len + 1, &word);
+            }
         }
         s
     }
@@ -142,5 +156,23 @@ mod tests {
     fn placeholders_are_filled() {
         let t = I18n::new(Lang::En);
         assert_eq!(t.f("status.saved", &[("what", "X")]), "Saved: X");
+    }
+
+    #[test]
+    fn counts_take_their_form() {
+        let t = I18n::new(Lang::Bg);
+        let totals = |n: &str| {
+            t.f(
+                "month.totals",
+                &[("reported", "1:00"), ("agreed", "2:00"), ("n", n)],
+            )
+        };
+        assert!(totals("1").ends_with("· 1 споразумение"), "{}", totals("1"));
+        assert!(
+            totals("21").ends_with("· 21 споразумения"),
+            "{}",
+            totals("21")
+        );
+        assert!(!totals("0").contains('|') && !totals("0").contains('{'));
     }
 }

@@ -224,6 +224,52 @@ impl Symbols {
     }
 }
 
+/// What an ASCII terminal shows for a symbol it may lack; Cyrillic stays (the text is always
+/// UTF-8, whatever the locale says), everything else outside ASCII becomes its nearest sign.
+fn ascii_of(c: char) -> Option<&'static str> {
+    Some(match c {
+        '·' | '•' | '–' | '—' | '−' => "-",
+        '←' | '‹' | '«' => "<",
+        '→' | '›' | '»' => ">",
+        '↑' | '▲' => "^",
+        '↓' | '▼' => "v",
+        '…' => "~",
+        '„' | '“' | '”' | '″' => "\"",
+        '‘' | '’' | '′' => "'",
+        '▶' | '►' => ">",
+        '✓' | '✔' | '×' | '☑' => "x",
+        '☐' => " ",
+        '⚠' => "!",
+        '№' => "N",
+        '░' | '▒' => ":",
+        '▓' | '█' => "#",
+        '\u{00A0}' | '\u{202F}' => " ",
+        '\u{2500}'..='\u{257F}' => match c {
+            '─' | '━' | '═' | '╌' | '┄' => "-",
+            '│' | '┃' | '║' | '╎' | '┆' => "|",
+            _ => "+",
+        },
+        '\u{2580}'..='\u{259F}' => "#",
+        _ => return None,
+    })
+}
+
+/// Folds every cell of a drawn frame to what an ASCII terminal has (see `ascii_of`).
+pub fn fold_to_ascii(buf: &mut ratatui::buffer::Buffer) {
+    for cell in buf.content.iter_mut() {
+        let sym = cell.symbol();
+        if sym.is_ascii() {
+            continue;
+        }
+        let mut chars = sym.chars();
+        if let (Some(c), None) = (chars.next(), chars.next()) {
+            if let Some(a) = ascii_of(c) {
+                cell.set_symbol(a);
+            }
+        }
+    }
+}
+
 /// Whether the locale says UTF-8 (LC_ALL, then LC_CTYPE, then LANG, as the C library reads them).
 pub fn locale_is_utf8(get: impl Fn(&str) -> Option<String>) -> bool {
     for var in ["LC_ALL", "LC_CTYPE", "LANG"] {

@@ -81,6 +81,10 @@ impl Help {
 }
 
 impl Screen for Help {
+    fn overlay(&self) -> Option<Action> {
+        Some(Action::Help)
+    }
+
     fn title(&self, t: &I18n) -> String {
         format!("{}: {}", t.t("help.title"), self.of)
     }

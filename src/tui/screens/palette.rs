@@ -75,6 +75,10 @@ impl Palette {
 }
 
 impl Screen for Palette {
+    fn overlay(&self) -> Option<Action> {
+        Some(Action::Palette)
+    }
+
     fn title(&self, t: &I18n) -> String {
         t.t("palette.title").to_string()
     }

@@ -622,7 +622,15 @@ impl Form {
                             return FormEvent::Ignored;
                         }
                         let before = f.text.lines().join("\n");
-                        f.text.input(*key);
+                        if key.modifiers.contains(KeyModifiers::CONTROL)
+                            && key.code == KeyCode::Char('u')
+                        {
+                            // Ctrl-U clears to the line's start, as in every one-line field
+                            // and the search box (the text widget's own Ctrl-U undoes).
+                            f.text.delete_line_by_head();
+                        } else {
+                            f.text.input(*key);
+                        }
                         let after = f.text.lines().join("\n");
                         if after.chars().count() > max {
                             f.text.undo();

@@ -1165,8 +1165,8 @@ fn report_monthly_and_payroll_from_the_command_line() {
     for needle in [
         "Община Тестово",
         "Total: 2 agreements, 0 reports missing",
-        "Total: 2 agreements, 1 reports missing",
-        "Total: 4 agreements, 1 reports missing",
+        "Total: 2 agreements, 1 report missing",
+        "Total: 4 agreements, 1 report missing",
         "Иван Иванов",
         "70:00 × 3.74 EUR = 261.80 EUR",
         "8:00 × 3.74 EUR =  29.92 EUR",

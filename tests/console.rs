@@ -2225,3 +2225,42 @@ fn help_search_and_palette_do_not_pile_up() {
     a.on_key(key(KeyCode::F(1)));
     assert_eq!(shot(&a), home);
 }
+
+/// The card lists an направление expiring as early as the agenda does (`decision_alert_days`,
+/// 60), not only within the card's 30 days.
+#[test]
+fn the_card_lists_an_expiring_napravlenie_as_the_agenda_does() {
+    use frontoffice::domain::{
+        assistance::DspDecision,
+        record::{Body, Kind},
+    };
+    let (_dir, svc) = own_db();
+    let other = a_session(&svc);
+    let person = other.list(Kind::Person, None, 1).unwrap().remove(0);
+    let in_45_days = common::today() + chrono::Days::new(45);
+    other
+        .create(Body::DspDecision(DspDecision {
+            person: person.id(),
+            number: "ДСП-2026-777".into(),
+            expert_decision: "0451/2026".into(),
+            date: common::date(2026, 5, 1),
+            degree: 2,
+            hours_per_month: 42,
+            valid_from: common::date(2026, 5, 1),
+            valid_until: in_45_days,
+        }))
+        .unwrap();
+    let agenda = other.agenda(7, None).unwrap();
+    assert!(
+        format!("{agenda:?}").contains(&format!("{in_45_days:?}")),
+        "the agenda lists it: {agenda:?}"
+    );
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    let Body::Person(p) = &person.body else {
+        unreachable!()
+    };
+    typed(&mut a, &format!("{} {}", p.first_name, p.last_name));
+    a.on_key(key(KeyCode::Enter));
+    let s = shot(&a);
+    assert!(s.contains("изтича направлението от ДСП"), "{s}");
+}

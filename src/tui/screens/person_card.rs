@@ -619,9 +619,17 @@ impl PersonCard {
                 }
             }
         }
-        if let Some((_, x)) = d.decisions.first() {
-            if x.valid_until <= horizon && x.valid_until >= today {
+        // Направления and agreements ending: as early as the agenda lists them.
+        for (_, x) in &d.decisions {
+            if x.valid_until <= decisions && x.valid_until >= today {
                 out.push((x.valid_until, t.t("card.dl_dsp").to_string()));
+            }
+        }
+        let agreements = today + Days::new(cx.settings.agreement_alert_days.into());
+        for v in &d.agreements {
+            let a = &v.agreement;
+            if a.status == AgreementStatus::Active && a.to >= today && a.to <= agreements {
+                out.push((a.to, t.f("card.dl_agreement", &[("number", &a.number)])));
             }
         }
         let last_month = Month::of(today).prev();

@@ -302,7 +302,11 @@ impl ReportGrid {
         match (m / 60, m % 60) {
             (0, 0) => " ·".into(),
             (h, 0) => format!("{h:>2}"),
-            // A part hour: its whole hours and a mark; the exact value is on the line below.
+            // Quarters in two cells ("3½" is 3:30; an ASCII terminal folds them to "+"); any
+            // other part hour a mark. The exact value is on the line below.
+            (h, 15) if h < 10 => format!("{h}¼"),
+            (h, 30) if h < 10 => format!("{h}½"),
+            (h, 45) if h < 10 => format!("{h}¾"),
             (h, _) => format!("{h}+"),
         }
     }

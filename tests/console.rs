@@ -713,7 +713,10 @@ fn an_open_card_shows_a_colleagues_save_by_itself() {
     a.on_change(&change);
     let s = shot(&a);
     assert!(s.contains("ул. Нова 5"), "the card reloaded: {s}");
-    assert!(s.contains("colleague промени"), "and says who: {s}");
+    assert!(
+        s.contains("Колега Колегов промени"),
+        "and says who, by name: {s}"
+    );
 }
 
 #[test]
@@ -735,7 +738,7 @@ fn a_stale_save_shows_both_versions_and_the_clerk_decides() {
     // Meanwhile the colleague saves the same person; the form says so at once.
     colleague_sets_address(&other, person, "ул. Тяхна 2");
     a.on_change(&next_change(&changes));
-    assert!(shot(&a).contains("colleague промени този запис"));
+    assert!(shot(&a).contains("Колега Колегов промени този запис"));
 
     a.on_key(key(KeyCode::F(2)));
     let s = shot(&a);
@@ -2263,4 +2266,61 @@ fn the_card_lists_an_expiring_napravlenie_as_the_agenda_does() {
     a.on_key(key(KeyCode::Enter));
     let s = shot(&a);
     assert!(s.contains("изтича направлението от ДСП"), "{s}");
+}
+
+/// A save says what it made, with the number the saving gave it.
+#[test]
+fn a_save_names_what_it_made_with_its_number() {
+    let (_dir, svc) = own_db();
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    typed(&mut a, "petrova");
+    a.on_key(key(KeyCode::F(8)));
+    typed(&mut a, "Пита за дневния център.");
+    a.on_key(key(KeyCode::F(2)));
+    let s = shot(&a);
+    let at = s.find("Записано: Обръщение 2026-").expect(&s);
+    let number: String = s[at + "Записано: Обръщение ".len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '-')
+        .collect();
+    assert_eq!(number.len(), "2026-000123".len(), "{s}");
+    let hits = a.cx.api.search(&number, 5).unwrap();
+    assert!(
+        hits.iter()
+            .any(|h| h.kind == frontoffice::domain::record::Kind::Intake),
+        "{hits:?}"
+    );
+}
+
+/// Messages name a colleague by name, not by login.
+#[test]
+fn a_colleagues_save_is_said_with_their_name() {
+    use frontoffice::domain::{
+        clerk::Role,
+        record::{Body, Kind},
+    };
+    let (_dir, svc) = own_db();
+    a_session(&svc)
+        .add_clerk("kkoleva", "Калина Колева", Role::Clerk)
+        .unwrap();
+    let colleague = svc.session("kkoleva").unwrap();
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    let changes = a.cx.api.subscribe().unwrap();
+    let person = colleague.list(Kind::Person, None, 1).unwrap().remove(0);
+    let Body::Person(p) = person.body.clone() else {
+        unreachable!()
+    };
+    typed(&mut a, &format!("{} {}", p.first_name, p.last_name));
+    a.on_key(key(KeyCode::Enter));
+    let mut changed = p.clone();
+    changed.note = "Обадила се е за асистент.".into();
+    colleague
+        .update(person.id(), person.meta.rev, Body::Person(changed))
+        .unwrap();
+    while let Ok(c) = changes.recv_timeout(std::time::Duration::from_millis(500)) {
+        a.on_change(&c);
+    }
+    let s = shot(&a);
+    assert!(s.contains("Калина Колева промени"), "{s}");
+    assert!(!s.contains("kkoleva"), "{s}");
 }

@@ -55,6 +55,9 @@ pub struct Cx {
     notice: Option<String>,
     /// The connection to the server is down: said on the status line while nothing else is.
     link_down: bool,
+    /// Clerks' names by login, read once and again when a login is not known yet: messages
+    /// say who by name.
+    clerk_names: HashMap<String, String>,
 }
 
 impl Cx {
@@ -80,6 +83,26 @@ impl Cx {
             status: None,
             notice: None,
             link_down: false,
+            clerk_names: HashMap::new(),
+        }
+    }
+
+    /// A clerk's name for a message ("Мария Петрова записа…"), the login when no account has it.
+    pub fn clerk_name(&mut self, login: &str) -> String {
+        if !self.clerk_names.contains_key(login) {
+            if let Ok(accounts) = self.api.clerks() {
+                self.clerk_names = accounts
+                    .into_iter()
+                    .filter_map(|r| match r.body {
+                        crate::domain::record::Body::Clerk(c) => Some((c.login, c.name)),
+                        _ => None,
+                    })
+                    .collect();
+            }
+        }
+        match self.clerk_names.get(login) {
+            Some(name) if !name.trim().is_empty() => name.clone(),
+            _ => login.to_string(),
         }
     }
 

@@ -790,7 +790,8 @@ impl Screen for PersonCard {
         }
         self.resume(cx);
         if change.by != cx.clerk.login {
-            let msg = cx.t.f("status.changed_by", &[("login", &change.by)]);
+            let who = cx.clerk_name(&change.by);
+            let msg = cx.t.f("status.changed_by", &[("login", &who)]);
             cx.say(Level::Info, msg);
         }
         true

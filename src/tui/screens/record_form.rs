@@ -119,7 +119,11 @@ impl<S: Spec> RecordForm<S> {
             Ok(record) => {
                 self.form.dirty = false;
                 cx.previous.insert(S::KIND.tree(), self.form.values());
-                // The service answered after flush and fsync: the save is on disk.
+                // The service answered after flush and fsync: the save is on disk. Named as
+                // saved, with what the saving gave it (an intake's register number).
+                let name = S::unwrap(&record.body)
+                    .map(|t| S::name(&t, cx))
+                    .unwrap_or(name);
                 let msg = cx.t.f("status.saved", &[("what", &name)]);
                 cx.say(Level::Info, msg);
                 S::saved(&record, self.editing.is_none(), cx)
@@ -143,7 +147,7 @@ impl<S: Spec> RecordForm<S> {
                     format_date(current.meta.updated.date()),
                     current.meta.updated.format("%H:%M")
                 );
-                let screen = Conflict::new(current.meta.by.clone(), when, rows);
+                let screen = Conflict::new(cx.clerk_name(&current.meta.by), when, rows);
                 self.theirs = Some(*current);
                 Outcome::Push(Box::new(screen))
             }
@@ -276,8 +280,8 @@ impl<S: Spec> Screen for RecordForm<S> {
         };
         if let Ok(now) = cx.api.get(S::KIND, id) {
             if now.meta.rev > rev {
-                let msg =
-                    cx.t.f("status.edited_meanwhile", &[("login", &now.meta.by)]);
+                let who = cx.clerk_name(&now.meta.by);
+                let msg = cx.t.f("status.edited_meanwhile", &[("login", &who)]);
                 cx.say(Level::Warn, msg);
             }
         }
@@ -295,7 +299,8 @@ impl<S: Spec> Screen for RecordForm<S> {
         };
         match change.records.iter().find(|c| c.id == id) {
             Some(c) if c.rev > rev => {
-                let msg = cx.t.f("status.edited_meanwhile", &[("login", &change.by)]);
+                let who = cx.clerk_name(&change.by);
+                let msg = cx.t.f("status.edited_meanwhile", &[("login", &who)]);
                 cx.say(Level::Warn, msg);
                 true
             }

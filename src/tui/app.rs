@@ -560,16 +560,20 @@ impl App {
             return;
         }
         let top = self.top();
-        // Title: municipality · clerk (role) · screen.
-        let title = format!(
-            " {} {} {} ({}) {} {}",
-            cx.settings.municipality,
-            sym.dash,
-            cx.clerk.name,
-            cx.clerk.role.name(t.lang()),
-            sym.dash,
-            top.title(t)
-        );
+        // Title: municipality · clerk (role) · screen. What the screen is comes whole: the
+        // role goes first when it does not fit, then the municipality, then the clerk.
+        let screen = top.title(t);
+        let (d, role) = (sym.dash, cx.clerk.role.name(t.lang()));
+        let (town, name) = (&cx.settings.municipality, &cx.clerk.name);
+        let title = [
+            format!(" {town} {d} {name} ({role}) {d} {screen}"),
+            format!(" {town} {d} {name} {d} {screen}"),
+            format!(" {name} {d} {screen}"),
+            format!(" {screen}"),
+        ]
+        .into_iter()
+        .find(|t| t.width() <= area.width as usize)
+        .unwrap_or_else(|| format!(" {screen}"));
         buf.set_stringn(
             area.x,
             area.y,

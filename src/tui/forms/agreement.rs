@@ -357,6 +357,10 @@ impl Spec for AgreementSpec {
         }
     }
 
+    fn number(x: &Agreement) -> &str {
+        &x.number
+    }
+
     fn name(a: &Agreement, cx: &Cx) -> String {
         format!("{} {}", cx.t.t("agreement.one"), a.number)
             .trim()

@@ -215,6 +215,10 @@ impl Spec for ApplicationSpec {
         }
     }
 
+    fn number(x: &Application) -> &str {
+        &x.reg_no
+    }
+
     fn name(a: &Application, cx: &Cx) -> String {
         format!("{} {}", cx.t.t("application.one"), a.reg_no)
             .trim()

@@ -89,6 +89,10 @@ impl Spec for ContractSpec {
         }
     }
 
+    fn number(x: &Contract) -> &str {
+        &x.number
+    }
+
     fn name(c: &Contract, cx: &Cx) -> String {
         format!("{} {}", cx.t.t("contract.one"), c.number)
     }

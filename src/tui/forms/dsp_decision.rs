@@ -61,6 +61,10 @@ impl Spec for DspDecisionSpec {
         }
     }
 
+    fn number(x: &DspDecision) -> &str {
+        &x.number
+    }
+
     fn name(d: &DspDecision, cx: &Cx) -> String {
         format!("{} {}", cx.t.t("dsp_decision.one"), d.number)
     }

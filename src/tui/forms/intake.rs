@@ -148,6 +148,10 @@ impl Spec for IntakeSpec {
         }
     }
 
+    fn number(x: &Intake) -> &str {
+        &x.reg_no
+    }
+
     fn name(i: &Intake, cx: &Cx) -> String {
         match i.reg_no.is_empty() {
             true => cx.t.t("intake.new_title").to_string(),

@@ -264,6 +264,11 @@ pub trait Spec: Sized + 'static {
     fn unwrap(b: &Body) -> Option<Self::T>;
     /// What the clerk calls the record (drafts, the status line after a save).
     fn name(t: &Self::T, cx: &Cx) -> String;
+    /// The record's own number (register number, agreement or contract number), shown in the
+    /// title of its form.
+    fn number(_t: &Self::T) -> &str {
+        ""
+    }
 
     /// Rules the domain can check before the round trip (the service checks them again).
     fn check(_t: &mut Self::T, _cx: &Cx) -> Result<(), Vec<FieldError>> {

@@ -227,9 +227,10 @@ impl<S: Spec> RecordForm<S> {
 
 impl<S: Spec> Screen for RecordForm<S> {
     fn title(&self, t: &I18n) -> String {
-        match self.editing {
-            None => t.t(&Self::kind_key("new_title")).to_string(),
-            Some(_) => t.t(&Self::kind_key("edit_title")).to_string(),
+        match (self.editing, S::number(&self.base).trim()) {
+            (None, _) => t.t(&Self::kind_key("new_title")).to_string(),
+            (Some(_), "") => t.t(&Self::kind_key("edit_title")).to_string(),
+            (Some(_), number) => format!("{} {number}", t.t(&Self::kind_key("edit_title"))),
         }
     }
 

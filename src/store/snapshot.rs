@@ -44,8 +44,17 @@ const MAX_ROUNDS: usize = 16;
 
 /// The (tree slot, key) of every write applied while a snapshot runs.
 pub(super) type Dirty = HashSet<(usize, Vec<u8>)>;
-/// A test's look at the store at the patch moment.
-pub(super) type PatchHook = Box<dyn Fn(&Store) + Send + Sync>;
+/// Where a snapshot is when a test's hook is called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// This tree is copied (no lock held: the hook may save).
+    Copied(&'static str),
+    /// The last patch round is written, under the writer lock (the hook must not save).
+    PatchMoment,
+}
+
+/// A test's look at the store while a snapshot runs.
+pub(super) type PatchHook = Box<dyn Fn(&Store, Stage) + Send + Sync>;
 /// The file name ending of snapshots and backups.
 pub const EXTENSION: &str = "fosnap";
 
@@ -233,6 +242,7 @@ impl Store {
             }
             out.write_all(b"Z")?;
             out.write_all(&count.to_be_bytes())?;
+            self.snapshot_hook(Stage::Copied(*name));
         }
         for _ in 0..MAX_ROUNDS {
             if recording.len() <= LOCKED_ROUND_KEYS {
@@ -243,9 +253,7 @@ impl Store {
         let (next_id, (seq, hash)) = {
             let _writer = self.writer();
             self.write_patch(&mut out, &names, recording.finish())?;
-            if let Some(hook) = &*self.patch_hook.lock().unwrap_or_else(|p| p.into_inner()) {
-                hook(self);
-            }
+            self.snapshot_hook(Stage::PatchMoment);
             // sled's id generator lives outside the trees: a restore must start past it.
             (self.db.generate_id()?, self.audit_head()?)
         };
@@ -291,9 +299,15 @@ impl Store {
         Ok(())
     }
 
-    /// Makes every later snapshot call `hook` at its patch moment, under the writer lock.
+    fn snapshot_hook(&self, stage: Stage) {
+        if let Some(hook) = &*self.patch_hook.lock().unwrap_or_else(|p| p.into_inner()) {
+            hook(self, stage);
+        }
+    }
+
+    /// Makes every later snapshot call `hook` after each tree's copy and at its patch moment.
     #[doc(hidden)]
-    pub fn set_patch_hook_for_test(&self, hook: impl Fn(&Store) + Send + Sync + 'static) {
+    pub fn set_snapshot_hook_for_test(&self, hook: impl Fn(&Store, Stage) + Send + Sync + 'static) {
         *self.patch_hook.lock().unwrap_or_else(|p| p.into_inner()) = Some(Box::new(hook));
     }
 

@@ -242,7 +242,7 @@ impl Store {
             }
             out.write_all(b"Z")?;
             out.write_all(&count.to_be_bytes())?;
-            self.snapshot_hook(Stage::Copied(*name));
+            self.snapshot_hook(Stage::Copied(name));
         }
         for _ in 0..MAX_ROUNDS {
             if recording.len() <= LOCKED_ROUND_KEYS {

@@ -23,8 +23,11 @@ use std::{
 const FIRST: [&str; 5] = ["Иван", "Мария", "Георги", "Елена", "Петър"];
 const LAST: [&str; 5] = ["Петров", "Иванова", "Колев", "Димова", "Стоянов"];
 
+/// Every tree's pairs, by name.
+type Trees = Vec<(String, Pairs)>;
+
 /// The trees that hold anything, for comparing a store with a parsed snapshot.
-fn non_empty(trees: Vec<(String, Pairs)>) -> Vec<(String, Pairs)> {
+fn non_empty(trees: Trees) -> Trees {
     trees.into_iter().filter(|(_, p)| !p.is_empty()).collect()
 }
 
@@ -57,7 +60,7 @@ fn saves_during_the_copy_are_in_the_snapshot_as_of_its_patch_moment() {
     let renamed = people[0].clone();
     let before = non_empty(db.svc.store().dump_for_test());
 
-    let at_patch: Arc<Mutex<Option<Vec<(String, Pairs)>>>> = Arc::default();
+    let at_patch: Arc<Mutex<Option<Trees>>> = Arc::default();
     let saved = Arc::new(AtomicBool::new(false));
     let svc = Arc::downgrade(&db.svc);
     let (at_patch2, saved2) = (Arc::clone(&at_patch), Arc::clone(&saved));

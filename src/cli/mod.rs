@@ -203,6 +203,9 @@ pub enum ReportCommand {
         /// CSV for Excel in Bulgarian: a byte order mark, `;` between fields, decimal commas.
         #[arg(long)]
         excel: bool,
+        /// Write to this file (created 0600) instead of the standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// The day's work: overdue, today, and the next days (all clerks, or one).
     Agenda {
@@ -575,6 +578,7 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
                     provider,
                     format,
                     excel,
+                    out,
                 },
         } => {
             let month = month_arg("--month", &month, lang)?;
@@ -584,7 +588,7 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
                 json: format == "json",
                 excel,
             };
-            report::print_payroll(&lines, f, lang)?;
+            report::print_payroll(&lines, f, out.as_deref(), lang)?;
         }
         Command::Month { command } => {
             let (raw, reason) = match &command {

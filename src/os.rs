@@ -107,3 +107,14 @@ pub fn private_dir(dir: &std::path::Path) -> std::io::Result<bool> {
         Err(e) => Err(e),
     }
 }
+
+/// Lowers the calling thread's scheduling priority (nice 10): for long background work such as
+/// a snapshot, so the saves running beside it keep the CPU. On Linux the nice value is per
+/// thread; lowering it needs no privilege (raising it back would), so call it on a thread of
+/// its own.
+pub fn lower_this_thread_priority() {
+    // SAFETY: setpriority has no memory effects; a failure only leaves the priority as it was.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+    }
+}

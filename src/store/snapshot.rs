@@ -789,6 +789,17 @@ pub fn write_atomically<T, E: From<io::Error>>(
 }
 
 /// A snapshot of the store written atomically to `path` (0600); returns its size in bytes.
+/// The copy runs on a thread of its own at a lower priority, so that on a small machine the
+/// saves going on meanwhile keep the CPU.
 pub fn write_file(store: &Store, path: &Path, created: NaiveDateTime) -> Result<u64, StoreError> {
-    write_atomically(path, |w| store.snapshot(w, created))
+    std::thread::scope(|scope| {
+        let copy = std::thread::Builder::new()
+            .name("snapshot".into())
+            .spawn_scoped(scope, || {
+                crate::os::lower_this_thread_priority();
+                write_atomically(path, |w| store.snapshot(w, created))
+            })?;
+        copy.join()
+            .unwrap_or_else(|_| Err(StoreError::Io("the snapshot thread panicked".into())))
+    })
 }

@@ -12,9 +12,7 @@ use frontoffice::domain::{record::Body, record::Kind, Lang};
 use frontoffice::server::client::Client;
 use frontoffice::service::ApiExt;
 use std::{
-    os::unix::net::UnixStream,
     path::Path,
-    process::{Child, Command, Stdio},
     sync::{Arc, Mutex},
     thread,
     time::{Duration, Instant},
@@ -35,23 +33,6 @@ fn rss_of(pid: u32) -> (f64, f64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
-fn serve(db: &Path, socket: &Path) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_frontoffice"))
-        .args(["serve", "--db"])
-        .arg(db)
-        .arg("--socket")
-        .arg(socket)
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let t = Instant::now();
-    while UnixStream::connect(socket).is_err() {
-        assert!(t.elapsed() < Duration::from_secs(60), "never listened");
-        thread::sleep(Duration::from_millis(20));
-    }
-    child
-}
-
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
@@ -61,7 +42,7 @@ fn main() {
     let per_client = env_num("FO_SAVES_PER_CLIENT", 150);
     let db = common::demo_db(persons);
     let socket = db.dir.path().join("fo.sock");
-    let mut server = serve(&db.db, &socket);
+    let mut server = common::serve(&db.db, &socket);
     let pid = server.id();
     // The memory search index is built in the background; give it time to finish.
     thread::sleep(Duration::from_secs(5));

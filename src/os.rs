@@ -68,3 +68,53 @@ pub fn gid_of(name: &str) -> Option<libc::gid_t> {
     };
     (rc == 0 && !result.is_null()).then_some(grp.gr_gid)
 }
+
+/// A directory for files with full identifiers (snapshots, documents): created 0700 (with any
+/// missing parents), or, when it exists open to group or others, tightened to 0700: these are
+/// our own directories, and a file inside stays private only if nobody else may list, rename or
+/// replace it. Returns whether it had to be tightened; an error names the directory when it
+/// cannot be made private (another user's directory).
+pub fn private_dir(dir: &std::path::Path) -> std::io::Result<bool> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => {
+            let mode = m.permissions().mode() & 0o777;
+            if mode & 0o077 == 0 {
+                return Ok(false);
+            }
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(|e| {
+                std::io::Error::new(
+                    e.kind(),
+                    format!(
+                        "{} is open to other users (mode {mode:o}) and cannot be made 0700: {e}",
+                        dir.display()
+                    ),
+                )
+            })?;
+            Ok(true)
+        }
+        Ok(_) => Err(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            format!("{} is not a directory", dir.display()),
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)?;
+            Ok(false)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Lowers the calling thread's scheduling priority (nice 10): for long background work such as
+/// a snapshot, so the saves running beside it keep the CPU. On Linux the nice value is per
+/// thread; lowering it needs no privilege (raising it back would), so call it on a thread of
+/// its own.
+pub fn lower_this_thread_priority() {
+    // SAFETY: setpriority has no memory effects; a failure only leaves the priority as it was.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+    }
+}

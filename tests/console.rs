@@ -1215,6 +1215,29 @@ fn the_card_opens_the_assistance_records_and_f12_writes_the_agreement() {
     a.on_key(key(KeyCode::F(12)));
     let s = shot(&a);
     assert!(s.contains("Документът е записан"), "{s}");
+    // The popup says the whole path, wrapped at 80 columns, and offers to print it.
+    let path = out
+        .path()
+        .join("documents")
+        .join("agreement-SP-2026-0001.pdf");
+    let lines: Vec<&str> = s.lines().collect();
+    let path_text = path.display().to_string();
+    let first = path_text.chars().take(20).collect::<String>();
+    let at = lines.iter().position(|l| l.contains(&first)).unwrap();
+    let joined: String = lines[at..]
+        .iter()
+        .take_while(|l| !l.trim().is_empty())
+        .map(|l| l.trim())
+        .collect();
+    assert!(joined.contains(&path_text), "{s}");
+    assert!(s.contains("F5 Печат (lp)"), "{s}");
+    // Private: 0600 in a 0700 folder.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(mode(&out.path().join("documents")), 0o700);
+    a.on_key(key(KeyCode::Esc));
+    assert_eq!(a.top().title(&a.cx.t), "Споразумение СП-2026-0001");
     let written: Vec<_> = std::fs::read_dir(out.path().join("documents"))
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -2329,4 +2352,40 @@ fn a_colleagues_save_is_said_with_their_name() {
     let s = shot(&a);
     assert!(s.contains("Калина Колева промени"), "{s}");
     assert!(!s.contains("kkoleva"), "{s}");
+}
+
+/// The document popup over a path longer than the screen: every character of it is on the
+/// screen, wrapped, never cut; F5 without `lp` says so and names the file.
+#[test]
+fn the_document_popup_wraps_a_long_path_and_says_when_lp_is_missing() {
+    use frontoffice::documents::Printed;
+    use frontoffice::tui::{app::Screen, keymap::Action, screens::document_written, Ev};
+    let svc = Arc::clone(&db().lock().unwrap_or_else(|e| e.into_inner()).1);
+    let path = std::path::PathBuf::from(
+        "/srv/община-тестово/социални-услуги/фронт-офис/документи-за-подпис/2026/ноември/agreement-SP-2026-0001.pdf",
+    );
+    for lang in [Lang::Bg, Lang::En] {
+        let mut cx = cx_on(&svc, lang);
+        let mut popup =
+            document_written::DocumentWritten::with_printer(path.clone(), |_| Ok(Printed::NoCups));
+        let render = |popup: &document_written::DocumentWritten, cx: &Cx| {
+            let area = ratatui::layout::Rect::new(0, 0, 80, 20);
+            let mut buf = ratatui::buffer::Buffer::empty(area);
+            popup.render(area, &mut buf, cx);
+            (0..20)
+                .map(|y| (0..80).map(|x| buf[(x, y)].symbol()).collect::<String>())
+                .collect::<Vec<_>>()
+        };
+        let lines = render(&popup, &cx);
+        let whole: String = lines[1..4].iter().map(|l| l.trim_end()).collect();
+        assert!(whole.starts_with(&path.display().to_string()), "{lines:#?}");
+        popup.handle(&Ev::Action(Action::Reveal), &mut cx);
+        let shown: String = render(&popup, &cx).iter().map(|l| l.trim_end()).collect();
+        let want = match lang {
+            Lang::Bg => "няма lp (CUPS не е инсталиран)",
+            Lang::En => "no lp on this machine (CUPS is not installed)",
+        };
+        assert!(shown.contains(want), "{shown}");
+        assert!(shown.contains("agreement-SP-2026-0001.pdf"), "{shown}");
+    }
 }

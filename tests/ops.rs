@@ -495,3 +495,126 @@ fn only_an_administrator_may_back_up() {
         Err(ServiceError::BadRequest(_))
     ));
 }
+
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+/// The automatic snapshot is in the audit log with the system as its actor (and `check` and
+/// the audit log take that actor; no clerk may have its login); each copy read back through
+/// `BackupRead` is one entry, logged before any byte goes out, and again when read from the
+/// start. The snapshot directory, found open to others, is tightened to 0700; files are 0600.
+#[test]
+fn snapshots_and_their_reads_are_audited_and_private() {
+    use frontoffice::domain::{audit::SYSTEM_LOGIN, reason::Reason};
+    use std::os::unix::fs::PermissionsExt;
+    let db = common::new_db();
+    let snaps = db.dir.path().join("snapshots");
+    std::fs::create_dir(&snaps).unwrap();
+    std::fs::set_permissions(&snaps, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (auto, _) = write_snapshot(&db.svc, &snaps, AUTO).unwrap();
+    assert_eq!(mode(&snaps), 0o700);
+    assert_eq!(mode(&auto), 0o600);
+    let log = db.admin.audit_log(None, 1000).unwrap();
+    let last = log.last().unwrap();
+    assert_eq!(
+        (last.login.as_str(), last.action),
+        (SYSTEM_LOGIN, AuditAction::Backup)
+    );
+    assert_eq!(last.changes[0].new, auto.display().to_string());
+    // The entry is inside the snapshot it describes.
+    let inside = snapshot::read_file(&auto).unwrap();
+    assert_eq!(inside.audit_head.0, last.seq);
+    assert!(db.admin.check().unwrap().problems.is_empty());
+
+    db.svc.set_snapshots(snaps.clone(), 3);
+    let (name, size) = db.admin.backup().unwrap();
+    assert_eq!(mode(&snaps.join(&name)), 0o600);
+    let reads = |admin: &frontoffice::service::Session| -> Vec<(String, String)> {
+        admin
+            .audit_log(None, 1000)
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == AuditAction::BackupRead)
+            .map(|e| (e.changes[0].new.clone(), e.changes[1].new.clone()))
+            .collect()
+    };
+    assert!(reads(&db.admin).is_empty());
+    let whole = db.admin.backup_read(&name, 0).unwrap();
+    assert_eq!(whole.len() as u64, size);
+    db.admin.backup_read(&name, size / 2).unwrap();
+    assert_eq!(reads(&db.admin), [(name.clone(), "0".to_string())]);
+    db.admin.backup_read(&name, 0).unwrap();
+    assert_eq!(reads(&db.admin).len(), 2, "a read from the start again");
+    // A client that starts in the middle is logged too (with where it started).
+    let other = snaps.join(write_snapshot(&db.svc, &snaps, AUTO).unwrap().0);
+    let other = other.file_name().unwrap().to_string_lossy().into_owned();
+    db.admin.backup_read(&other, 7).unwrap();
+    assert_eq!(reads(&db.admin)[2], (other, "7".to_string()));
+    assert!(db.admin.check().unwrap().problems.is_empty());
+
+    let refused = db.admin.add_clerk(SYSTEM_LOGIN, "Системата", Role::Clerk);
+    match refused {
+        Err(ServiceError::Invalid(errors)) => {
+            assert_eq!(errors[0].field, "login");
+            assert_eq!(errors[0].reason, Reason::ReservedLogin);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Every file the command line writes with full identifiers is 0600: a backup, an export, a
+/// payroll, a document (in the data directory's documents/, made 0700 though it was 0755).
+#[test]
+fn files_with_full_identifiers_are_created_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let (month, agreement, _) = known_agreement(&db);
+    let backup = dir.path().join("copy.fosnap");
+    ok(run(&["--db", s(&db), "backup", s(&backup)]));
+    let export = dir.path().join("persons.csv");
+    ok(run(&[
+        "--db",
+        s(&db),
+        "export",
+        "person",
+        "--out",
+        s(&export),
+    ]));
+    let payroll = dir.path().join("payroll.csv");
+    let m = month.to_string();
+    let said = ok(run(&[
+        "--db",
+        s(&db),
+        "report",
+        "payroll",
+        "--month",
+        &m,
+        "--out",
+        s(&payroll),
+    ]));
+    assert!(said.contains("The payroll is written to"), "{said}");
+    assert!(std::fs::read_to_string(&payroll).unwrap().contains("IBAN"));
+    let docs = dir.path().join("documents");
+    std::fs::create_dir(&docs).unwrap();
+    std::fs::set_permissions(&docs, std::fs::Permissions::from_mode(0o755)).unwrap();
+    ok(run(&[
+        "--db",
+        s(&db),
+        "document",
+        "agreement",
+        &agreement.id().to_string(),
+    ]));
+    let pdf = std::fs::read_dir(&docs)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    for file in [&backup, &export, &payroll, &pdf] {
+        assert_eq!(mode(file), 0o600, "{}", file.display());
+    }
+    assert_eq!(mode(&docs), 0o700);
+}

@@ -53,6 +53,24 @@ pub fn open_ready(db: &BenchDb) -> Arc<Service> {
     svc
 }
 
+/// The real binary serving `db` on `socket` (its log beside the database), once it listens.
+pub fn serve(db: &std::path::Path, socket: &std::path::Path) -> std::process::Child {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_frontoffice"))
+        .args(["serve", "--db"])
+        .arg(db)
+        .arg("--socket")
+        .arg(socket)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let t = Instant::now();
+    while std::os::unix::net::UnixStream::connect(socket).is_err() {
+        assert!(t.elapsed() < Duration::from_secs(60), "never listened");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
+}
+
 /// A number from the environment, or the default.
 /// A terminal of `w`x`h` whose bytes are counted and thrown away.
 pub type Counted = ratatui::Terminal<

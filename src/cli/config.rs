@@ -7,6 +7,7 @@
 //! db = "/var/lib/frontoffice/db"        # or open this database directly
 //! theme = "high-contrast"
 //! max_connections = 64                  # `serve`: connections served at once
+//! audit_key = "/etc/frontoffice/audit.key" # anchor the audit chain with this key (`--audit-key`)
 //! ```
 
 use super::{Cli, Failure};
@@ -21,6 +22,7 @@ pub struct Config {
     pub db: Option<PathBuf>,
     pub theme: Option<String>,
     pub max_connections: Option<usize>,
+    pub audit_key: Option<PathBuf>,
 }
 
 impl Config {
@@ -31,6 +33,7 @@ impl Config {
             db: over.db.or(self.db),
             theme: over.theme.or(self.theme),
             max_connections: over.max_connections.or(self.max_connections),
+            audit_key: over.audit_key.or(self.audit_key),
         }
     }
 }
@@ -94,6 +97,9 @@ pub fn apply(mut cli: Cli) -> Result<Cli, Failure> {
     }
     if cli.theme.is_none() {
         cli.theme = cfg.theme;
+    }
+    if cli.audit_key.is_none() {
+        cli.audit_key = cfg.audit_key;
     }
     if let Some(super::Command::Serve {
         max_connections, ..

@@ -67,10 +67,12 @@ pub fn run(s: &dyn Api, kind: DocKind, a: &Args, db: &Path, lang: Lang) -> Resul
     let written = match a.id {
         Some(id) => {
             let made = documents::make(s, kind, id, &data, today).map_err(|e| fail(e, lang))?;
-            let path = a
-                .out
-                .clone()
-                .unwrap_or_else(|| documents::documents_dir(&data).join(made.file_name()));
+            let path = match &a.out {
+                Some(p) => p.clone(),
+                None => documents::private_documents_dir(&data)
+                    .map_err(|e| fail(e, lang))?
+                    .join(made.file_name()),
+            };
             documents::save(&made.bytes, &path).map_err(|e| fail(e, lang))?;
             println!(
                 "{}",
@@ -100,7 +102,10 @@ fn all_new(
     today: chrono::NaiveDate,
     lang: Lang,
 ) -> Result<Vec<PathBuf>, Failure> {
-    let dir = out.map_or_else(|| documents::documents_dir(data), Path::to_path_buf);
+    let dir = match out {
+        Some(d) => d.to_path_buf(),
+        None => documents::private_documents_dir(data).map_err(|e| fail(e, lang))?,
+    };
     let mut drafts = Vec::new();
     let mut after = None;
     loop {

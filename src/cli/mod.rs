@@ -39,6 +39,11 @@ pub struct Cli {
     /// ASCII borders and symbols (automatic when the locale is not UTF-8).
     #[arg(long)]
     pub ascii: bool,
+    /// A key file outside the database directory: every audit head the program anchors is
+    /// HMAC'd with it into the anchor file beside it (`audit.key` → `audit.anchors`), and
+    /// `check` verifies the chain against those lines.
+    #[arg(long, global = true, env = "FRONTOFFICE_AUDIT_KEY")]
+    pub audit_key: Option<PathBuf>,
     /// Without a command: open the console.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -67,8 +72,14 @@ pub enum Command {
         #[arg(long, default_value_t = 20)]
         limit: u32,
     },
-    /// Verify values, indexes and the audit chain.
-    Check,
+    /// Verify values, indexes and the audit chain (against every anchor: the snapshots, the
+    /// audit key's anchor file).
+    Check {
+        /// The snapshot directory whose files anchor the audit chain (default: `snapshots`
+        /// beside the database directory; through a server, the server's).
+        #[arg(long)]
+        snapshots: Option<PathBuf>,
+    },
     /// Own the database and serve consoles and tools over a Unix socket.
     Serve {
         /// The socket to create (mode 0660).
@@ -192,6 +203,9 @@ pub enum ReportCommand {
         /// CSV for Excel in Bulgarian: a byte order mark, `;` between fields, decimal commas.
         #[arg(long)]
         excel: bool,
+        /// Write to this file (created 0600) instead of the standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// The day's work: overdue, today, and the next days (all clerks, or one).
     Agenda {
@@ -281,19 +295,42 @@ fn whoami(lang: Lang) -> Result<crate::os::UnixUser, Failure> {
     })
 }
 
+/// How a command reaches the service: the socket, or the database with its audit key.
+struct Access {
+    connect: Option<PathBuf>,
+    audit_key: Option<PathBuf>,
+}
+
+/// Opens the database in process, with the audit key when one is set (refused inside the
+/// database directory).
+fn open_service(
+    db: &std::path::Path,
+    audit_key: Option<&std::path::Path>,
+    lang: Lang,
+) -> Result<Arc<Service>, Failure> {
+    let key = audit_key
+        .map(|k| crate::service::anchor::AuditKey::load(k, db))
+        .transpose()
+        .map_err(|e| Failure::from((e, lang)))?;
+    let svc = Service::open(db, system_clock()).map_err(|e| Failure::from((e, lang)))?;
+    if let Some(key) = key {
+        svc.set_audit_key(key);
+    }
+    Ok(svc)
+}
+
 /// The service as this user: through the server's socket when one is named, else in process.
 fn open_session(
     db: &std::path::Path,
-    connect: Option<&std::path::Path>,
+    access: &Access,
     lang: Lang,
 ) -> Result<Box<dyn Api>, Failure> {
-    if let Some(path) = connect {
+    if let Some(path) = &access.connect {
         let client = crate::server::client::Client::connect(path, lang).map_err(Failure)?;
         return Ok(Box::new(client));
     }
     let user = whoami(lang)?;
-    let svc: Arc<Service> =
-        Service::open(db, system_clock()).map_err(|e| Failure::from((e, lang)))?;
+    let svc = open_service(db, access.audit_key.as_deref(), lang)?;
     let session = svc
         .session(&user.login)
         .map_err(|e| Failure::from((e, lang)))?;
@@ -330,6 +367,10 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
         return Ok(ExitCode::SUCCESS);
     };
     let db = cli.db.clone().unwrap_or_else(default_db);
+    let access = Access {
+        connect: cli.connect.clone(),
+        audit_key: cli.audit_key.clone(),
+    };
     let fail = |e: ServiceError| Failure::from((e, lang));
     match command {
         Command::Init => {
@@ -402,7 +443,7 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
             );
         }
         Command::Find { query, json, limit } => {
-            let s = open_session(&db, cli.connect.as_deref(), lang)?;
+            let s = open_session(&db, &access, lang)?;
             let hits = s.search(&query, limit).map_err(fail)?;
             if json {
                 let items: Vec<serde_json::Value> = hits
@@ -434,8 +475,16 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
                 }
             }
         }
-        Command::Check => {
-            let s = open_session(&db, cli.connect.as_deref(), lang)?;
+        Command::Check { snapshots } => {
+            let s: Box<dyn Api> = match (&access.connect, snapshots) {
+                (None, Some(dir)) => {
+                    let user = whoami(lang)?;
+                    let svc = open_service(&db, access.audit_key.as_deref(), lang)?;
+                    svc.set_snapshots(dir, crate::service::backup::DEFAULT_KEEP);
+                    Box::new(svc.session(&user.login).map_err(fail)?)
+                }
+                _ => open_session(&db, &access, lang)?,
+            };
             let report = s.check().map_err(fail)?;
             if !print_check(&report, lang) {
                 return Ok(ExitCode::FAILURE);
@@ -460,9 +509,11 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
                 })?),
                 None => None,
             };
-            let svc = Service::open(&db, system_clock()).map_err(|e| Failure::from((e, lang)))?;
+            let svc = open_service(&db, access.audit_key.as_deref(), lang)?;
             let log = log.unwrap_or_else(|| beside(&db, "frontoffice-serve.log"));
             crate::logging::init(&log).map_err(Failure)?;
+            svc.anchor_head("start");
+            let anchoring = Arc::clone(&svc);
             let snapshots = snapshots.unwrap_or_else(|| crate::service::backup::default_dir(&db));
             svc.set_snapshots(snapshots.clone(), keep);
             let _daily = crate::server::snapshots::start(Arc::clone(&svc), snapshots, keep)
@@ -489,17 +540,19 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
                     stopper.stop();
                 }
             });
-            server.run().map_err(|e| Failure(e.to_string()))?;
+            let ran = server.run().map_err(|e| Failure(e.to_string()));
+            anchoring.anchor_head("stop");
+            ran?;
             eprintln!("{}", lang.pick("Сървърът спря.", "The server stopped."));
         }
         Command::Clerk { command } => {
-            let s = open_session(&db, cli.connect.as_deref(), lang)?;
+            let s = open_session(&db, &access, lang)?;
             clerk(s.as_ref(), command, lang)?;
         }
         Command::Export { kind, format, out } => {
             let kind =
                 export::parse_kind(&kind).ok_or_else(|| export::unknown_kind(&kind, lang))?;
-            let s = open_session(&db, cli.connect.as_deref(), lang)?;
+            let s = open_session(&db, &access, lang)?;
             export::export(s.as_ref(), kind, format == "json", out.as_deref(), lang)?;
         }
         Command::Report {
@@ -511,7 +564,7 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
                 },
         } => {
             let month = month_arg("--month", &month, lang)?;
-            let s = open_session(&db, cli.connect.as_deref(), lang)?;
+            let s = open_session(&db, &access, lang)?;
             let mut summary = s.monthly_report(month).map_err(fail)?;
             if let Some(p) = provider {
                 summary = summary.for_provider(p);
@@ -525,16 +578,17 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
                     provider,
                     format,
                     excel,
+                    out,
                 },
         } => {
             let month = month_arg("--month", &month, lang)?;
-            let s = open_session(&db, cli.connect.as_deref(), lang)?;
+            let s = open_session(&db, &access, lang)?;
             let lines = s.payroll(month, provider).map_err(fail)?;
             let f = report::PayrollFormat {
                 json: format == "json",
                 excel,
             };
-            report::print_payroll(&lines, f, lang)?;
+            report::print_payroll(&lines, f, out.as_deref(), lang)?;
         }
         Command::Month { command } => {
             let (raw, reason) = match &command {
@@ -542,7 +596,7 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
                 MonthCommand::Reopen { month, reason } => (month, Some(reason)),
             };
             let month = month_arg("", raw, lang)?;
-            let s = open_session(&db, cli.connect.as_deref(), lang)?;
+            let s = open_session(&db, &access, lang)?;
             let done = match reason {
                 None => {
                     s.close_month(month).map_err(fail)?;
@@ -563,7 +617,7 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
                     format,
                 },
         } => {
-            let s = open_session(&db, cli.connect.as_deref(), lang)?;
+            let s = open_session(&db, &access, lang)?;
             let days = match days {
                 Some(d) => d,
                 None => s.settings().map_err(fail)?.settings.agenda_days,
@@ -586,7 +640,7 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
                 print,
             };
             let kind = document::check(&args, lang)?;
-            let s = open_session(&db, cli.connect.as_deref(), lang)?;
+            let s = open_session(&db, &access, lang)?;
             document::run(s.as_ref(), kind, &args, &db, lang)?;
         }
         Command::Report {
@@ -602,7 +656,7 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
             let activity = activity
                 .map(|t| register::parse_type(&t, lang))
                 .transpose()?;
-            let s = open_session(&db, cli.connect.as_deref(), lang)?;
+            let s = open_session(&db, &access, lang)?;
             let settings = s.settings().map_err(fail)?.settings;
             let filter = register::Filter {
                 activity,
@@ -617,13 +671,12 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
         }
         Command::Backup { file } => match cli.connect.as_deref() {
             Some(_) => {
-                let s = open_session(&db, cli.connect.as_deref(), lang)?;
+                let s = open_session(&db, &access, lang)?;
                 ops::backup_remote(s.as_ref(), &file, lang)?;
             }
             None => {
                 let user = whoami(lang)?;
-                let svc =
-                    Service::open(&db, system_clock()).map_err(|e| Failure::from((e, lang)))?;
+                let svc = open_service(&db, access.audit_key.as_deref(), lang)?;
                 let s = svc.session(&user.login).map_err(fail)?;
                 ops::backup_local(&s, &file, lang)?;
             }

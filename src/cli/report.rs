@@ -480,12 +480,33 @@ pub fn payroll_json(lines: &[PayrollLine], w: &mut impl Write) -> io::Result<()>
     writeln!(w)
 }
 
-pub fn print_payroll(lines: &[PayrollLine], f: PayrollFormat, lang: Lang) -> Result<(), Failure> {
-    to_stdout(|mut out| {
+pub fn print_payroll(
+    lines: &[PayrollLine],
+    f: PayrollFormat,
+    out: Option<&std::path::Path>,
+    lang: Lang,
+) -> Result<(), Failure> {
+    let write = |mut w: &mut dyn Write| {
         if f.json {
-            payroll_json(lines, &mut out)
+            payroll_json(lines, &mut w)
         } else {
-            payroll_csv(lines, f.excel, lang, &mut out).map_err(super::export::csv_io)
+            payroll_csv(lines, f.excel, lang, &mut w).map_err(super::export::csv_io)
         }
-    })
+    };
+    match out {
+        // Full ЕГН and IBAN: written 0600, whole or not at all.
+        Some(path) => {
+            crate::store::snapshot::write_atomically(path, |w| write(w))
+                .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+            println!(
+                "{}",
+                match lang {
+                    Lang::Bg => format!("Ведомостта е записана в {}.", path.display()),
+                    Lang::En => format!("The payroll is written to {}.", path.display()),
+                }
+            );
+            Ok(())
+        }
+        None => to_stdout(write),
+    }
 }

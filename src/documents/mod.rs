@@ -14,7 +14,9 @@ mod pdf;
 pub mod template;
 pub mod values;
 
-pub use output::{data_dir, documents_dir, file_name, print, save, templates_dir, Printed};
+pub use output::{
+    data_dir, documents_dir, file_name, print, private_documents_dir, save, templates_dir, Printed,
+};
 pub use template::Template;
 pub use values::{DocValues, Field, Group};
 
@@ -160,7 +162,7 @@ pub fn write_into_data_dir(
     today: NaiveDate,
 ) -> Result<PathBuf, DocError> {
     let made = make(api, kind, id, data_dir, today)?;
-    let path = documents_dir(data_dir).join(made.file_name());
+    let path = private_documents_dir(data_dir)?.join(made.file_name());
     save(&made.bytes, &path)?;
     Ok(path)
 }

@@ -41,23 +41,52 @@ pub fn file_name(kind: DocKind, number: &str) -> String {
     format!("{}-{safe}.pdf", kind.code())
 }
 
-/// Writes the bytes whole or not at all: a part file, renamed when complete.
+/// Writes the bytes whole or not at all: a part file, renamed when complete. The file holds full
+/// identifiers, so it is created 0600, and a missing folder 0700 (one that exists is the
+/// caller's choice, `--out`; our own `documents/` is made private by `private_documents_dir`).
 pub fn save(bytes: &[u8], path: &Path) -> Result<(), DocError> {
+    use std::io::Write;
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
     let io = |e: std::io::Error| DocError::Io {
         path: path.display().to_string(),
         detail: e.to_string(),
     };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(io)?;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(io)?;
     }
     let mut part = path.as_os_str().to_owned();
     part.push(".part");
     let part = PathBuf::from(part);
-    std::fs::write(&part, bytes).map_err(io)?;
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&part)
+        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&part);
+        return Err(io(e));
+    }
     std::fs::rename(&part, path).map_err(|e| {
         let _ = std::fs::remove_file(&part);
         io(e)
     })
+}
+
+/// The data directory's `documents/`, created 0700 or tightened to 0700 when it was open to
+/// others (it is ours, and every file in it holds full identifiers).
+pub fn private_documents_dir(data_dir: &Path) -> Result<PathBuf, DocError> {
+    let dir = documents_dir(data_dir);
+    crate::os::private_dir(&dir).map_err(|e| DocError::Io {
+        path: dir.display().to_string(),
+        detail: e.to_string(),
+    })?;
+    Ok(dir)
 }
 
 /// What `print` did.

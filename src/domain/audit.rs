@@ -33,7 +33,14 @@ pub enum AuditAction {
     MonthClose,
     /// A closed month was reopened (the reason is in the entry).
     MonthReopen,
+    /// A snapshot's bytes were handed to a client (`BackupRead`): the file and the offset the
+    /// read started at.
+    BackupRead,
 }
+
+/// The actor of the entries the program writes by itself (the server's automatic snapshots).
+/// No clerk may have this login.
+pub const SYSTEM_LOGIN: &str = "system";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldChange {

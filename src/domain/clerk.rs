@@ -82,6 +82,9 @@ impl Clerk {
                 }),
             );
         }
+        if self.login == super::audit::SYSTEM_LOGIN {
+            p.add("login", Reason::ReservedLogin);
+        }
         p.required("name", &self.name);
         p.clean("name", clean_text(&self.name, 120, false), &mut self.name);
         p.into_result()

@@ -171,6 +171,8 @@ pub enum Reason {
     SuspensionOverReport {
         day: chrono::NaiveDate,
     },
+    /// The login is the program's own actor in the audit log (`audit::SYSTEM_LOGIN`).
+    ReservedLogin,
 }
 
 /// What an assistant's limit counts: one weekday's minutes (0 Monday .. 6 Sunday), a week's,
@@ -262,6 +264,10 @@ impl Explain for Reason {
             DuplicateLogin => l(
                 "служител с това потребителско име вече има",
                 "a clerk with this login already exists",
+            ),
+            ReservedLogin => l(
+                "това потребителско име е запазено за записите на самата програма в одитния дневник",
+                "this login is reserved for the program's own entries in the audit log",
             ),
             DuplicateReport { id } => match lang {
                 Lang::Bg => format!("за този месец вече има отчет (номер {id})"),

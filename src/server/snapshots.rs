@@ -1,11 +1,13 @@
 //! Automatic snapshots: one when the server starts, then one a day, keeping the newest N, so a
-//! store damaged by a bug is a restore, not a loss. The thread stops when its handle says so.
+//! store damaged by a bug is a restore, not a loss. Each is audited (the system as the actor) and
+//! anchors the audit head; between them the head is anchored hourly when it moved. The thread
+//! stops when its handle says so.
 
 use crate::service::{
     backup::{prune, write_snapshot, AUTO},
     Service,
 };
-use chrono::{Local, NaiveTime};
+use chrono::{Local, NaiveDateTime, NaiveTime};
 use std::{
     io,
     path::{Path, PathBuf},
@@ -39,13 +41,15 @@ impl Drop for Snapshots {
     }
 }
 
-/// Time until 00:05 tomorrow (local), when the office is closed.
-fn until_tomorrow() -> Duration {
+/// 00:05 tomorrow (local), when the office is closed.
+fn tomorrow() -> NaiveDateTime {
     let now = Local::now().naive_local();
     let at = NaiveTime::from_hms_opt(0, 5, 0).unwrap_or_default();
-    let next = (now.date() + chrono::Days::new(1)).and_time(at);
-    (next - now).to_std().unwrap_or(Duration::from_secs(3600))
+    (now.date() + chrono::Days::new(1)).and_time(at)
 }
+
+/// How often the audit head is anchored between snapshots (when it moved).
+const ANCHOR_EVERY: Duration = Duration::from_secs(3600);
 
 /// One snapshot into `dir` and the retention after it, logged.
 pub fn snapshot_once(svc: &Service, dir: &Path, keep: usize) {
@@ -71,10 +75,19 @@ pub fn start(svc: Arc<Service>, dir: PathBuf, keep: usize) -> io::Result<Snapsho
         .name("snapshots".into())
         .spawn(move || loop {
             snapshot_once(&svc, &dir, keep);
-            match rx.recv_timeout(until_tomorrow()) {
-                Err(mpsc::RecvTimeoutError::Timeout) => continue,
-                // Told to stop, or the handle is gone.
-                _ => break,
+            let next = tomorrow();
+            loop {
+                let left = (next - Local::now().naive_local())
+                    .to_std()
+                    .unwrap_or(Duration::ZERO);
+                if left.is_zero() {
+                    break;
+                }
+                match rx.recv_timeout(left.min(ANCHOR_EVERY)) {
+                    Err(mpsc::RecvTimeoutError::Timeout) => svc.anchor_if_moved("hourly"),
+                    // Told to stop, or the handle is gone.
+                    _ => return,
+                }
             }
         })?;
     Ok(Snapshots {

@@ -1,17 +1,20 @@
 //! Backups and restores: snapshots written by the service (it owns the database), read back in
 //! chunks over the socket, retention of the newest N, and a restore that ends with `check`.
 
-use super::{access::Action, check, CheckReport, Service, ServiceError, Session};
-use crate::domain::{audit::AuditAction, audit::FieldChange, clerk::Clerk};
+use super::{access::Action, anchor, check, CheckReport, Service, ServiceError, Session};
+use crate::domain::{
+    audit::{AuditAction, FieldChange, SYSTEM_LOGIN},
+    clerk::Clerk,
+};
 use crate::store::{
     error::StoreError,
     snapshot::{self, SnapshotError, EXTENSION},
-    OpenMode, Store, WriteSet,
+    OpenMode, Store,
 };
 use std::{
+    collections::HashSet,
     fs,
     io::{Read, Seek, SeekFrom},
-    os::unix::fs::DirBuilderExt,
     path::{Path, PathBuf},
     sync::Mutex,
 };
@@ -66,23 +69,59 @@ fn fresh_name(dir: &Path, prefix: &str) -> String {
     }
 }
 
+/// Our own directory for files with full identifiers: created 0700, tightened to 0700 when it
+/// exists with wider bits (see `crate::os::private_dir`).
 fn make_dir(dir: &Path) -> Result<(), StoreError> {
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o750)
-        .create(dir)?;
+    if crate::os::private_dir(dir)? {
+        tracing::warn!(dir = %dir.display(), "snapshot directory was open to others: now 0700");
+    }
     Ok(())
 }
 
-/// Writes a snapshot into `dir` under a fresh `prefix-...` name; returns its path and size.
+/// An audit entry of a snapshot written or read: who, the action, the file.
+fn audit_file(
+    svc: &Service,
+    login: &str,
+    action: AuditAction,
+    file: &str,
+    from: Option<u64>,
+) -> Result<(), ServiceError> {
+    let mut changes = vec![FieldChange {
+        field: "file".into(),
+        old: String::new(),
+        new: file.to_string(),
+    }];
+    if let Some(offset) = from {
+        changes.push(FieldChange {
+            field: "offset".into(),
+            old: String::new(),
+            new: offset.to_string(),
+        });
+    }
+    svc.write(login, |ws| {
+        svc.append_audit(ws, login, action, None, None, changes)?;
+        Ok(((), Vec::new()))
+    })
+}
+
+/// Writes a snapshot into `dir` under a fresh `prefix-...` name, audited with the system as the
+/// actor (the entry is in the snapshot), then anchors the audit head; returns its path and size.
 pub fn write_snapshot(
     svc: &Service,
     dir: &Path,
     prefix: &str,
-) -> Result<(PathBuf, u64), StoreError> {
+) -> Result<(PathBuf, u64), ServiceError> {
     make_dir(dir)?;
     let path = dir.join(fresh_name(dir, prefix));
+    audit_file(
+        svc,
+        SYSTEM_LOGIN,
+        AuditAction::Backup,
+        &path.to_string_lossy(),
+        None,
+    )?;
     let size = snapshot::write_file(&svc.store, &path, svc.now())?;
+    svc.anchor_head("snapshot");
     Ok((path, size))
 }
 
@@ -104,54 +143,38 @@ pub fn prune(dir: &Path, prefix: &str, keep: usize) -> std::io::Result<Vec<PathB
     Ok(deleted)
 }
 
-fn audit_backup(
-    svc: &Service,
-    clerk: &Clerk,
-    target: &str,
-    ws: &mut WriteSet,
-) -> Result<(), ServiceError> {
-    let change = FieldChange {
-        field: "file".into(),
-        old: String::new(),
-        new: target.to_string(),
-    };
-    svc.append_audit(
-        ws,
-        &clerk.login,
-        AuditAction::Backup,
-        None,
-        None,
-        vec![change],
-    )
-}
-
 /// A backup asked for by an administrator: audited, then written into the snapshot directory
-/// (the audit entry is in it). Returns the file's name and size.
+/// (the audit entry is in it) while saves go on. Returns the file's name and size.
 pub fn backup(svc: &Service, clerk: &Clerk) -> Result<(String, u64), ServiceError> {
     let (dir, keep) = svc.snapshot_dir();
     make_dir(&dir)?;
     let name = fresh_name(&dir, MANUAL);
     let path = dir.join(&name);
-    let size = {
-        let _writer = svc.store.writer();
-        let mut ws = WriteSet::default();
-        audit_backup(svc, clerk, &path.to_string_lossy(), &mut ws)?;
-        svc.store.commit(ws)?;
-        snapshot::write_atomically(&path, |w| svc.store.snapshot_locked(w, svc.now()))?
-    };
+    audit_file(
+        svc,
+        &clerk.login,
+        AuditAction::Backup,
+        &path.to_string_lossy(),
+        None,
+    )?;
+    let size = snapshot::write_file(&svc.store, &path, svc.now())?;
+    svc.anchor_head("backup");
     prune(&dir, MANUAL, keep).map_err(StoreError::from)?;
     Ok((name, size))
 }
 
 /// A backup written straight to `path` (the command line on a database directory).
 pub fn backup_to(svc: &Service, clerk: &Clerk, path: &Path) -> Result<u64, ServiceError> {
-    let _writer = svc.store.writer();
-    let mut ws = WriteSet::default();
-    audit_backup(svc, clerk, &path.to_string_lossy(), &mut ws)?;
-    svc.store.commit(ws)?;
-    Ok(snapshot::write_atomically(path, |w| {
-        svc.store.snapshot_locked(w, svc.now())
-    })?)
+    audit_file(
+        svc,
+        &clerk.login,
+        AuditAction::Backup,
+        &path.to_string_lossy(),
+        None,
+    )?;
+    let size = snapshot::write_file(&svc.store, path, svc.now())?;
+    svc.anchor_head("backup");
+    Ok(size)
 }
 
 impl Session {
@@ -163,8 +186,37 @@ impl Session {
     }
 }
 
+/// Which clerk has read which snapshot already, so a copy in 1 MiB chunks is one audit entry,
+/// not seventy. A read from the start is logged again; forgetting only means one more entry.
+#[derive(Default)]
+pub struct Reads(Mutex<HashSet<(String, String)>>);
+
+const MAX_REMEMBERED: usize = 1000;
+
+impl Reads {
+    fn needs_entry(&self, login: &str, name: &str, offset: u64) -> bool {
+        let mut seen = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if seen.len() >= MAX_REMEMBERED {
+            seen.clear();
+        }
+        seen.insert((login.to_string(), name.to_string())) || offset == 0
+    }
+
+    fn forget(&self, login: &str, name: &str) {
+        let mut seen = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        seen.remove(&(login.to_string(), name.to_string()));
+    }
+}
+
 /// Up to `CHUNK` bytes of a snapshot in the snapshot directory, from `offset`; empty at the end.
-pub fn read_chunk(svc: &Service, name: &str, offset: u64) -> Result<Vec<u8>, ServiceError> {
+/// The first chunk a clerk reads of a file (and every read from its start) is in the audit log
+/// before any byte goes out.
+pub fn read_chunk(
+    svc: &Service,
+    clerk: &Clerk,
+    name: &str,
+    offset: u64,
+) -> Result<Vec<u8>, ServiceError> {
     let plain = !name.is_empty()
         && !name.starts_with('.')
         && name.ends_with(&format!(".{EXTENSION}"))
@@ -176,6 +228,19 @@ pub fn read_chunk(svc: &Service, name: &str, offset: u64) -> Result<Vec<u8>, Ser
     }
     let (dir, _) = svc.snapshot_dir();
     let mut file = fs::File::open(dir.join(name)).map_err(StoreError::from)?;
+    if svc.backup_reads.needs_entry(&clerk.login, name, offset) {
+        let logged = audit_file(
+            svc,
+            &clerk.login,
+            AuditAction::BackupRead,
+            name,
+            Some(offset),
+        );
+        if let Err(e) = logged {
+            svc.backup_reads.forget(&clerk.login, name);
+            return Err(e);
+        }
+    }
     file.seek(SeekFrom::Start(offset))
         .map_err(StoreError::from)?;
     let mut buf = Vec::with_capacity(CHUNK);
@@ -194,13 +259,20 @@ pub struct Restored {
 }
 
 /// Verifies `file` whole, writes it into `dir` (which must hold no database), then checks the
-/// result.
+/// result, its audit chain against the head the file holds. (The directory's other snapshots
+/// are not anchors here: a restore from an older copy rightly lacks their later entries, which
+/// a later `check` names.)
 pub fn restore(file: &Path, dir: &Path) -> Result<Restored, SnapshotError> {
     let summary = snapshot::restore_file(file, dir)?;
     let (store, _) = Store::open(dir, OpenMode::Existing)?;
+    let own = anchor::Anchor {
+        source: anchor::Source::Snapshot(file.to_path_buf(), summary.created),
+        seq: summary.audit_head.0,
+        hash: summary.audit_head.1,
+    };
     Ok(Restored {
         entries: summary.entries,
         created: summary.created,
-        check: check::check(&store),
+        check: check::check(&store, &anchor::Anchors::of(vec![own])),
     })
 }

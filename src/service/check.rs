@@ -7,10 +7,15 @@
 //! must have (or an entry and the record it must come from) are looked at in one state, never
 //! half before a save and half after. Memory stays at a page; nothing is collected whole. The
 //! audit log only grows: its head is read under the lock, then the entries up to it are streamed.
+//!
+//! The chain is then held against every anchor found outside the audit tree (`anchor.rs`):
+//! collected before the head is read, so none can be newer than it.
 
+use super::anchor::{Anchor, Anchors};
 use super::api::CheckReport;
 use crate::domain::{audit::AuditEntry, record::Kind};
 use crate::store::{index, index::Index, Store};
+use std::collections::BTreeMap;
 
 /// Keys looked at per hold of the writer lock: short enough not to stall saves.
 const PAGE: usize = 256;
@@ -30,15 +35,16 @@ pub fn bounded(mut report: CheckReport) -> CheckReport {
     report
 }
 
-pub fn check(store: &Store) -> CheckReport {
+pub fn check(store: &Store, anchors: &Anchors) -> CheckReport {
     let mut report = CheckReport::default();
+    report.problems.extend(anchors.problems.iter().cloned());
     for kind in Kind::ALL {
         check_records(store, kind, &mut report);
     }
     for idx in Index::ALL {
         check_index(store, idx, &mut report);
     }
-    check_audit(store, &mut report);
+    check_audit(store, &anchors.anchors, &mut report);
     if let Err(e) = store.settings() {
         report.problems.push(e.to_string());
     }
@@ -120,8 +126,13 @@ fn check_index(store: &Store, idx: Index, report: &mut CheckReport) {
     }
 }
 
-/// The chain is whole from the first entry to the head read under the lock.
-fn check_audit(store: &Store, report: &mut CheckReport) {
+/// The chain is whole from the first entry to the head read under the lock, and holds every
+/// anchored entry with the hash its anchor saw.
+fn check_audit(store: &Store, anchors: &[Anchor], report: &mut CheckReport) {
+    let mut anchored: BTreeMap<u64, Vec<&Anchor>> = BTreeMap::new();
+    for a in anchors.iter().filter(|a| a.seq > 0) {
+        anchored.entry(a.seq).or_default().push(a);
+    }
     let head = {
         let _writer = store.writer();
         store.audit_head()
@@ -140,6 +151,15 @@ fn check_audit(store: &Store, report: &mut CheckReport) {
                 for (seq, what) in chain.next(&e) {
                     report.problems.push(format!("audit entry {seq}: {what}"));
                 }
+                for a in anchored.remove(&e.seq).unwrap_or_default() {
+                    if a.hash != e.hash {
+                        report.problems.push(format!(
+                            "audit entry {}: its hash differs from the one in {}: the log was \
+                             rewritten",
+                            e.seq, a.source
+                        ));
+                    }
+                }
             }
             Err(e) => report.problems.push(e.to_string()),
         }
@@ -148,6 +168,13 @@ fn check_audit(store: &Store, report: &mut CheckReport) {
         report.problems.push(format!(
             "audit log ends at entry {} but its head says {head_seq}: entries were removed",
             chain.last.0
+        ));
+    }
+    for a in anchored.into_values().flatten() {
+        report.problems.push(format!(
+            "audit log ends at entry {} but {} saw entry {}: entries were removed (or the \
+             database was restored from an older copy)",
+            chain.last.0, a.source, a.seq
         ));
     }
 }

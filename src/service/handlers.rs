@@ -188,7 +188,10 @@ impl Handlers for Caller<'_> {
     }
 
     fn check(&self) -> Result<CheckReport, ServiceError> {
-        Ok(check::bounded(check::check(&self.svc.store)))
+        Ok(check::bounded(check::check(
+            &self.svc.store,
+            &self.svc.anchors(),
+        )))
     }
 
     fn save_draft(&self, draft: Draft) -> Result<(), ServiceError> {
@@ -231,7 +234,7 @@ impl Handlers for Caller<'_> {
     }
 
     fn backup_read(&self, name: String, offset: u64) -> Result<Vec<u8>, ServiceError> {
-        backup::read_chunk(self.svc, &name, offset)
+        backup::read_chunk(self.svc, &self.clerk, &name, offset)
     }
 
     fn agenda(&self, days: u32, clerk: Option<String>) -> Result<Agenda, ServiceError> {

@@ -2,6 +2,7 @@
 //! audit log and optimistic concurrency (every update names the rev it was based on).
 
 pub mod access;
+pub mod anchor;
 pub mod api;
 mod assistance;
 mod audit;
@@ -69,6 +70,12 @@ pub struct Service {
     bus: bus::Bus,
     /// Where snapshots go (see `backup.rs`).
     snapshots: backup::Place,
+    /// Who read which snapshot (one audit entry per copy, not per chunk).
+    backup_reads: backup::Reads,
+    /// The administrator's audit key, when one is set (see `anchor.rs`).
+    audit_key: Mutex<Option<Arc<anchor::AuditKey>>>,
+    /// The audit head last anchored, so a periodic anchor is written only when it moved.
+    anchored: Mutex<Option<(u64, [u8; 32])>>,
     /// The key of the audit log's identifier hashes (kept in the meta tree).
     ident_key: std::sync::OnceLock<[u8; 32]>,
     reads: privacy::RecentReads,
@@ -229,6 +236,9 @@ impl Service {
             group: Default::default(),
             bus: Default::default(),
             snapshots: backup::Place::default(),
+            backup_reads: Default::default(),
+            audit_key: Default::default(),
+            anchored: Default::default(),
             ident_key: Default::default(),
             reads: Default::default(),
             fault: guard::Fault::default(),
@@ -377,6 +387,63 @@ impl Service {
             })
             .filter_map(Result::transpose);
         paging::page(records, limit)
+    }
+
+    /// Anchors the audit head from now on with this key (see `anchor.rs`).
+    pub fn set_audit_key(&self, key: anchor::AuditKey) {
+        *self.audit_key.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(key));
+    }
+
+    fn audit_key(&self) -> Option<Arc<anchor::AuditKey>> {
+        self.audit_key
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Puts the audit chain's head (sequence, hash) on the record outside the database: a line
+    /// in the server's log and, with an audit key, a keyed line in the anchor file. `why` says
+    /// when (start, snapshot, backup, hourly, stop). Failures are logged, never fatal.
+    pub fn anchor_head(&self, why: &str) {
+        let head = {
+            let _writer = self.store.writer();
+            self.store.audit_head()
+        };
+        let (seq, hash) = match head {
+            Ok(h) => h,
+            Err(e) => return tracing::error!(error = %e, "audit head unreadable"),
+        };
+        let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+        tracing::info!(seq, hash = %hex, why, "audit head");
+        if let Some(key) = self.audit_key() {
+            if let Err(e) = key.append(self.now(), why, (seq, hash)) {
+                tracing::error!(
+                    file = %key.anchor_file().display(),
+                    error = %e,
+                    "audit anchor not written"
+                );
+            }
+        }
+        *self.anchored.lock().unwrap_or_else(|p| p.into_inner()) = Some((seq, hash));
+    }
+
+    /// `anchor_head` when the head moved since the last anchor.
+    pub fn anchor_if_moved(&self, why: &str) {
+        let last = *self.anchored.lock().unwrap_or_else(|p| p.into_inner());
+        if last.is_none() || self.store.audit_head().ok() != last {
+            self.anchor_head(why);
+        }
+    }
+
+    /// Every anchor of the audit chain this service can see: its snapshot directory and, with
+    /// an audit key, the anchor file.
+    pub fn anchors(&self) -> anchor::Anchors {
+        let mut found = anchor::Anchors::default();
+        found.add_snapshots(&self.snapshot_dir().0);
+        if let Some(key) = self.audit_key() {
+            found.add_file(&key);
+        }
+        found
     }
 
     /// Change events of every save from now on.

@@ -123,6 +123,13 @@ pub struct Store {
     blob_syncs: AtomicU64,
     /// A fault injected by a test, run between the flush and the fsync.
     fault: Mutex<Option<SyncFault>>,
+    /// While a snapshot copies: the (tree slot, key) of every write applied since it began
+    /// (see `snapshot.rs`). None when no snapshot runs.
+    dirty: Mutex<Option<snapshot::Dirty>>,
+    /// One snapshot at a time (they share `dirty`).
+    snapshotting: Mutex<()>,
+    /// Test-only: called at a snapshot's patch moment, under the writer lock.
+    patch_hook: Mutex<Option<snapshot::PatchHook>>,
 }
 
 /// A record by id, or why it does not decode.
@@ -244,6 +251,9 @@ impl Store {
             blobs: Mutex::new(HashMap::new()),
             blob_syncs: AtomicU64::new(0),
             fault: Mutex::new(None),
+            dirty: Mutex::new(None),
+            snapshotting: Mutex::new(()),
+            patch_hook: Mutex::new(None),
         };
         let meta = store.tree(Target::Meta);
         let created = match meta.get(MAGIC_KEY)? {
@@ -431,6 +441,7 @@ impl Store {
 
     /// Applies the write set atomically, in memory only: the caller makes it durable with
     /// `sync` (or a group commit) before acknowledging it. Refused once a sync has failed.
+    /// Callers hold the writer lock (a snapshot's patch moment relies on it).
     pub fn apply(&self, ws: WriteSet) -> Result<(), StoreError> {
         if ws.is_empty() {
             return Ok(());
@@ -447,6 +458,9 @@ impl Store {
             }
             Ok::<(), sled::transaction::ConflictableTransactionError<()>>(())
         });
+        // After the writes are visible, so a snapshot that reads a key before this point has
+        // it recorded for a later patch round (whatever the outcome: a key too many is harmless).
+        self.record_dirty(ops.iter().map(|(t, k, _)| (slot(*t), k)));
         match result {
             Ok(()) => Ok(()),
             // sled refused a write (a full disk, a failed blob write): what it kept of the

@@ -1,16 +1,30 @@
-//! Snapshots: every tree's key/value pairs in one file of our own format, taken under the writer
-//! lock so no commit lands mid-dump, and restored only into a directory that holds no database.
+//! Snapshots: every tree's key/value pairs in one file of our own format, consistent as of one
+//! moment, written without stopping saves, and restored only into a directory that holds no
+//! database.
 //!
-//! Layout (integers big-endian): magic `FOSNAPSH`, format u16, schema u32, created i64 (seconds,
-//! the service clock), next id u64; then per tree `T` name-len u16 name, entries `E` key-len u32
-//! key value-len u32 value, and `Z` entry-count u64; then `$` and a CRC32 over everything before
-//! it. A file is checked whole (CRC, frames, known trees, no trailing bytes) before anything is
-//! written from it.
+//! sled 0.34 has no snapshot isolation for iteration, so a copy made while saves go on is not one
+//! state. Instead, while a snapshot runs, every write set applied records its (tree, key) pairs
+//! into a dirty set (`Store::apply`). The trees are copied without the writer lock; then the
+//! dirty keys are read again and appended as a patch (their current value, or a tombstone), in
+//! rounds without the lock while many keys changed, and a last round under the writer lock. So
+//! saves wait only for that last round, and copy + patches give exactly the state at it: a key
+//! never written since the snapshot began was read as it is; a key written was recorded after
+//! its write became visible, so it is read again in a round that starts after that write.
+//!
+//! Format 2 (integers big-endian): magic `FOSNAPSH`, format u16, schema u32, created i64
+//! (seconds, the service clock); then per tree `T` name-len u16 name, entries `E` key-len u32
+//! key value-len u32 value, and `Z` entry-count u64; then patch entries `P` name-len u16 name
+//! key-len u32 key and `V` value-len u32 value or `X` (removed), later ones winning; then `H`
+//! next id u64, audit head sequence u64 and hash (32 bytes), the state at the patch moment; then
+//! `$` and a CRC32 over everything before it. Format 1 (still read) has the next id after the
+//! creation time, no patches and no `H`. A file is checked whole (CRC, frames, known trees, no
+//! trailing bytes) before anything is written from it.
 
 use super::{error::StoreError, schema, tree_names, OpenMode, Store, MAGIC_KEY, MAGIC_VALUE};
 use crate::domain::{Explain, Lang};
 use chrono::{DateTime, NaiveDateTime};
 use std::{
+    collections::{BTreeMap, HashSet},
     fs::{self, File, OpenOptions},
     io::{self, BufWriter, Read, Write},
     os::unix::fs::OpenOptionsExt,
@@ -18,7 +32,29 @@ use std::{
 };
 
 pub const MAGIC: &[u8; 8] = b"FOSNAPSH";
-pub const FORMAT: u16 = 1;
+pub const FORMAT: u16 = 2;
+/// The first format, without patches or the audit head (still read).
+const FORMAT_1: u16 = 1;
+/// `H`, next id, audit sequence and hash, `$`, CRC32: the fixed tail of a format 2 file.
+const TAIL: usize = 1 + 8 + 8 + 32 + 1 + 4;
+/// Patch rounds run without the writer lock while more keys than this changed meanwhile.
+const LOCKED_ROUND_KEYS: usize = 1000;
+/// Rounds without the lock before the last one (a write load faster than re-reading).
+const MAX_ROUNDS: usize = 16;
+
+/// The (tree slot, key) of every write applied while a snapshot runs.
+pub(super) type Dirty = HashSet<(usize, Vec<u8>)>;
+/// Where a snapshot is when a test's hook is called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// This tree is copied (no lock held: the hook may save).
+    Copied(&'static str),
+    /// The last patch round is written, under the writer lock (the hook must not save).
+    PatchMoment,
+}
+
+/// A test's look at the store while a snapshot runs.
+pub(super) type PatchHook = Box<dyn Fn(&Store, Stage) + Send + Sync>;
 /// The file name ending of snapshots and backups.
 pub const EXTENSION: &str = "fosnap";
 
@@ -26,7 +62,7 @@ pub const EXTENSION: &str = "fosnap";
 pub enum SnapshotError {
     #[error("not a frontoffice snapshot")]
     NotASnapshot,
-    #[error("snapshot format {found} is not known (this program reads {FORMAT})")]
+    #[error("snapshot format {found} is not known (this program reads up to {FORMAT})")]
     UnknownFormat { found: u16 },
     #[error("the snapshot is damaged: {0}")]
     Damaged(String),
@@ -55,12 +91,12 @@ impl Explain for SnapshotError {
                 "The file is not a frontoffice backup; nothing was written.".into()
             }
             (UnknownFormat { found }, Lang::Bg) => format!(
-                "Резервното копие е във формат {found}, а тази програма чете формат {FORMAT}. \
+                "Резервното копие е във формат {found}, а тази програма чете до формат {FORMAT}. \
                  Обновете frontoffice; нищо не е записано."
             ),
             (UnknownFormat { found }, Lang::En) => format!(
-                "The backup is in format {found}; this program reads format {FORMAT}. Update \
-                 frontoffice; nothing was written."
+                "The backup is in format {found}; this program reads up to format {FORMAT}. \
+                 Update frontoffice; nothing was written."
             ),
             (Damaged(what), Lang::Bg) => format!(
                 "Резервното копие е повредено ({what}); нищо не е записано. Използвайте друго копие."
@@ -119,20 +155,71 @@ fn len_u32(n: usize) -> io::Result<u32> {
     u32::try_from(n).map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "value too long"))
 }
 
-impl Store {
-    /// Writes a consistent snapshot of every tree to `w`; returns the bytes written. Holds the
-    /// writer lock throughout, so the dump sees whole commits only.
-    pub fn snapshot(&self, w: impl Write, created: NaiveDateTime) -> Result<u64, StoreError> {
-        let _writer = self.writer();
-        self.snapshot_locked(w, created)
+/// Recording of dirty keys for one snapshot; stops when dropped (a failed snapshot too).
+struct Recording<'a>(&'a Store);
+
+impl<'a> Recording<'a> {
+    /// Starts recording under the writer lock, so no write set is half recorded.
+    fn start(store: &'a Store) -> Recording<'a> {
+        let _writer = store.writer();
+        *store.dirty.lock().unwrap_or_else(|p| p.into_inner()) = Some(Dirty::new());
+        Recording(store)
     }
 
-    /// As `snapshot`, for a caller that already holds the writer lock.
-    pub fn snapshot_locked(
-        &self,
-        w: impl Write,
-        created: NaiveDateTime,
-    ) -> Result<u64, StoreError> {
+    fn len(&self) -> usize {
+        self.0
+            .dirty
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .map_or(0, HashSet::len)
+    }
+
+    /// The keys recorded so far; recording goes on into a fresh set.
+    fn swap(&self) -> Dirty {
+        let mut dirty = self.0.dirty.lock().unwrap_or_else(|p| p.into_inner());
+        dirty.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    /// The keys recorded so far; recording stops. Called under the writer lock.
+    fn finish(&self) -> Dirty {
+        let mut dirty = self.0.dirty.lock().unwrap_or_else(|p| p.into_inner());
+        dirty.take().unwrap_or_default()
+    }
+}
+
+impl Drop for Recording<'_> {
+    fn drop(&mut self) {
+        *self.0.dirty.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+}
+
+fn frame_name(out: &mut impl Write, name: &str) -> io::Result<()> {
+    out.write_all(&len_u16(name.len())?.to_be_bytes())?;
+    out.write_all(name.as_bytes())
+}
+
+fn frame_bytes(out: &mut impl Write, b: &[u8]) -> io::Result<()> {
+    out.write_all(&len_u32(b.len())?.to_be_bytes())?;
+    out.write_all(b)
+}
+
+impl Store {
+    /// Records the keys of a write set just applied, while a snapshot runs.
+    pub(super) fn record_dirty<'k>(&self, keys: impl Iterator<Item = (usize, &'k Vec<u8>)>) {
+        let mut dirty = self.dirty.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(set) = dirty.as_mut() {
+            set.extend(keys.map(|(slot, k)| (slot, k.clone())));
+        }
+    }
+
+    /// Writes a consistent snapshot of every tree to `w`: the state at its patch moment (see the
+    /// module comment), then made durable. Saves go on while it copies and wait only for the
+    /// last patch round. Returns the bytes written.
+    pub fn snapshot(&self, w: impl Write, created: NaiveDateTime) -> Result<u64, StoreError> {
+        let _one = self.snapshotting.lock().unwrap_or_else(|p| p.into_inner());
+        let names = tree_names();
+        let recording = Recording::start(self);
         let mut out = Summing {
             inner: w,
             crc: crc32fast::Hasher::new(),
@@ -142,30 +229,103 @@ impl Store {
         out.write_all(&FORMAT.to_be_bytes())?;
         out.write_all(&self.schema_version()?.to_be_bytes())?;
         out.write_all(&created.and_utc().timestamp().to_be_bytes())?;
-        // sled's id generator lives outside the trees: a restore must start past it.
-        out.write_all(&self.db.generate_id()?.to_be_bytes())?;
-        for (name, tree) in tree_names().into_iter().zip(&self.trees) {
+        for (name, tree) in names.iter().zip(&self.trees) {
             out.write_all(b"T")?;
-            out.write_all(&len_u16(name.len())?.to_be_bytes())?;
-            out.write_all(name.as_bytes())?;
+            frame_name(&mut out, name)?;
             let mut count = 0u64;
             for item in tree.iter() {
                 let (k, v) = item?;
                 out.write_all(b"E")?;
-                out.write_all(&len_u32(k.len())?.to_be_bytes())?;
-                out.write_all(&k)?;
-                out.write_all(&len_u32(v.len())?.to_be_bytes())?;
-                out.write_all(&v)?;
+                frame_bytes(&mut out, &k)?;
+                frame_bytes(&mut out, &v)?;
                 count += 1;
             }
             out.write_all(b"Z")?;
             out.write_all(&count.to_be_bytes())?;
+            self.snapshot_hook(Stage::Copied(name));
         }
+        for _ in 0..MAX_ROUNDS {
+            if recording.len() <= LOCKED_ROUND_KEYS {
+                break;
+            }
+            self.write_patch(&mut out, &names, recording.swap())?;
+        }
+        let (next_id, (seq, hash)) = {
+            let _writer = self.writer();
+            self.write_patch(&mut out, &names, recording.finish())?;
+            self.snapshot_hook(Stage::PatchMoment);
+            // sled's id generator lives outside the trees: a restore must start past it.
+            (self.db.generate_id()?, self.audit_head()?)
+        };
+        drop(recording);
+        out.write_all(b"H")?;
+        out.write_all(&next_id.to_be_bytes())?;
+        out.write_all(&seq.to_be_bytes())?;
+        out.write_all(&hash)?;
         out.write_all(b"$")?;
         let crc = out.crc.clone().finalize();
         out.inner.write_all(&crc.to_be_bytes())?;
         out.flush()?;
+        // The state copied may hold saves applied but not yet synced: make it durable, so a
+        // snapshot never holds what a failed fsync left unacknowledged. A store whose saves
+        // stopped is copied as it is (that copy is what the administrator needs then).
+        if self.read_only().is_none() {
+            self.sync()?;
+        }
         Ok(out.len + 4)
+    }
+
+    /// The current value (or a tombstone) of each key, in tree and key order.
+    fn write_patch(
+        &self,
+        out: &mut impl Write,
+        names: &[&str],
+        keys: Dirty,
+    ) -> Result<(), StoreError> {
+        let mut keys: Vec<_> = keys.into_iter().collect();
+        keys.sort_unstable();
+        for (slot, key) in keys {
+            out.write_all(b"P")?;
+            frame_name(out, names[slot])?;
+            frame_bytes(out, &key)?;
+            match self.trees[slot].get(&key)? {
+                Some(v) => {
+                    out.write_all(b"V")?;
+                    frame_bytes(out, &v)?;
+                }
+                None => out.write_all(b"X")?,
+            }
+        }
+        Ok(())
+    }
+
+    fn snapshot_hook(&self, stage: Stage) {
+        if let Some(hook) = &*self.patch_hook.lock().unwrap_or_else(|p| p.into_inner()) {
+            hook(self, stage);
+        }
+    }
+
+    /// Makes every later snapshot call `hook` after each tree's copy and at its patch moment.
+    #[doc(hidden)]
+    pub fn set_snapshot_hook_for_test(&self, hook: impl Fn(&Store, Stage) + Send + Sync + 'static) {
+        *self.patch_hook.lock().unwrap_or_else(|p| p.into_inner()) = Some(Box::new(hook));
+    }
+
+    /// Every tree's pairs as they are now, in `tree_names` order (tests compare snapshots).
+    #[doc(hidden)]
+    pub fn dump_for_test(&self) -> Vec<(String, Pairs)> {
+        tree_names()
+            .into_iter()
+            .zip(&self.trees)
+            .map(|(name, tree)| {
+                let pairs = tree
+                    .iter()
+                    .filter_map(Result::ok)
+                    .map(|(k, v)| (k.to_vec(), v.to_vec()))
+                    .collect();
+                (name.to_string(), pairs)
+            })
+            .collect()
     }
 }
 
@@ -175,10 +335,17 @@ pub type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
 /// What a verified snapshot holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
+    pub format: u16,
     pub schema: u32,
     pub created: NaiveDateTime,
     pub next_id: u64,
+    /// Pairs copied from the trees.
     pub entries: u64,
+    /// Patch entries (keys written while the copy ran) applied over them.
+    pub patched: u64,
+    /// The audit chain's head at the snapshot's moment (sequence, hash): from the `H` frame,
+    /// or for format 1 from the meta tree's `audit_head`.
+    pub audit_head: (u64, [u8; 32]),
 }
 
 /// A snapshot read whole into memory (small ones: tests, tools).
@@ -244,12 +411,27 @@ impl<R: Read> Reader<R> {
     }
 }
 
-/// Reads a whole snapshot, handing every pair to `entry(tree slot, key, value)` and checking
+/// The audit head as the meta tree stores it (sequence, hash), or the empty log's.
+fn decode_head(v: &[u8]) -> (u64, [u8; 32]) {
+    match v.len() {
+        40 => {
+            let mut seq = [0u8; 8];
+            seq.copy_from_slice(&v[..8]);
+            let mut hash = [0u8; 32];
+            hash.copy_from_slice(&v[8..]);
+            (u64::from_be_bytes(seq), hash)
+        }
+        _ => (0, [0; 32]),
+    }
+}
+
+/// Reads a whole snapshot, handing every pair to `entry(tree slot, key, value)` in file order
+/// (a patch's removal as `None`; a later pair for a key replaces an earlier one) and checking
 /// every frame on the way: known trees, counts, the checksum at the end, nothing after it. The
 /// schema and the database marker are judged only once the checksum holds.
 pub fn walk(
     r: impl Read,
-    mut entry: impl FnMut(usize, &[u8], &[u8]) -> Result<(), SnapshotError>,
+    mut entry: impl FnMut(usize, &[u8], Option<&[u8]>) -> Result<(), SnapshotError>,
 ) -> Result<Summary, SnapshotError> {
     let mut r = Reader {
         inner: r,
@@ -263,52 +445,100 @@ pub fn walk(
         return Err(SnapshotError::NotASnapshot);
     }
     let format = u16::from_be_bytes(r.array()?);
-    if format != FORMAT {
+    if format != FORMAT && format != FORMAT_1 {
         return Err(SnapshotError::UnknownFormat { found: format });
     }
     let schema = u32::from_be_bytes(r.array()?);
     let created = i64::from_be_bytes(r.array()?);
-    let next_id = u64::from_be_bytes(r.array()?);
+    let mut next_id = match format {
+        FORMAT_1 => Some(u64::from_be_bytes(r.array()?)),
+        _ => None,
+    };
     let names = tree_names();
+    let slot_of = |name: &[u8]| names.iter().position(|n| n.as_bytes() == name);
     let mut seen = vec![false; names.len()];
-    let (mut entries, mut marked) = (0u64, false);
+    let (mut entries, mut patched, mut marked) = (0u64, 0u64, false);
     let (mut key, mut value) = (Vec::new(), Vec::new());
+    let meta = slot_of(b"meta");
+    let mut meta_head = (0, [0u8; 32]);
+    let mut trailer_head = None;
     loop {
-        match r.array::<1>()?[0] {
-            b'$' => break,
-            b'T' => {}
+        let tag = r.array::<1>()?[0];
+        match tag {
+            b'$' if format == FORMAT_1 || trailer_head.is_some() => break,
+            b'T' if patched == 0 && trailer_head.is_none() => {
+                let len = u16::from_be_bytes(r.array()?) as usize;
+                r.read(&mut buf, len)?;
+                let slot = slot_of(&buf)
+                    .filter(|s| !seen[*s])
+                    .ok_or_else(|| SnapshotError::Damaged("tree name".into()))?;
+                seen[slot] = true;
+                let mut count = 0u64;
+                loop {
+                    match r.array::<1>()?[0] {
+                        b'E' => {}
+                        b'Z' => break,
+                        t => {
+                            return Err(SnapshotError::Damaged(format!(
+                                "unexpected frame {t:#04x}"
+                            )))
+                        }
+                    }
+                    let n = r.len()?;
+                    r.read(&mut key, n)?;
+                    let n = r.len()?;
+                    r.read(&mut value, n)?;
+                    if Some(slot) == meta {
+                        marked |= key == MAGIC_KEY && value == MAGIC_VALUE;
+                        if key == super::AUDIT_HEAD_KEY {
+                            meta_head = decode_head(&value);
+                        }
+                    }
+                    entry(slot, &key, Some(&value))?;
+                    count += 1;
+                }
+                if u64::from_be_bytes(r.array()?) != count {
+                    return Err(SnapshotError::Damaged(format!(
+                        "entry count of {}",
+                        names[slot]
+                    )));
+                }
+                entries += count;
+            }
+            b'P' if format != FORMAT_1 && trailer_head.is_none() => {
+                let len = u16::from_be_bytes(r.array()?) as usize;
+                r.read(&mut buf, len)?;
+                let slot = slot_of(&buf)
+                    .filter(|s| seen[*s])
+                    .ok_or_else(|| SnapshotError::Damaged("patch tree name".into()))?;
+                let n = r.len()?;
+                r.read(&mut key, n)?;
+                let present = match r.array::<1>()?[0] {
+                    b'V' => {
+                        let n = r.len()?;
+                        r.read(&mut value, n)?;
+                        true
+                    }
+                    b'X' => false,
+                    t => return Err(SnapshotError::Damaged(format!("unexpected frame {t:#04x}"))),
+                };
+                if Some(slot) == meta && key == super::AUDIT_HEAD_KEY {
+                    meta_head = if present {
+                        decode_head(&value)
+                    } else {
+                        (0, [0; 32])
+                    };
+                }
+                entry(slot, &key, present.then_some(value.as_slice()))?;
+                patched += 1;
+            }
+            b'H' if format != FORMAT_1 && trailer_head.is_none() => {
+                next_id = Some(u64::from_be_bytes(r.array()?));
+                let seq = u64::from_be_bytes(r.array()?);
+                trailer_head = Some((seq, r.array::<32>()?));
+            }
             t => return Err(SnapshotError::Damaged(format!("unexpected frame {t:#04x}"))),
         }
-        let len = u16::from_be_bytes(r.array()?) as usize;
-        r.read(&mut buf, len)?;
-        let slot = names
-            .iter()
-            .position(|n| n.as_bytes() == buf.as_slice())
-            .filter(|s| !seen[*s])
-            .ok_or_else(|| SnapshotError::Damaged("tree name".into()))?;
-        seen[slot] = true;
-        let mut count = 0u64;
-        loop {
-            match r.array::<1>()?[0] {
-                b'E' => {}
-                b'Z' => break,
-                t => return Err(SnapshotError::Damaged(format!("unexpected frame {t:#04x}"))),
-            }
-            let n = r.len()?;
-            r.read(&mut key, n)?;
-            let n = r.len()?;
-            r.read(&mut value, n)?;
-            marked |= names[slot] == "meta" && key == MAGIC_KEY && value == MAGIC_VALUE;
-            entry(slot, &key, &value)?;
-            count += 1;
-        }
-        if u64::from_be_bytes(r.array()?) != count {
-            return Err(SnapshotError::Damaged(format!(
-                "entry count of {}",
-                names[slot]
-            )));
-        }
-        entries += count;
     }
     let crc = r.crc.clone().finalize();
     r.raw(&mut buf, 4)?;
@@ -327,31 +557,93 @@ pub fn walk(
     if !marked {
         return Err(SnapshotError::Damaged("no database marker".into()));
     }
+    // The trailer is the head at the patch moment; the meta tree as patched must agree.
+    let audit_head = trailer_head.unwrap_or(meta_head);
+    if audit_head != meta_head {
+        return Err(SnapshotError::Damaged("audit head".into()));
+    }
     let created = DateTime::from_timestamp(created, 0)
         .ok_or_else(|| SnapshotError::Damaged("creation time".into()))?
         .naive_utc();
     Ok(Summary {
+        format,
         schema,
         created,
-        next_id,
+        next_id: next_id.unwrap_or(0),
         entries,
+        patched,
+        audit_head,
     })
 }
 
-/// Parses and verifies a whole snapshot held in memory.
+/// One tree's pairs by key, while a snapshot is parsed.
+type Tree = BTreeMap<Vec<u8>, Vec<u8>>;
+
+/// Parses and verifies a whole snapshot held in memory; patches are applied, so each tree holds
+/// the state at the snapshot's moment, in key order.
 pub fn parse(bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
     let names = tree_names();
-    let mut trees: Vec<(String, Pairs)> = Vec::new();
+    let mut trees: Vec<(usize, Tree)> = Vec::new();
     let summary = walk(bytes, |slot, k, v| {
-        if trees.last().map(|(n, _)| n.as_str()) != Some(names[slot]) {
-            trees.push((names[slot].to_string(), Vec::new()));
-        }
-        if let Some((_, pairs)) = trees.last_mut() {
-            pairs.push((k.to_vec(), v.to_vec()));
-        }
+        let at = match trees.iter().position(|(s, _)| *s == slot) {
+            Some(at) => at,
+            None => {
+                trees.push((slot, BTreeMap::new()));
+                trees.len() - 1
+            }
+        };
+        let pairs = &mut trees[at].1;
+        match v {
+            Some(v) => pairs.insert(k.to_vec(), v.to_vec()),
+            None => pairs.remove(k),
+        };
         Ok(())
     })?;
+    let trees = trees
+        .into_iter()
+        .map(|(slot, pairs)| (names[slot].to_string(), pairs.into_iter().collect()))
+        .collect();
     Ok(Snapshot { summary, trees })
+}
+
+/// The audit head a snapshot file holds and when it was made, read cheaply: a format 2 file's
+/// fixed tail (its checksum is not verified here: a damaged tail only makes the head disagree),
+/// a format 1 file walked whole.
+pub fn read_head(path: &Path) -> Result<(NaiveDateTime, (u64, [u8; 32])), SnapshotError> {
+    let mut file = File::open(path)?;
+    let mut head = [0u8; 8 + 2 + 4 + 8];
+    file.read_exact(&mut head)
+        .map_err(|_| SnapshotError::NotASnapshot)?;
+    if &head[..8] != MAGIC {
+        return Err(SnapshotError::NotASnapshot);
+    }
+    let format = u16::from_be_bytes([head[8], head[9]]);
+    if format == FORMAT_1 {
+        let s = walk(open_file(path)?, |_, _, _| Ok(()))?;
+        return Ok((s.created, s.audit_head));
+    }
+    if format != FORMAT {
+        return Err(SnapshotError::UnknownFormat { found: format });
+    }
+    let mut secs = [0u8; 8];
+    secs.copy_from_slice(&head[14..22]);
+    let created = DateTime::from_timestamp(i64::from_be_bytes(secs), 0)
+        .ok_or_else(|| SnapshotError::Damaged("creation time".into()))?
+        .naive_utc();
+    use std::io::{Seek, SeekFrom};
+    file.seek(SeekFrom::End(-(TAIL as i64)))
+        .map_err(|_| SnapshotError::Damaged("cut short".into()))?;
+    let mut tail = [0u8; TAIL];
+    file.read_exact(&mut tail)
+        .map_err(|_| SnapshotError::Damaged("cut short".into()))?;
+    if tail[0] != b'H' || tail[TAIL - 5] != b'$' {
+        return Err(SnapshotError::Damaged("no audit head at the end".into()));
+    }
+    let mut seq = [0u8; 8];
+    seq.copy_from_slice(&tail[9..17]);
+    let mut hash = [0u8; 32];
+    hash.copy_from_slice(&tail[17..49]);
+    Ok((created, (u64::from_be_bytes(seq), hash)))
 }
 
 fn open_file(path: &Path) -> Result<impl Read, SnapshotError> {
@@ -442,7 +734,10 @@ fn fill(file: &Path, work: &Path, summary: &Summary) -> Result<(), SnapshotError
             apply(pending.take())?;
         }
         let p = pending.get_or_insert_with(|| (slot, sled::Batch::default(), 0));
-        p.1.insert(k, v);
+        match v {
+            Some(v) => p.1.insert(k, v),
+            None => p.1.remove(k),
+        }
         p.2 += 1;
         Ok(())
     })?;
@@ -463,7 +758,8 @@ fn fill(file: &Path, work: &Path, summary: &Summary) -> Result<(), SnapshotError
 }
 
 /// Writes a file under a temporary name in the same directory, syncs it, renames it into place
-/// and syncs the directory: a half-written file never carries the final name. Created 0640.
+/// and syncs the directory: a half-written file never carries the final name. Created 0600:
+/// what goes through here (snapshots, exports, payrolls) holds full identifiers.
 pub fn write_atomically<T, E: From<io::Error>>(
     path: &Path,
     fill: impl FnOnce(&mut BufWriter<File>) -> Result<T, E>,
@@ -473,7 +769,7 @@ pub fn write_atomically<T, E: From<io::Error>>(
         .write(true)
         .create(true)
         .truncate(true)
-        .mode(0o640)
+        .mode(0o600)
         .open(&tmp)?;
     let mut w = BufWriter::new(file);
     let result = fill(&mut w).and_then(|t| {
@@ -492,7 +788,18 @@ pub fn write_atomically<T, E: From<io::Error>>(
     result
 }
 
-/// A snapshot of the store written atomically to `path`; returns its size in bytes.
+/// A snapshot of the store written atomically to `path` (0600); returns its size in bytes.
+/// The copy runs on a thread of its own at a lower priority, so that on a small machine the
+/// saves going on meanwhile keep the CPU.
 pub fn write_file(store: &Store, path: &Path, created: NaiveDateTime) -> Result<u64, StoreError> {
-    write_atomically(path, |w| store.snapshot(w, created))
+    std::thread::scope(|scope| {
+        let copy = std::thread::Builder::new()
+            .name("snapshot".into())
+            .spawn_scoped(scope, || {
+                crate::os::lower_this_thread_priority();
+                write_atomically(path, |w| store.snapshot(w, created))
+            })?;
+        copy.join()
+            .unwrap_or_else(|_| Err(StoreError::Io("the snapshot thread panicked".into())))
+    })
 }

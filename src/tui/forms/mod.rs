@@ -507,7 +507,8 @@ pub fn from_draft(cx: &mut Cx, draft: &Draft) -> Result<Box<dyn Screen>, String>
 }
 
 /// F12 on a saved agreement, contract or referral: its document to sign, written beside the
-/// database (an audited read: it carries the full ЕГН); the status line says where.
+/// database (an audited read: it carries the full ЕГН); a popup says the whole path and offers
+/// to print it.
 pub fn write_document(cx: &mut Cx, kind: crate::domain::document::DocKind, id: u64) -> Outcome {
     let today = cx.today();
     match crate::documents::write_into_data_dir(cx.api.as_ref(), kind, id, &cx.data_dir, today) {
@@ -515,6 +516,9 @@ pub fn write_document(cx: &mut Cx, kind: crate::domain::document::DocKind, id: u
             let msg =
                 cx.t.f("status.document", &[("path", &path.display().to_string())]);
             cx.say(crate::tui::app::Level::Info, msg);
+            return Outcome::Push(Box::new(
+                crate::tui::screens::document_written::DocumentWritten::new(path),
+            ));
         }
         Err(e) => {
             let msg = crate::domain::Explain::explain(&e, cx.t.lang());

@@ -2,6 +2,7 @@
 
 pub mod agenda;
 pub mod conflict;
+pub mod document_written;
 pub mod drafts;
 pub mod help;
 pub mod month;

@@ -273,3 +273,29 @@ fn the_server_anchors_its_heads_and_check_reads_them() {
     assert!(out.contains("audit.anchors line"), "{out}");
     assert!(out.contains("snapshot "), "{out}");
 }
+
+/// The periodic anchor is written only when the head moved since the last one.
+#[test]
+fn a_periodic_anchor_is_written_only_when_the_head_moved() {
+    let db = common::new_db();
+    let key = key_file(db.dir.path());
+    db.svc
+        .set_audit_key(AuditKey::load(&key, &db.path()).unwrap());
+    let anchors = db.dir.path().join("audit.anchors");
+    let count = || {
+        std::fs::read_to_string(&anchors)
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+    db.svc.anchor_if_moved("hourly");
+    assert_eq!(count(), 1, "nothing anchored yet: the first one is written");
+    db.svc.anchor_if_moved("hourly");
+    assert_eq!(count(), 1, "the head did not move");
+    db.admin
+        .create(Body::Person(common::person("Иван", "Петров", None)))
+        .unwrap();
+    db.svc.anchor_if_moved("hourly");
+    assert_eq!(count(), 2);
+    assert!(db.admin.check().unwrap().problems.is_empty());
+}

@@ -565,7 +565,8 @@ fn snapshots_and_their_reads_are_audited_and_private() {
 }
 
 /// Every file the command line writes with full identifiers is 0600: a backup, an export, a
-/// payroll, a document (in the data directory's documents/, made 0700 though it was 0755).
+/// payroll, a document (in the data directory's documents/, made 0700 though it was 0755); a
+/// database directory it creates is 0700.
 #[test]
 fn files_with_full_identifiers_are_created_private() {
     use std::os::unix::fs::PermissionsExt;
@@ -617,4 +618,9 @@ fn files_with_full_identifiers_are_created_private() {
         assert_eq!(mode(file), 0o600, "{}", file.display());
     }
     assert_eq!(mode(&docs), 0o700);
+    // The database directory itself, and a restored one.
+    assert_eq!(mode(&db), 0o700);
+    let restored = dir.path().join("restored");
+    ok(run(&["--db", s(&restored), "restore", s(&backup)]));
+    assert_eq!(mode(&restored), 0o700);
 }

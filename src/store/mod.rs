@@ -233,7 +233,12 @@ impl Store {
             });
         }
         if empty {
-            std::fs::create_dir_all(dir)?;
+            // Every full identifier is in here: nobody but the program's user may enter.
+            use std::os::unix::fs::DirBuilderExt;
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)?;
         }
         let db = open_sled(dir)?;
         let trees = tree_names()

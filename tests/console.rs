@@ -2389,3 +2389,44 @@ fn the_document_popup_wraps_a_long_path_and_says_when_lp_is_missing() {
         assert!(shown.contains("agreement-SP-2026-0001.pdf"), "{shown}");
     }
 }
+
+/// A resumed draft keeps its reference fields: the phone note's person comes back as the
+/// record it pointed to, so the resumed form saves with it (no "choose from the list").
+#[test]
+fn a_resumed_draft_keeps_the_record_its_reference_points_to() {
+    use frontoffice::domain::record::{Body, Kind};
+    let (_dir, svc) = own_db();
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    typed(&mut a, AGREEMENT);
+    a.on_key(key(KeyCode::F(8)));
+    typed(&mut a, "Бележка за продължение");
+    a.keep_drafts(std::time::Instant::now(), true);
+    drop(a);
+    let mut b = frontoffice::tui::app::App::start(cx_on(&svc, Lang::Bg));
+    b.on_key(key(KeyCode::Enter));
+    let resumed = shot(&b);
+    assert!(!resumed.contains("изберете от списъка"), "{resumed}");
+    b.on_key(key(KeyCode::F(2)));
+    let s = shot(&b);
+    assert!(s.contains("Записано: Обръщение"), "{s}");
+    let intakes = a_session(&svc).list(Kind::Intake, None, 1000).unwrap();
+    let saved = intakes
+        .iter()
+        .filter_map(|r| match &r.body {
+            Body::Intake(i) if i.note.contains("Бележка за продължение") => {
+                Some(i.person)
+            }
+            _ => None,
+        })
+        .collect::<Vec<_>>();
+    let [Some(person)] = saved[..] else {
+        panic!("{saved:?}")
+    };
+    let Body::Person(p) = a_session(&svc).get(Kind::Person, person).unwrap().body else {
+        panic!()
+    };
+    assert!(
+        resumed.contains(&p.last_name),
+        "the person shown: {resumed}"
+    );
+}

@@ -322,12 +322,7 @@ impl<S: Spec> Screen for RecordForm<S> {
             } else {
                 name.trim().to_string()
             },
-            fields: self
-                .form
-                .values()
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect(),
+            fields: self.form.draft_values(),
             saved: (cx.clock)(),
         })
     }

@@ -36,6 +36,9 @@ pub struct CheckCx<'a> {
 /// A field's own rule beyond its kind: the value normalised for display, or a message.
 pub type Check = fn(&str, &CheckCx) -> Result<Option<String>, String>;
 
+/// The suffix of a draft's entry that keeps a reference field's record id.
+const REF_ID: &str = "#id";
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Choice {
     pub code: String,
@@ -395,11 +398,46 @@ impl Form {
         self.fields.iter().map(|f| (f.key, f.raw())).collect()
     }
 
-    /// Puts back values kept earlier (a draft): unknown keys are skipped.
+    /// What a draft keeps: every field's raw value, and the record a reference field points
+    /// to ("person#id"), which its text alone cannot bring back (its options come from a search
+    /// that a resumed form has not run).
+    pub fn draft_values(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = self
+            .values()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        for f in &self.fields {
+            if let FieldKind::Ref(..) = f.kind {
+                if let Some(c) = f.resolve_choice(&f.raw()) {
+                    out.push((format!("{}{REF_ID}", f.key), c.code.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    /// Puts back values kept earlier (a draft): unknown keys are skipped; a reference field
+    /// gets back the record it pointed to, under the text it showed.
     pub fn restore(&mut self, values: &[(String, String)]) {
         for (k, v) in values {
             if let Some(i) = self.index(k) {
                 self.fields[i].set_raw(v);
+            }
+        }
+        for (k, code) in values {
+            let Some(key) = k.strip_suffix(REF_ID) else {
+                continue;
+            };
+            let Some(i) = self.index(key) else { continue };
+            let label = self.fields[i].raw();
+            if let FieldKind::Ref(_, options) = &mut self.fields[i].kind {
+                if !options.iter().any(|c| &c.code == code) {
+                    options.push(Choice {
+                        code: code.clone(),
+                        label,
+                    });
+                }
             }
         }
         self.dirty = true;

@@ -2430,3 +2430,32 @@ fn a_resumed_draft_keeps_the_record_its_reference_points_to() {
         "the person shown: {resumed}"
     );
 }
+
+/// F4 on an empty reference lists the first records it could point to; a list of several
+/// choices shows each ticked or not ([✓]/[ ], in ASCII [x]/[ ]).
+#[test]
+fn f4_lists_an_empty_reference_and_ticks_show_in_several_choices() {
+    for (ascii, tick) in [(false, "[✓]"), (true, "[x]")] {
+        let mut a = app(Lang::Bg, "default", ascii);
+        a.on_key(key(KeyCode::F(6)));
+        a.on_key(key(KeyCode::F(7)));
+        assert!(shot(&a).contains("Ново обръщение"), "{}", shot(&a));
+        a.on_key(key(KeyCode::Tab));
+        a.on_key(key(KeyCode::Tab));
+        a.on_key(key(KeyCode::F(4)));
+        let s = shot(&a);
+        let listed = s
+            .lines()
+            .filter(|l| l.contains(".19") || l.contains(".20"))
+            .count();
+        assert!(listed >= 3, "persons with their birth dates listed:\n{s}");
+        a.on_key(key(KeyCode::Esc));
+        a.on_key(key(KeyCode::Tab));
+        a.on_key(key(KeyCode::F(4)));
+        let s = shot(&a);
+        assert!(s.contains("[ ]") && !s.contains(tick), "{s}");
+        a.on_key(key(KeyCode::Enter));
+        let s = shot(&a);
+        assert_eq!(s.matches(tick).count(), 1, "{s}");
+    }
+}

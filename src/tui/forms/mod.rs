@@ -394,6 +394,23 @@ pub fn ref_options(cx: &Cx, kind: Kind, typed: &str) -> Vec<Choice> {
         .collect()
 }
 
+/// The first records of a kind, as a reference field lists them before anything is typed.
+pub fn first_options(cx: &Cx, kind: Kind) -> Vec<Choice> {
+    let ids: Vec<u64> = match cx.api.list(kind, None, 12) {
+        Ok(records) => records.iter().map(Record::id).collect(),
+        Err(_) => return Vec::new(),
+    };
+    cx.api
+        .labels(ids)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|h| Choice {
+            code: h.id.to_string(),
+            label: hit_label(&h),
+        })
+        .collect()
+}
+
 /// The screen of a record: a person's card, else its form.
 pub fn open(
     cx: &mut Cx,

@@ -352,6 +352,18 @@ impl<S: Spec> Screen for RecordForm<S> {
             }
             _ => {}
         }
+        if matches!(ev, Ev::Action(Action::ListValues)) && self.on_ref() {
+            // F4 on an empty reference lists the first records it could point to.
+            let key = self.form.focused().key;
+            if self.form.text(key).trim().is_empty() && self.form.options_of(key).is_empty() {
+                if let Some(kind) = self.form.ref_kind(key) {
+                    let options = S::ref_options(self, key, "", cx)
+                        .filter(|o| !o.is_empty())
+                        .unwrap_or_else(|| forms::first_options(cx, kind));
+                    self.form.set_options(key, options);
+                }
+            }
+        }
         let before = self.form.focus;
         let out = self.form.handle(ev, &Self::check_cx(cx));
         if let FormEvent::Changed(i) = out {

@@ -896,14 +896,28 @@ impl Form {
         block.render(rect, buf);
         let rows = inner.height as usize;
         let first = sel.saturating_sub(rows.saturating_sub(1));
+        // Several choices: each option ticked or not, as Enter leaves it.
+        let ticked: Option<Vec<String>> = match self.focused().kind {
+            FieldKind::Multi(_) => Some(
+                multi_parts(&self.focused().raw())
+                    .map(str::to_lowercase)
+                    .collect(),
+            ),
+            _ => None,
+        };
         for (n, c) in options.iter().enumerate().skip(first).take(rows) {
             let style = if n == sel { theme.selected } else { theme.base };
             let pointer = if n == sel { sym.pointer } else { "  " };
+            let tick = match &ticked {
+                Some(t) if t.contains(&c.label.to_lowercase()) => format!("{} ", sym.yes),
+                Some(_) => format!("{} ", sym.no),
+                None => String::new(),
+            };
             buf.set_stringn(
                 inner.x,
                 inner.y + (n - first) as u16,
                 pad(
-                    &format!("{pointer}{}", c.label),
+                    &format!("{pointer}{tick}{}", c.label),
                     inner.width as usize,
                     sym.ellipsis,
                 ),

@@ -235,6 +235,9 @@ impl ReportGrid {
             status: ReportStatus::Accepted,
             received: cx.today(),
             note: String::new(),
+            // The service's to fix and to say.
+            facts: None,
+            warnings: Vec::new(),
         }
     }
 

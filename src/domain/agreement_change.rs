@@ -41,10 +41,7 @@ impl Explain for Correction {
     fn explain(&self, lang: Lang) -> String {
         let m = format!("{:02}.{}", self.month.month, self.month.year);
         match lang {
-            Lang::Bg => format!(
-                "отчетът за {m} по {} е върнат за корекция",
-                self.number
-            ),
+            Lang::Bg => format!("отчетът за {m} по {} е върнат за корекция", self.number),
             Lang::En => format!(
                 "the report of {m} under {} was returned for correction",
                 self.number
@@ -147,7 +144,10 @@ pub fn check_change(
                 let day = month.first_day() + Days::new(u64::from(day) - 1);
                 return Err(Refusal(Reason::SuspensionOverReport { day }));
             }
-            return Err(Refusal(Reason::ChangeMovesAcceptedReport { year, month: m }));
+            return Err(Refusal(Reason::ChangeMovesAcceptedReport {
+                year,
+                month: m,
+            }));
         }
         out.push(Correction {
             report: *id,

@@ -227,10 +227,8 @@ impl MonthlySummary {
                 }
             }
         }
-        let mut lines: Vec<(PayLine, Option<Payee>)> = lines
-            .into_iter()
-            .map(|(l, p)| (l.priced(), p))
-            .collect();
+        let mut lines: Vec<(PayLine, Option<Payee>)> =
+            lines.into_iter().map(|(l, p)| (l.priced(), p)).collect();
         let key = |l: &PayLine| {
             (
                 l.provider_name.clone(),

@@ -373,7 +373,12 @@ fn by_date(month: Month, row: &[u16]) -> BTreeMap<NaiveDate, u32> {
     row.iter()
         .enumerate()
         .filter(|(_, m)| **m > 0)
-        .map(|(i, &m)| (month.first_day() + chrono::Days::new(i as u64), u32::from(m)))
+        .map(|(i, &m)| {
+            (
+                month.first_day() + chrono::Days::new(i as u64),
+                u32::from(m),
+            )
+        })
         .collect()
 }
 
@@ -404,11 +409,14 @@ pub(super) fn check_save(
     settings: &Settings,
     today: NaiveDate,
 ) -> Result<(), ServiceError> {
-    let (agreement, agreement_rev) =
-        match svc.store.get(Kind::Agreement, r.agreement)?.map(|x| (x.body, x.meta.rev)) {
-            Some((Body::Agreement(a), rev)) => (a, rev),
-            _ => return Err(invalid("agreement", Reason::Missing { id: r.agreement })),
-        };
+    let (agreement, agreement_rev) = match svc
+        .store
+        .get(Kind::Agreement, r.agreement)?
+        .map(|x| (x.body, x.meta.rev))
+    {
+        Some((Body::Agreement(a), rev)) => (a, rev),
+        _ => return Err(invalid("agreement", Reason::Missing { id: r.agreement })),
+    };
     open_month(svc, r.month)?;
     if let Some(o) = old {
         open_month(svc, o.month)?;
@@ -668,7 +676,9 @@ pub fn payroll(
             },
             None => String::new(),
         };
-        let iban = payee.map(|p| p.iban.as_str().to_string()).unwrap_or_default();
+        let iban = payee
+            .map(|p| p.iban.as_str().to_string())
+            .unwrap_or_default();
         out.push(PayrollLine { line, ident, iban });
     }
     let changes = vec![

@@ -12,9 +12,9 @@ use crate::domain::{
     },
     intake::Assessment,
     record::{Body, Kind, Meta, Record},
-    report::{Absence, MonthlyReport, ReportStatus},
     referral::{Referral, ReferralStatus, StatusChange},
     register::{Access, Funding, Licence, Provider, ProviderKind, Referrer, Service, ServiceType},
+    report::{Absence, MonthlyReport, ReportStatus},
     settings::{Settings, StepDays},
 };
 use serde::{Deserialize, Serialize};

@@ -1664,7 +1664,7 @@ fn hours_off_the_schedule_are_kept_with_a_warning() {
         unreachable!()
     };
     let w = ReportWarning::OffSchedule { days: vec![4, 11] };
-    assert_eq!(r.warnings, [w.clone()]);
+    assert_eq!(r.warnings, std::slice::from_ref(&w));
     assert_eq!(
         w.explain(Lang::Bg),
         "Часове в ден без часове по седмичния график на споразумението: 4, 11-о число."

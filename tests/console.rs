@@ -2430,3 +2430,47 @@ fn a_resumed_draft_keeps_the_record_its_reference_points_to() {
         "the person shown: {resumed}"
     );
 }
+
+/// Hours on a day the agreement's schedule leaves free (a Sunday; the demo's schedules are
+/// Monday to Friday) are warned of before saving, through the real keymap: the first F2 shows
+/// the warning and saves nothing, a second F2 saves with the warning kept on the record.
+#[test]
+fn hours_off_the_schedule_take_a_second_f2() {
+    use frontoffice::domain::{date::Month, report::ReportWarning};
+    let (_dir, svc) = own_db();
+    let month = Month::of(common::clock()().date()).prev();
+    assert_eq!(month, Month::new(2026, 10).unwrap());
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    a.on_key(key(KeyCode::F(12)));
+    let number = choose_month_row(&mut a, "очакван");
+    a.on_key(key(KeyCode::Enter));
+    // Friday 16 October cleared and Sunday the 18th 2 h: the week and the month hold less.
+    a.on_key(key(KeyCode::Home));
+    for _ in 0..15 {
+        a.on_key(key(KeyCode::Right));
+    }
+    a.on_key(key(KeyCode::Backspace));
+    a.on_key(key(KeyCode::Right));
+    a.on_key(key(KeyCode::Right));
+    typed(&mut a, "2");
+    a.on_key(key(KeyCode::F(2)));
+    let s = shot(&a);
+    assert!(
+        s.contains("Часове в ден без часове по седмичния график"),
+        "the warning is shown:\n{s}"
+    );
+    let row = |svc: &Arc<Service>| {
+        a_session(svc)
+            .monthly_report(month)
+            .unwrap()
+            .rows
+            .into_iter()
+            .find(|r| r.number == number)
+            .unwrap()
+    };
+    assert_eq!(row(&svc).report, None, "nothing saved on the first F2");
+    a.on_key(key(KeyCode::F(2)));
+    let (_, r) = stored_report(&svc, &number, month);
+    assert_eq!(r.warnings, [ReportWarning::OffSchedule { days: vec![18] }]);
+    assert_eq!((r.minutes[15], r.minutes[17]), (0, 120));
+}

@@ -63,8 +63,6 @@ pub struct MonthlyRow {
     /// What the pay counts: an accepted report's minutes per person and rate (nothing while
     /// the report is missing, received or returned), from the facts fixed at its acceptance.
     pub paid: Vec<PaidMinutes>,
-    /// Who those minutes pay (the accepted report's facts: person and account).
-    pub payees: Vec<Payee>,
 }
 
 impl MonthlyRow {
@@ -185,13 +183,20 @@ impl MonthlySummary {
     /// The month's pay: one line per provider, assistant (or substitute) and rate, from the
     /// accepted reports; ordered by provider, then assistant's name.
     pub fn pay_lines(&self) -> Vec<PayLine> {
-        self.payroll_lines().into_iter().map(|(l, _)| l).collect()
+        self.payroll_lines(&BTreeMap::new())
+            .into_iter()
+            .map(|(l, _)| l)
+            .collect()
     }
 
-    /// The pay lines with who is paid, as the accepted reports fixed it: an assistant paid
-    /// into two accounts in one month (the account changed between two acceptances) has a
-    /// line for each.
-    pub fn payroll_lines(&self) -> Vec<(PayLine, Option<Payee>)> {
+    /// The pay lines with who is paid, as each accepted report fixed it (`payees`: by
+    /// agreement, from the reports' facts; the summary itself carries no account, as it goes
+    /// to every clerk): an assistant paid into two accounts in one month (the account changed
+    /// between two acceptances) has a line for each.
+    pub fn payroll_lines(
+        &self,
+        payees: &BTreeMap<u64, Vec<Payee>>,
+    ) -> Vec<(PayLine, Option<Payee>)> {
         let mut names: BTreeMap<u64, &str> = BTreeMap::new();
         for r in &self.rows {
             names.insert(r.assistant_id, &r.assistant);
@@ -202,7 +207,9 @@ impl MonthlySummary {
         let mut lines: Vec<(PayLine, Option<Payee>)> = Vec::new();
         for r in &self.rows {
             for p in &r.paid {
-                let payee = r.payees.iter().find(|x| x.assistant == p.assistant);
+                let payee = payees
+                    .get(&r.agreement)
+                    .and_then(|v| v.iter().find(|x| x.assistant == p.assistant));
                 let same = |(l, x): &&mut (PayLine, Option<Payee>)| {
                     l.provider == r.provider_id
                         && l.assistant == p.assistant

@@ -139,16 +139,7 @@ impl RowContext {
             .as_ref()
             .filter(|(_, r)| r.status == ReportStatus::Accepted)
             .and_then(|(_, r)| r.facts.as_ref().map(|f| (f.paid(r), f)));
-        let (paid, payees) = match &facts {
-            Some((paid, f)) => (
-                paid.clone(),
-                std::iter::once(&f.assistant)
-                    .chain(f.substitute.as_ref())
-                    .cloned()
-                    .collect(),
-            ),
-            None => (Vec::new(), Vec::new()),
-        };
+        let paid = facts.as_ref().map(|(p, _)| p.clone()).unwrap_or_default();
         let fixed = facts.as_ref().map(|(_, f)| *f);
         let assistant_id = fixed.map_or(a.assistant, |f| f.assistant.assistant);
         let substitute_id = match fixed.and_then(|f| f.substitute.as_ref()) {
@@ -188,7 +179,6 @@ impl RowContext {
             }),
             report: report.as_ref().map(|(id, _)| *id),
             paid,
-            payees,
         }))
     }
 }
@@ -665,8 +655,21 @@ pub fn payroll(
     if let Some(p) = provider {
         summary = summary.for_provider(p);
     }
+    // Who each accepted report pays, from its facts (the summary carries no accounts).
+    let mut payees: BTreeMap<u64, Vec<Payee>> = BTreeMap::new();
+    for row in summary.rows.iter().filter(|r| !r.paid.is_empty()) {
+        let Some(id) = row.report else { continue };
+        if let Some(Body::Report(r)) = svc.store.get(Kind::Report, id)?.map(|x| x.body) {
+            if let Some(f) = r.facts {
+                payees.insert(
+                    row.agreement,
+                    std::iter::once(f.assistant).chain(f.substitute).collect(),
+                );
+            }
+        }
+    }
     let mut out = Vec::new();
-    for (line, payee) in summary.payroll_lines() {
+    for (line, payee) in summary.payroll_lines(&payees) {
         // The person and account the accepted report fixed; the person's identifier as
         // stored now (a corrected typo is corrected).
         let ident = match &payee {

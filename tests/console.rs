@@ -2474,3 +2474,31 @@ fn hours_off_the_schedule_take_a_second_f2() {
     assert_eq!(r.warnings, [ReportWarning::OffSchedule { days: vec![18] }]);
     assert_eq!((r.minutes[15], r.minutes[17]), (0, 120));
 }
+
+/// A save that sent monthly reports back for correction says which, in the clerk's language.
+#[test]
+fn a_save_names_the_reports_it_sent_back() {
+    use frontoffice::domain::{agreement_change::Correction, date::Month};
+    use frontoffice::tui::screens::record_form::saved_message;
+    let svc = Arc::clone(&db().lock().unwrap_or_else(|e| e.into_inner()).1);
+    let back = [Correction {
+        report: 7,
+        agreement: 3,
+        number: "СП-2026-0001".into(),
+        month: Month::new(2026, 10).unwrap(),
+    }];
+    assert_eq!(
+        saved_message(&cx_on(&svc, Lang::Bg), "Споразумение", &back),
+        "Записано: Споразумение · Върнати за корекция, поправете ги: отчетът за 10.2026 по \
+         СП-2026-0001 е върнат за корекция."
+    );
+    assert_eq!(
+        saved_message(&cx_on(&svc, Lang::En), "Agreement", &back),
+        "Saved: Agreement · Returned for correction, correct them: the report of 10.2026 under \
+         СП-2026-0001 was returned for correction."
+    );
+    assert_eq!(
+        saved_message(&cx_on(&svc, Lang::En), "Agreement", &[]),
+        "Saved: Agreement"
+    );
+}

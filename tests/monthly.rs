@@ -1871,3 +1871,69 @@ fn reports_accepted_before_the_facts_get_them_on_open() {
     assert_eq!(s.payroll(oct, None).unwrap(), before);
     assert!(s.check().unwrap().problems.is_empty());
 }
+
+/// A suspension is a change of its agreement too: over a received report's hours it sends
+/// the report back in the same commit; over a closed month it is refused; a new agreement in
+/// force in a closed month is refused the same way.
+#[test]
+fn a_suspension_or_a_new_agreement_in_a_closed_month_is_checked_the_same_way() {
+    let o = office();
+    october(&o);
+    let s = &o.db.admin;
+    let oct = month(2026, 10);
+    // Георги's received October report has hours on Monday 5 October.
+    let saved = s
+        .create_saved(
+            frontoffice::service::new_request_id(),
+            Body::Suspension(Suspension {
+                agreement: o.g2,
+                from: date(2026, 10, 5),
+                to: Some(date(2026, 10, 6)),
+                reason: "hospital".into(),
+                note: String::new(),
+            }),
+        )
+        .unwrap();
+    assert_eq!(saved.returned.len(), 1);
+    assert_eq!(saved.returned[0].month, oct);
+    let r = s.get(Kind::Report, saved.returned[0].report).unwrap();
+    assert!(matches!(&r.body, Body::Report(m) if m.status == ReportStatus::Returned));
+    // September closed: Елена's agreement suspended in it, or a new one in force in it.
+    s.close_month(month(2026, 9)).unwrap();
+    let closed = Reason::ChangeInClosedMonth {
+        year: 2026,
+        month: 9,
+    };
+    refused_change(
+        s.create(Body::Suspension(Suspension {
+            agreement: o.g3,
+            from: date(2026, 9, 21),
+            to: Some(date(2026, 9, 25)),
+            reason: "hospital".into(),
+            note: String::new(),
+        })),
+        "from",
+        closed.clone(),
+        "месец 09.2026 е приключен",
+        "the month 09.2026 is closed",
+    );
+    let b = assistant(s, "Борис", "Борисов", &egn_of(1982, 2, 2, 17), 2002);
+    refused_change(
+        s.create(Body::Agreement(Agreement {
+            from: date(2026, 9, 1),
+            week: [60, 60, 60, 60, 60, 0, 0],
+            ..agreement(o.users[4].0, b, o.p1, o.users[4].1, 20)
+        })),
+        "from",
+        closed,
+        "месец 09.2026 е приключен",
+        "the month 09.2026 is closed",
+    );
+    // From November, after the closed months, it is made.
+    s.create(Body::Agreement(Agreement {
+        from: date(2026, 11, 1),
+        week: [60, 60, 60, 60, 60, 0, 0],
+        ..agreement(o.users[4].0, b, o.p1, o.users[4].1, 20)
+    }))
+    .unwrap();
+}

@@ -1716,6 +1716,26 @@ fn limits_and_the_substitute_rule_count_persons_not_records() {
     let mut ws = WriteSet::default();
     ws.put_record(None, &dup).unwrap();
     store.commit(ws).unwrap();
+    // Its own edits go on (a new account); moving another person's record onto Иван does not.
+    let Body::Assistant(mut edited) = dup.body.clone() else {
+        unreachable!()
+    };
+    edited.iban = Iban::parse(&make_bg_iban("BNBG", 5006)).unwrap();
+    let dup = s.update(dup.id(), 1, Body::Assistant(edited)).unwrap();
+    let (_, g3) = agreement_of(s, o.g3);
+    let elena = s.get(Kind::Assistant, g3.assistant).unwrap();
+    let Body::Assistant(mut moved) = elena.body.clone() else {
+        unreachable!()
+    };
+    moved.person = first.person;
+    let errors = match s.update(elena.id(), elena.meta.rev, Body::Assistant(moved)) {
+        Err(ServiceError::Invalid(e)) => e,
+        other => panic!("{other:?}"),
+    };
+    assert!(
+        matches!(errors[..], [FieldError { ref field, reason: Reason::DuplicateAssistant { .. } }] if field == "person"),
+        "{errors:?}"
+    );
     // Иван works 4 h (Мария) + 2 h (Георги) each weekday: 4 more under the second record
     // come to 10 h on Mondays.
     let users = &o.users;

@@ -2459,3 +2459,75 @@ fn f4_lists_an_empty_reference_and_ticks_show_in_several_choices() {
         assert_eq!(s.matches(tick).count(), 1, "{s}");
     }
 }
+
+/// Hours on a day the agreement's schedule leaves free (a Sunday; the demo's schedules are
+/// Monday to Friday) are warned of before saving, through the real keymap: the first F2 shows
+/// the warning and saves nothing, a second F2 saves with the warning kept on the record.
+#[test]
+fn hours_off_the_schedule_take_a_second_f2() {
+    use frontoffice::domain::{date::Month, report::ReportWarning};
+    let (_dir, svc) = own_db();
+    let month = Month::of(common::clock()().date()).prev();
+    assert_eq!(month, Month::new(2026, 10).unwrap());
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    a.on_key(key(KeyCode::F(12)));
+    let number = choose_month_row(&mut a, "очакван");
+    a.on_key(key(KeyCode::Enter));
+    // Friday 16 October cleared and Sunday the 18th 2 h: the week and the month hold less.
+    a.on_key(key(KeyCode::Home));
+    for _ in 0..15 {
+        a.on_key(key(KeyCode::Right));
+    }
+    a.on_key(key(KeyCode::Backspace));
+    a.on_key(key(KeyCode::Right));
+    a.on_key(key(KeyCode::Right));
+    typed(&mut a, "2");
+    a.on_key(key(KeyCode::F(2)));
+    let s = shot(&a);
+    assert!(
+        s.contains("Часове в ден без часове по седмичния график"),
+        "the warning is shown:\n{s}"
+    );
+    let row = |svc: &Arc<Service>| {
+        a_session(svc)
+            .monthly_report(month)
+            .unwrap()
+            .rows
+            .into_iter()
+            .find(|r| r.number == number)
+            .unwrap()
+    };
+    assert_eq!(row(&svc).report, None, "nothing saved on the first F2");
+    a.on_key(key(KeyCode::F(2)));
+    let (_, r) = stored_report(&svc, &number, month);
+    assert_eq!(r.warnings, [ReportWarning::OffSchedule { days: vec![18] }]);
+    assert_eq!((r.minutes[15], r.minutes[17]), (0, 120));
+}
+
+/// A save that sent monthly reports back for correction says which, in the clerk's language.
+#[test]
+fn a_save_names_the_reports_it_sent_back() {
+    use frontoffice::domain::{agreement_change::Correction, date::Month};
+    use frontoffice::tui::screens::record_form::saved_message;
+    let svc = Arc::clone(&db().lock().unwrap_or_else(|e| e.into_inner()).1);
+    let back = [Correction {
+        report: 7,
+        agreement: 3,
+        number: "СП-2026-0001".into(),
+        month: Month::new(2026, 10).unwrap(),
+    }];
+    assert_eq!(
+        saved_message(&cx_on(&svc, Lang::Bg), "Споразумение", &back),
+        "Записано: Споразумение · Върнати за корекция, поправете ги: отчетът за 10.2026 по \
+         СП-2026-0001 е върнат за корекция."
+    );
+    assert_eq!(
+        saved_message(&cx_on(&svc, Lang::En), "Agreement", &back),
+        "Saved: Agreement · Returned for correction, correct them: the report of 10.2026 under \
+         СП-2026-0001 was returned for correction."
+    );
+    assert_eq!(
+        saved_message(&cx_on(&svc, Lang::En), "Agreement", &[]),
+        "Saved: Agreement"
+    );
+}

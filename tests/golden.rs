@@ -244,3 +244,64 @@ fn version_1_personal_assistance_records_convert() {
         ("ДСП-77", "")
     );
 }
+
+/// An accepted report's facts and warnings are part of its bytes (payload version 2).
+#[test]
+fn an_accepted_report_with_its_facts_matches_its_golden_bytes() {
+    use frontoffice::domain::{
+        date::Month,
+        iban::Iban,
+        record::{Meta, Record},
+        report::{Payee, ReportFacts, ReportStatus, ReportWarning},
+        settings::PayRate,
+    };
+    let mut r = report(7, Month::new(2026, 10).unwrap(), 120);
+    r.status = ReportStatus::Accepted;
+    r.substitute_minutes = vec![0; 31];
+    r.substitute_minutes[3] = 60;
+    r.warnings = vec![ReportWarning::OffSchedule { days: vec![4] }];
+    let payee = |assistant, person, iban: &str| Payee {
+        assistant,
+        person,
+        iban: Iban::parse(iban).unwrap(),
+    };
+    r.facts = Some(ReportFacts {
+        agreement_rev: 3,
+        provider: 5,
+        assistant: payee(8, 2, "BG80 BNBG 9661 1020 3456 78"),
+        substitute: Some(payee(
+            9,
+            4,
+            &frontoffice::domain::iban::make_bg_iban("RZBB", 42),
+        )),
+        rates: vec![PayRate {
+            from: date(2026, 1, 1),
+            cents_per_hour: 374,
+            currency: "EUR".into(),
+        }],
+    });
+    let record = Record {
+        meta: Meta {
+            id: 12,
+            rev: 2,
+            created: now(),
+            updated: now(),
+            by: "admin".into(),
+        },
+        body: Body::Report(r),
+    };
+    let path = golden_dir().join("envelope2/report-v2-accepted.bin");
+    let bytes = encode_record(&record).unwrap();
+    if std::env::var("FO_BLESS").is_ok() && !path.exists() {
+        std::fs::write(&path, &bytes).unwrap();
+    }
+    let golden = std::fs::read(&path).expect("FO_BLESS=1 writes it");
+    assert_eq!(bytes, golden);
+    assert_eq!(decode_record(Kind::Report, &golden).unwrap(), record);
+    // Version 1 bytes read as a report without facts or warnings.
+    let old = std::fs::read(golden_dir().join("envelope2/report-v1.bin")).unwrap();
+    let Body::Report(o) = decode_record(Kind::Report, &old).unwrap().body else {
+        panic!()
+    };
+    assert!(o.facts.is_none() && o.warnings.is_empty());
+}

@@ -1314,3 +1314,646 @@ fn through_a_running_server() {
     let _ = server.kill();
     let _ = server.wait();
 }
+
+// ---------------------------------------------------------------------------------------------
+// What an accepted report fixes, and what a change of its agreement may do.
+
+/// The refusal's reason on `field`, with its message in both languages.
+fn refused_change<T: std::fmt::Debug>(
+    r: Result<T, ServiceError>,
+    field: &str,
+    reason: Reason,
+    bg: &str,
+    en: &str,
+) {
+    let errors = match r {
+        Err(ServiceError::Invalid(e)) => e,
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    assert_eq!(errors, [FieldError::new(field, reason.clone())]);
+    let (b, n) = (reason.explain(Lang::Bg), reason.explain(Lang::En));
+    assert!(b.contains(bg), "{b}");
+    assert!(n.contains(en), "{n}");
+}
+
+fn agreement_of(s: &dyn frontoffice::service::Api, id: u64) -> (Record, Agreement) {
+    let r = ApiExt::get(s, Kind::Agreement, id).unwrap();
+    let Body::Agreement(a) = r.body.clone() else {
+        panic!("{r:?}")
+    };
+    (r, a)
+}
+
+/// The two found cases, through the real server and the real binary: October accepted and
+/// closed, then the agreement's assistant changed, or the agreement ended on 5 October. Each
+/// is refused with the month and why (closed; once reopened, the accepted report it would
+/// move); what is not the agreement (the assistant's account, the settings' rate) changes,
+/// and `report payroll` stays the same bytes throughout: the facts fixed at acceptance pay.
+#[test]
+fn a_closed_months_payroll_stays_the_same_bytes_whatever_changes_after() {
+    let (_, o) = office_for_binary();
+    let g1 = o.g1;
+    let (dir, db) = release(o);
+    let socket = dir.path().join("fo.sock");
+    let mut server = spawn_serve(&db, &socket);
+    let c = frontoffice::server::client::Client::connect(&socket, Lang::Bg).expect("connected");
+    let payroll = || {
+        ok(bin()
+            .arg("--connect")
+            .arg(&socket)
+            .args(["report", "payroll", "--month", "2026-10"])
+            .output()
+            .unwrap())
+    };
+    let before = payroll();
+    golden("payroll-2026-10.csv", before.as_bytes());
+    let oct = month(2026, 10);
+    c.close_month(oct).unwrap();
+    // Another assistant for Мария's agreement.
+    let person = c
+        .create(Body::Person(person(
+            "Нов",
+            "Асистентов",
+            Some(&egn_of(1979, 3, 3, 91)),
+        )))
+        .unwrap();
+    let other = c
+        .create(Body::Assistant(Assistant {
+            person: person.id(),
+            iban: Iban::parse(&make_bg_iban("BNBG", 4242)).unwrap(),
+            relation: "без родство".into(),
+            no_protection_order: true,
+        }))
+        .unwrap()
+        .id();
+    let (rec, a) = agreement_of(&c, g1);
+    let new_assistant = Agreement {
+        assistant: other,
+        ..a.clone()
+    };
+    let closed = Reason::ChangeInClosedMonth {
+        year: 2026,
+        month: 10,
+    };
+    refused_change(
+        c.update(
+            rec.id(),
+            rec.meta.rev,
+            Body::Agreement(new_assistant.clone()),
+        ),
+        "assistant",
+        closed.clone(),
+        "месец 10.2026 е приключен",
+        "the month 10.2026 is closed",
+    );
+    refused_change(
+        c.end_agreement(g1, rec.meta.rev, date(2026, 10, 5), "wish"),
+        "date",
+        closed,
+        "промяната би променила часовете или заплащането му",
+        "the change would move its hours or pay",
+    );
+    // What is not the agreement moves freely, and the closed month's pay does not follow:
+    // Иван's account changes, and so does the rate from 2026.
+    let ivan = a.assistant;
+    let ar = ApiExt::get(&c, Kind::Assistant, ivan).unwrap();
+    let Body::Assistant(mut x) = ar.body.clone() else {
+        panic!()
+    };
+    x.iban = Iban::parse(&make_bg_iban("BNBG", 7777)).unwrap();
+    c.update(ivan, ar.meta.rev, Body::Assistant(x)).unwrap();
+    let mut settings = c.settings().unwrap();
+    for r in &mut settings.settings.pay_rates {
+        if r.currency == "EUR" {
+            r.cents_per_hour += 50;
+        }
+    }
+    c.update_settings(settings.rev, settings.settings).unwrap();
+    assert_eq!(
+        payroll(),
+        before,
+        "the closed month pays as it was accepted"
+    );
+    // Reopened, the accepted report refuses both changes until it is returned.
+    c.reopen_month(oct, "Корекция").unwrap();
+    let moved = Reason::ChangeMovesAcceptedReport {
+        year: 2026,
+        month: 10,
+    };
+    refused_change(
+        c.update(rec.id(), rec.meta.rev, Body::Agreement(new_assistant)),
+        "assistant",
+        moved.clone(),
+        "отчетът за 10.2026 е приет и промяната би го променила: първо го върнете за корекция",
+        "the report of 10.2026 is accepted and the change would move it: return it for correction first",
+    );
+    refused_change(
+        c.end_agreement(g1, rec.meta.rev, date(2026, 10, 5), "wish"),
+        "date",
+        moved,
+        "първо го върнете за корекция",
+        "return it for correction first",
+    );
+    assert_eq!(payroll(), before, "nothing moved");
+    drop(c);
+    let _ = server.kill();
+    let _ = server.wait();
+}
+
+/// A report not yet accepted goes back for correction in the same commit as the change of
+/// its agreement, and the answer names it; accepted again, it pays under the new terms.
+#[test]
+fn a_change_sends_the_open_reports_back_and_says_which() {
+    let o = office();
+    october(&o);
+    let s = &o.db.admin;
+    let oct = month(2026, 10);
+    // Георги's October report is received, not accepted: his agreement moves to the NGO.
+    let (rec, a) = agreement_of(s, o.g2);
+    let saved = s
+        .update_saved(
+            rec.id(),
+            rec.meta.rev,
+            Body::Agreement(Agreement {
+                provider: o.p2,
+                ..a.clone()
+            }),
+        )
+        .unwrap();
+    let report = s
+        .related(o.g2)
+        .unwrap()
+        .into_iter()
+        .find(|r| matches!(&r.body, Body::Report(m) if m.month == oct))
+        .unwrap();
+    assert_eq!(
+        saved.returned,
+        [frontoffice::domain::agreement_change::Correction {
+            report: report.id(),
+            agreement: o.g2,
+            number: a.number.clone(),
+            month: oct,
+        }]
+    );
+    let Body::Report(mut r) = report.body.clone() else {
+        unreachable!()
+    };
+    assert_eq!(r.status, ReportStatus::Returned);
+    assert_eq!(
+        saved.returned[0].explain(Lang::Bg),
+        format!("отчетът за 10.2026 по {} е върнат за корекция", a.number)
+    );
+    assert_eq!(
+        saved.returned[0].explain(Lang::En),
+        format!(
+            "the report of 10.2026 under {} was returned for correction",
+            a.number
+        )
+    );
+    // In the audit log as an update of the report in the same commit.
+    let log = s.audit_log(None, 1000).unwrap();
+    let last_two: Vec<_> = log.iter().rev().take(2).collect();
+    assert!(last_two
+        .iter()
+        .any(|e| e.id == Some(report.id()) && e.action == AuditAction::Update));
+    // Accepted again, it is paid to the NGO, and fixes what it was accepted under.
+    r.status = ReportStatus::Accepted;
+    let back = s
+        .update(report.id(), report.meta.rev, Body::Report(r))
+        .unwrap();
+    let Body::Report(r) = &back.body else {
+        unreachable!()
+    };
+    let facts = r.facts.as_ref().expect("accepted: facts fixed");
+    let (now, _) = agreement_of(s, o.g2);
+    assert_eq!(
+        (
+            facts.provider,
+            facts.agreement_rev,
+            facts.assistant.assistant
+        ),
+        (o.p2, now.meta.rev, a.assistant)
+    );
+    assert_eq!(facts.assistant.iban.as_str(), make_bg_iban("BNBG", 1001));
+    assert_eq!(
+        facts.substitute, None,
+        "Георги's agreement has no substitute"
+    );
+    let m = s.monthly_report(oct).unwrap();
+    let row = m.rows.iter().find(|x| x.agreement == o.g2).unwrap();
+    assert_eq!(row.provider_id, o.p2);
+    // A change that touches no report (its activities) returns none.
+    let (rec, a) = agreement_of(s, o.g2);
+    let saved = s
+        .update_saved(
+            rec.id(),
+            rec.meta.rev,
+            Body::Agreement(Agreement {
+                activities: "битови".into(),
+                ..a
+            }),
+        )
+        .unwrap();
+    assert!(saved.returned.is_empty());
+}
+
+/// A replacement from 15 October while October is accepted for the first assistant is
+/// refused; once returned, the first is paid only up to the 14th and the second only from
+/// the 15th: no day is paid twice.
+#[test]
+fn a_replacement_is_never_paid_for_days_paid_to_the_first() {
+    let o = office();
+    let s = &o.db.admin;
+    let oct = month(2026, 10);
+    // Иван, all of October for Мария (accepted), 3 h on each working day.
+    let first = create(&o, on_working_days(o.g1, oct, 180, 1..=31)).unwrap();
+    let b = assistant(s, "Борис", "Борисов", &egn_of(1982, 2, 2, 17), 2002);
+    let (rec, _) = agreement_of(s, o.g1);
+    refused_change(
+        s.replace_assistant(rec.id(), rec.meta.rev, date(2026, 10, 15), b, None, "wish"),
+        "from",
+        Reason::ChangeMovesAcceptedReport {
+            year: 2026,
+            month: 10,
+        },
+        "е приет",
+        "is accepted",
+    );
+    let back = s
+        .return_report(
+            first.id(),
+            first.meta.rev,
+            "Смяна на асистента от 15-о число.",
+        )
+        .unwrap();
+    let saved = s
+        .replace_assistant_saved(rec.id(), rec.meta.rev, date(2026, 10, 15), b, None, "wish")
+        .unwrap();
+    assert_eq!(saved.returned.len(), 1, "the returned report is named");
+    assert_eq!(saved.returned[0].report, first.id());
+    let next = saved.record;
+    let Body::Agreement(mut n) = next.body.clone() else {
+        unreachable!()
+    };
+    n.signed = Some(date(2026, 10, 14));
+    n.status = AgreementStatus::Active;
+    let next = s
+        .update(next.id(), next.meta.rev, Body::Agreement(n))
+        .unwrap();
+    // The first assistant's report keeps none of the days from the 15th.
+    let Body::Report(mut r) = back.body.clone() else {
+        unreachable!()
+    };
+    r.status = ReportStatus::Accepted;
+    refused_with(
+        s.update(back.id(), back.meta.rev, Body::Report(r.clone())),
+        "minutes",
+        Reason::ReportOutsidePeriod { day: 15 },
+        "15-о число е извън периода",
+        "day 15 is outside",
+    );
+    for m in &mut r.minutes[14..] {
+        *m = 0;
+    }
+    s.update(back.id(), back.meta.rev, Body::Report(r)).unwrap();
+    // The second's report: nothing before the 15th.
+    refused_with(
+        create(&o, on_working_days(next.id(), oct, 120, 1..=31)),
+        "minutes",
+        Reason::ReportOutsidePeriod { day: 1 },
+        "1-о число е извън периода",
+        "day 1 is outside",
+    );
+    create(&o, on_working_days(next.id(), oct, 120, 15..=31)).unwrap();
+    // Each day of October is paid once: a plain count of the working days on each side.
+    let cal = WorkCalendar::default();
+    let working = |days: std::ops::RangeInclusive<u32>| {
+        days.filter(|d| cal.is_working_day(date(2026, 10, *d)))
+            .count() as u32
+    };
+    let lines = s.monthly_report(oct).unwrap().pay_lines();
+    let paid = |who: u64| -> u32 {
+        lines
+            .iter()
+            .filter(|l| l.assistant == who)
+            .map(|l| l.minutes)
+            .sum()
+    };
+    let (_, a) = agreement_of(s, o.g1);
+    assert_eq!(paid(a.assistant), working(1..=14) * 180);
+    assert_eq!(paid(b), working(15..=31) * 120);
+}
+
+/// Hours on a day the schedule leaves free (Sunday, with a Monday-to-Friday schedule) are
+/// saved with the warning kept on the record, in both languages; a report inside the
+/// schedule has none.
+#[test]
+fn hours_off_the_schedule_are_kept_with_a_warning() {
+    use frontoffice::domain::report::ReportWarning;
+    let o = office();
+    let s = &o.db.admin;
+    let oct = month(2026, 10);
+    let plain = create(&o, on_working_days(o.g3, oct, 360, 1..=31)).unwrap();
+    assert!(matches!(&plain.body, Body::Report(r) if r.warnings.is_empty()));
+    // Sunday the 4th and Sunday the 11th, 2 h each, for Георги (Mondays to Fridays).
+    let mut r = on_working_days(o.g2, oct, 60, 1..=31);
+    r.minutes[3] = 120;
+    r.minutes[10] = 120;
+    let rec = create(&o, r).unwrap();
+    let Body::Report(r) = s.get(Kind::Report, rec.id()).unwrap().body else {
+        unreachable!()
+    };
+    let w = ReportWarning::OffSchedule { days: vec![4, 11] };
+    assert_eq!(r.warnings, std::slice::from_ref(&w));
+    assert_eq!(
+        w.explain(Lang::Bg),
+        "Часове в ден без часове по седмичния график на споразумението: 4, 11-о число."
+    );
+    assert_eq!(
+        w.explain(Lang::En),
+        "Hours on a day the agreement's weekly schedule leaves free: day 4, 11."
+    );
+}
+
+/// One person is one assistant: a second record for them is refused, naming the first. An
+/// older database that holds two (written here below the service, as such a database was)
+/// still has every limit counted per person: the schedule's day, a report's day, and the
+/// substitute rule.
+#[test]
+fn limits_and_the_substitute_rule_count_persons_not_records() {
+    use frontoffice::domain::record::Meta;
+    use frontoffice::store::WriteSet;
+    let o = office();
+    let s = &o.db.admin;
+    let (_, g1) = agreement_of(s, o.g1);
+    let ivan = g1.assistant;
+    let Body::Assistant(first) = s.get(Kind::Assistant, ivan).unwrap().body else {
+        unreachable!()
+    };
+    let second = Assistant {
+        iban: Iban::parse(&make_bg_iban("BNBG", 5005)).unwrap(),
+        ..first.clone()
+    };
+    refused_change(
+        s.create(Body::Assistant(second.clone())),
+        "person",
+        Reason::DuplicateAssistant { id: ivan },
+        &format!("лицето вече е асистент (запис номер {ivan})"),
+        &format!("the person is already an assistant (record number {ivan})"),
+    );
+    // The older database's second record of Иван, written straight to the store.
+    let store = o.db.svc.store();
+    let dup = Record {
+        meta: Meta {
+            id: store.new_id().unwrap(),
+            rev: 1,
+            created: now(),
+            updated: now(),
+            by: "admin".into(),
+        },
+        body: Body::Assistant(second),
+    };
+    let mut ws = WriteSet::default();
+    ws.put_record(None, &dup).unwrap();
+    store.commit(ws).unwrap();
+    // Its own edits go on (a new account); moving another person's record onto Иван does not.
+    let Body::Assistant(mut edited) = dup.body.clone() else {
+        unreachable!()
+    };
+    edited.iban = Iban::parse(&make_bg_iban("BNBG", 5006)).unwrap();
+    let dup = s.update(dup.id(), 1, Body::Assistant(edited)).unwrap();
+    let (_, g3) = agreement_of(s, o.g3);
+    let elena = s.get(Kind::Assistant, g3.assistant).unwrap();
+    let Body::Assistant(mut moved) = elena.body.clone() else {
+        unreachable!()
+    };
+    moved.person = first.person;
+    let errors = match s.update(elena.id(), elena.meta.rev, Body::Assistant(moved)) {
+        Err(ServiceError::Invalid(e)) => e,
+        other => panic!("{other:?}"),
+    };
+    assert!(
+        matches!(errors[..], [FieldError { ref field, reason: Reason::DuplicateAssistant { .. } }] if field == "person"),
+        "{errors:?}"
+    );
+    // Иван works 4 h (Мария) + 2 h (Георги) each weekday: 4 more under the second record
+    // come to 10 h on Mondays.
+    let users = &o.users;
+    let over = Agreement {
+        assistant: dup.id(),
+        week: [240, 0, 0, 0, 0, 0, 0],
+        ..agreement(users[2].0, dup.id(), o.p1, users[2].1, 20)
+    };
+    let errors = match s.create(Body::Agreement(over)) {
+        Err(ServiceError::Invalid(e)) => e,
+        other => panic!("{other:?}"),
+    };
+    assert!(
+        errors.iter().any(|e| e.field == "week"
+            && matches!(
+                &e.reason,
+                Reason::AssistantOverLimit {
+                    span: frontoffice::domain::reason::Span::Day(0),
+                    found: 600,
+                    cap: 480,
+                    ..
+                }
+            )),
+        "{errors:?}"
+    );
+    // The same person as assistant and substitute of one agreement.
+    let (rec, a) = agreement_of(s, o.g2);
+    refused_change(
+        s.update(
+            rec.id(),
+            rec.meta.rev,
+            Body::Agreement(Agreement {
+                substitute: Some(dup.id()),
+                ..a
+            }),
+        ),
+        "substitute",
+        Reason::SameAsSubstitute,
+        "заместникът не може да е същият асистент",
+        "the substitute cannot be the same assistant",
+    );
+    // A report's day: 5 h for Мария on 5 October, then 4 h under the second record the same
+    // day (an agreement of 1 h a day fits the schedule's limits).
+    let small = Agreement {
+        assistant: dup.id(),
+        week: [60, 60, 60, 60, 60, 0, 0],
+        ..agreement(users[4].0, dup.id(), o.p1, users[4].1, 20)
+    };
+    let g6 = s.create(Body::Agreement(small)).unwrap().id();
+    create(&o, on_working_days(o.g1, month(2026, 10), 5 * 60, 5..=5)).unwrap();
+    refused_with(
+        create(&o, on_working_days(g6, month(2026, 10), 4 * 60, 5..=5)),
+        "minutes",
+        Reason::DayOverLimit {
+            day: 5,
+            limit_minutes: 480,
+        },
+        "5-о число: повече от 8 часа",
+        "day 5: more than 8 hours",
+    );
+}
+
+/// A database of schema 3 held accepted reports without facts (payload version 1): opening it
+/// fixes them from the agreement as it stands then (the payroll the moment before), once,
+/// and from then on the report pays what was fixed.
+#[test]
+fn reports_accepted_before_the_facts_get_them_on_open() {
+    use frontoffice::domain::{date::Month as M, record::Meta};
+    let o = office();
+    october(&o);
+    let s = &o.db.admin;
+    let oct = month(2026, 10);
+    let before = s.payroll(oct, None).unwrap();
+    let report = s
+        .related(o.g1)
+        .unwrap()
+        .into_iter()
+        .find(|r| matches!(&r.body, Body::Report(m) if m.month == oct))
+        .unwrap();
+    let Body::Report(r) = report.body.clone() else {
+        unreachable!()
+    };
+    let (agreement, _) = agreement_of(s, o.g1);
+    let fixed = r
+        .facts
+        .clone()
+        .expect("accepted through the service: facts");
+    let (_dir, path) = release(o);
+    // The report as version 1 stored it, and the database back at schema 3.
+    #[derive(serde::Serialize)]
+    struct ReportV1 {
+        agreement: u64,
+        month: M,
+        minutes: Vec<u16>,
+        substitute_minutes: Vec<u16>,
+        absences: Vec<(u32, Absence)>,
+        status: ReportStatus,
+        received: chrono::NaiveDate,
+        note: String,
+    }
+    #[derive(serde::Serialize)]
+    struct Stored<'a> {
+        meta: &'a Meta,
+        body: ReportV1,
+    }
+    let v1 = frontoffice::store::codec::encode(
+        Kind::Report.code(),
+        1,
+        &Stored {
+            meta: &report.meta,
+            body: ReportV1 {
+                agreement: r.agreement,
+                month: r.month,
+                minutes: r.minutes.clone(),
+                substitute_minutes: r.substitute_minutes.clone(),
+                absences: r.absences.clone(),
+                status: r.status,
+                received: r.received,
+                note: r.note.clone(),
+            },
+        },
+    )
+    .unwrap();
+    {
+        let raw = raw_open(&path);
+        raw.open_tree(Kind::Report.tree())
+            .unwrap()
+            .insert(report.id().to_be_bytes(), v1)
+            .unwrap();
+        raw.open_tree("meta")
+            .unwrap()
+            .insert(b"schema", &3u32.to_be_bytes())
+            .unwrap();
+        raw.flush().unwrap();
+    }
+    let svc = frontoffice::service::Service::open(&path, clock()).unwrap();
+    assert_eq!(
+        svc.store().schema_version().unwrap(),
+        frontoffice::store::schema::SCHEMA
+    );
+    let again = svc.store().get(Kind::Report, report.id()).unwrap().unwrap();
+    let Body::Report(m) = &again.body else {
+        unreachable!()
+    };
+    assert_eq!(
+        m.facts.as_ref(),
+        Some(&fixed),
+        "the same facts as an acceptance"
+    );
+    assert_eq!(fixed.agreement_rev, agreement.meta.rev);
+    assert_eq!(again.meta, report.meta, "the report itself did not change");
+    let s = svc.session("admin").unwrap();
+    assert_eq!(s.payroll(oct, None).unwrap(), before);
+    assert!(s.check().unwrap().problems.is_empty());
+}
+
+/// A suspension is a change of its agreement too: over a received report's hours it sends
+/// the report back in the same commit; over a closed month it is refused; a new agreement in
+/// force in a closed month is refused the same way.
+#[test]
+fn a_suspension_or_a_new_agreement_in_a_closed_month_is_checked_the_same_way() {
+    let o = office();
+    october(&o);
+    let s = &o.db.admin;
+    let oct = month(2026, 10);
+    // Георги's received October report has hours on Monday 5 October.
+    let saved = s
+        .create_saved(
+            frontoffice::service::new_request_id(),
+            Body::Suspension(Suspension {
+                agreement: o.g2,
+                from: date(2026, 10, 5),
+                to: Some(date(2026, 10, 6)),
+                reason: "hospital".into(),
+                note: String::new(),
+            }),
+        )
+        .unwrap();
+    assert_eq!(saved.returned.len(), 1);
+    assert_eq!(saved.returned[0].month, oct);
+    let r = s.get(Kind::Report, saved.returned[0].report).unwrap();
+    assert!(matches!(&r.body, Body::Report(m) if m.status == ReportStatus::Returned));
+    // September closed: Елена's agreement suspended in it, or a new one in force in it.
+    s.close_month(month(2026, 9)).unwrap();
+    let closed = Reason::ChangeInClosedMonth {
+        year: 2026,
+        month: 9,
+    };
+    refused_change(
+        s.create(Body::Suspension(Suspension {
+            agreement: o.g3,
+            from: date(2026, 9, 21),
+            to: Some(date(2026, 9, 25)),
+            reason: "hospital".into(),
+            note: String::new(),
+        })),
+        "from",
+        closed.clone(),
+        "месец 09.2026 е приключен",
+        "the month 09.2026 is closed",
+    );
+    let b = assistant(s, "Борис", "Борисов", &egn_of(1982, 2, 2, 17), 2002);
+    refused_change(
+        s.create(Body::Agreement(Agreement {
+            from: date(2026, 9, 1),
+            week: [60, 60, 60, 60, 60, 0, 0],
+            ..agreement(o.users[4].0, b, o.p1, o.users[4].1, 20)
+        })),
+        "from",
+        closed,
+        "месец 09.2026 е приключен",
+        "the month 09.2026 is closed",
+    );
+    // From November, after the closed months, it is made.
+    s.create(Body::Agreement(Agreement {
+        from: date(2026, 11, 1),
+        week: [60, 60, 60, 60, 60, 0, 0],
+        ..agreement(o.users[4].0, b, o.p1, o.users[4].1, 20)
+    }))
+    .unwrap();
+}

@@ -209,7 +209,7 @@ fn eik_of_9_and_13_digits_is_taken_and_each_refusal_says_why() {
     // The same connection path saves a good one.
     assert!(matches!(
         answer(&socket, &create_with_eik("1234567860016")),
-        Ok(Response::Record(_))
+        Ok(Response::Saved(_))
     ));
 }
 

@@ -549,6 +549,12 @@ pub fn check_agreement(a: &mut Agreement, ctx: &AgreementContext) -> Result<(), 
     if ctx.substitute_person == Some(ctx.user_person) {
         p.add("substitute", Reason::AssistantIsUser);
     }
+    // Persons, not records: two assistant records of one person are one assistant.
+    if a.substitute.is_some_and(|s| s != a.assistant)
+        && ctx.substitute_person == Some(ctx.assistant_person)
+    {
+        p.add("substitute", Reason::SameAsSubstitute);
+    }
     match ctx.assistant_age {
         Some(age) if age < 18 => p.add("assistant", Reason::AssistantNotAdult),
         None => p.add("assistant", Reason::AgeUnknown),

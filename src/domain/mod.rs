@@ -1,6 +1,7 @@
 //! Pure types and rules: no I/O, no sled, no terminal.
 
 pub mod agenda;
+pub mod agreement_change;
 pub mod assistance;
 pub mod audit;
 pub mod calendar;

@@ -6,7 +6,7 @@ use super::{
     calendar::{MonthDays, WorkCalendar},
     date::Month,
     pay::{PaidMinutes, PayLine},
-    report::{MonthlyReport, ReportStatus},
+    report::{MonthlyReport, Payee, ReportStatus},
     Lang,
 };
 use chrono::NaiveDateTime;
@@ -61,7 +61,7 @@ pub struct MonthlyRow {
     /// The month's report, if one came.
     pub report: Option<u64>,
     /// What the pay counts: an accepted report's minutes per person and rate (nothing while
-    /// the report is missing, received or returned).
+    /// the report is missing, received or returned), from the facts fixed at its acceptance.
     pub paid: Vec<PaidMinutes>,
 }
 
@@ -183,6 +183,20 @@ impl MonthlySummary {
     /// The month's pay: one line per provider, assistant (or substitute) and rate, from the
     /// accepted reports; ordered by provider, then assistant's name.
     pub fn pay_lines(&self) -> Vec<PayLine> {
+        self.payroll_lines(&BTreeMap::new())
+            .into_iter()
+            .map(|(l, _)| l)
+            .collect()
+    }
+
+    /// The pay lines with who is paid, as each accepted report fixed it (`payees`: by
+    /// agreement, from the reports' facts; the summary itself carries no account, as it goes
+    /// to every clerk): an assistant paid into two accounts in one month (the account changed
+    /// between two acceptances) has a line for each.
+    pub fn payroll_lines(
+        &self,
+        payees: &BTreeMap<u64, Vec<Payee>>,
+    ) -> Vec<(PayLine, Option<Payee>)> {
         let mut names: BTreeMap<u64, &str> = BTreeMap::new();
         for r in &self.rows {
             names.insert(r.assistant_id, &r.assistant);
@@ -190,43 +204,52 @@ impl MonthlySummary {
                 names.insert(s, &r.substitute);
             }
         }
-        let mut lines: Vec<PayLine> = Vec::new();
+        let mut lines: Vec<(PayLine, Option<Payee>)> = Vec::new();
         for r in &self.rows {
             for p in &r.paid {
-                let same = |l: &&mut PayLine| {
-                    l.provider == r.provider_id && l.assistant == p.assistant && l.rate == p.rate
+                let payee = payees
+                    .get(&r.agreement)
+                    .and_then(|v| v.iter().find(|x| x.assistant == p.assistant));
+                let same = |(l, x): &&mut (PayLine, Option<Payee>)| {
+                    l.provider == r.provider_id
+                        && l.assistant == p.assistant
+                        && l.rate == p.rate
+                        && x.as_ref() == payee
                 };
                 match lines.iter_mut().find(same) {
-                    Some(l) => l.minutes += p.minutes,
-                    None => lines.push(PayLine {
-                        provider: r.provider_id,
-                        provider_name: r.provider.clone(),
-                        assistant: p.assistant,
-                        name: names.get(&p.assistant).copied().unwrap_or_default().into(),
-                        minutes: p.minutes,
-                        rate: p.rate.clone(),
-                        cents: 0,
-                        eur_cents: None,
-                    }),
+                    Some((l, _)) => l.minutes += p.minutes,
+                    None => lines.push((
+                        PayLine {
+                            provider: r.provider_id,
+                            provider_name: r.provider.clone(),
+                            assistant: p.assistant,
+                            name: names.get(&p.assistant).copied().unwrap_or_default().into(),
+                            minutes: p.minutes,
+                            rate: p.rate.clone(),
+                            cents: 0,
+                            eur_cents: None,
+                        },
+                        payee.cloned(),
+                    )),
                 }
             }
         }
-        let mut lines: Vec<PayLine> = lines.into_iter().map(PayLine::priced).collect();
-        lines.sort_by(|a, b| {
+        let mut lines: Vec<(PayLine, Option<Payee>)> =
+            lines.into_iter().map(|(l, p)| (l.priced(), p)).collect();
+        let key = |l: &PayLine| {
             (
-                &a.provider_name,
-                a.provider,
-                &a.name,
-                a.assistant,
-                a.rate.as_ref().map(|r| r.from),
+                l.provider_name.clone(),
+                l.provider,
+                l.name.clone(),
+                l.assistant,
+                l.rate.as_ref().map(|r| r.from),
             )
-                .cmp(&(
-                    &b.provider_name,
-                    b.provider,
-                    &b.name,
-                    b.assistant,
-                    b.rate.as_ref().map(|r| r.from),
-                ))
+        };
+        lines.sort_by(|(a, pa), (b, pb)| {
+            key(a).cmp(&key(b)).then_with(|| {
+                let iban = |p: &Option<Payee>| p.as_ref().map(|p| p.iban.as_str().to_string());
+                iban(pa).cmp(&iban(pb))
+            })
         });
         lines
     }

@@ -173,6 +173,21 @@ pub enum Reason {
     },
     /// The login is the program's own actor in the audit log (`audit::SYSTEM_LOGIN`).
     ReservedLogin,
+    /// A change of an agreement that would move the figures or the pay of a closed month.
+    ChangeInClosedMonth {
+        year: i32,
+        month: u32,
+    },
+    /// A change of an agreement that would move an accepted report (who is paid, its days or
+    /// its total): the report goes back for correction first.
+    ChangeMovesAcceptedReport {
+        year: i32,
+        month: u32,
+    },
+    /// The person already has an assistant record (its id): one person is one assistant.
+    DuplicateAssistant {
+        id: u64,
+    },
 }
 
 /// What an assistant's limit counts: one weekday's minutes (0 Monday .. 6 Sunday), a week's,
@@ -553,6 +568,18 @@ impl Explain for Reason {
                     "{} has hours in a monthly report: return the report for correction first",
                     day.format("%d.%m.%Y")
                 ),
+            },
+            ChangeInClosedMonth { year, month } => match lang {
+                Lang::Bg => format!("месец {month:02}.{year} е приключен (данните са изпратени в АСП): промяната би променила часовете или заплащането му; за смяна на асистента от дата използвайте замяната"),
+                Lang::En => format!("the month {month:02}.{year} is closed (its data went to АСП): the change would move its hours or pay; to change the assistant from a date, use the replacement"),
+            },
+            ChangeMovesAcceptedReport { year, month } => match lang {
+                Lang::Bg => format!("отчетът за {month:02}.{year} е приет и промяната би го променила: първо го върнете за корекция (с причина)"),
+                Lang::En => format!("the report of {month:02}.{year} is accepted and the change would move it: return it for correction first (with a reason)"),
+            },
+            DuplicateAssistant { id } => match lang {
+                Lang::Bg => format!("лицето вече е асистент (запис номер {id}): едно лице е един асистент"),
+                Lang::En => format!("the person is already an assistant (record number {id}): one person is one assistant"),
             },
         }
     }

@@ -1,12 +1,16 @@
 //! The assistant's monthly report of hours: one per agreement per month.
 
 use super::{
-    assistance::{Agreement, Suspension},
+    assistance::{Agreement, Assistant, Suspension},
     calendar::MonthDays,
     date::Month,
+    iban::Iban,
     monthly::agreed_share,
+    pay::{paid_minutes, PaidMinutes},
     reason::{FieldError, Problems, Reason},
+    settings::PayRate,
     text::clean_text,
+    Lang,
 };
 use chrono::{Datelike, Days, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -39,6 +43,148 @@ pub struct MonthlyReport {
     pub status: ReportStatus,
     pub received: NaiveDate,
     pub note: String,
+    /// What the report was accepted under, fixed by the service when it is accepted and
+    /// cleared when it goes back for correction (payload version 2): the pay comes from these,
+    /// never from the agreement as it is later. None while not accepted.
+    pub facts: Option<ReportFacts>,
+    /// What the clerk was warned of before it was saved (computed by the service on every
+    /// save, payload version 2).
+    pub warnings: Vec<ReportWarning>,
+}
+
+/// Who is paid for a row of an accepted report: the assistant record, its person and the
+/// account the pay went to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payee {
+    pub assistant: u64,
+    pub person: u64,
+    pub iban: Iban,
+}
+
+impl Payee {
+    pub fn of(id: u64, a: &Assistant) -> Payee {
+        Payee {
+            assistant: id,
+            person: a.person,
+            iban: a.iban.clone(),
+        }
+    }
+}
+
+/// The facts of an accepted report: the agreement's revision, its provider, who was paid
+/// (the substitute only when they have hours) and the hourly rates in force on the month's
+/// days, all as they were at acceptance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportFacts {
+    pub agreement_rev: u64,
+    pub provider: u64,
+    pub assistant: Payee,
+    pub substitute: Option<Payee>,
+    /// The settings' rates that apply to some day of the month (the one in force on its 1st
+    /// and those starting inside it).
+    pub rates: Vec<PayRate>,
+}
+
+impl ReportFacts {
+    /// The facts of `r` accepted now under the agreement at `agreement_rev`.
+    pub fn fix(
+        r: &MonthlyReport,
+        agreement: &Agreement,
+        agreement_rev: u64,
+        assistant: Payee,
+        substitute: Option<Payee>,
+        rates: &[PayRate],
+    ) -> ReportFacts {
+        let first = r.month.first_day();
+        let in_force_first = super::pay::rate_on(rates, first).map(|x| x.from);
+        let mut kept: Vec<PayRate> = rates
+            .iter()
+            .filter(|x| Some(x.from) == in_force_first || r.month.contains(x.from))
+            .cloned()
+            .collect();
+        kept.sort_by_key(|x| x.from);
+        ReportFacts {
+            agreement_rev,
+            provider: agreement.provider,
+            assistant,
+            substitute: substitute.filter(|_| r.substitute_minutes.iter().any(|m| *m > 0)),
+            rates: kept,
+        }
+    }
+
+    /// The report's minutes per payee and rate, from the facts alone.
+    pub fn paid(&self, r: &MonthlyReport) -> Vec<PaidMinutes> {
+        let mut out = paid_minutes(&r.minutes, r.month, self.assistant.assistant, &self.rates);
+        if let Some(s) = &self.substitute {
+            out.extend(paid_minutes(
+                &r.substitute_minutes,
+                r.month,
+                s.assistant,
+                &self.rates,
+            ));
+        }
+        out
+    }
+
+    /// The payee of an assistant record paid by this report.
+    pub fn payee(&self, assistant: u64) -> Option<&Payee> {
+        std::iter::once(&self.assistant)
+            .chain(self.substitute.as_ref())
+            .find(|p| p.assistant == assistant)
+    }
+}
+
+/// What a clerk is told before a report is saved; kept on the record. Codes are appended only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReportWarning {
+    /// Hours (the assistant's or the substitute's) on days of the week that the agreement's
+    /// schedule leaves without hours: the days of the month.
+    OffSchedule { days: Vec<u32> },
+}
+
+impl super::Explain for ReportWarning {
+    fn explain(&self, lang: Lang) -> String {
+        match self {
+            ReportWarning::OffSchedule { days } => {
+                let list = days
+                    .iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                match lang {
+                    Lang::Bg => format!(
+                        "Часове в ден без часове по седмичния график на споразумението: {list}-о число."
+                    ),
+                    Lang::En => format!(
+                        "Hours on a day the agreement's weekly schedule leaves free: day {list}."
+                    ),
+                }
+            }
+        }
+    }
+}
+
+/// The warnings a report gets under its agreement: hours on a weekday the schedule leaves
+/// empty (none when the agreement has no schedule at all, as one converted from version 1).
+pub fn report_warnings(r: &MonthlyReport, agreement: &Agreement) -> Vec<ReportWarning> {
+    if agreement.week.iter().all(|m| *m == 0) {
+        return Vec::new();
+    }
+    let days: Vec<u32> = (0..r.minutes.len())
+        .filter(|&i| {
+            let own = r.minutes[i];
+            let sub = r.substitute_minutes.get(i).copied().unwrap_or(0);
+            let date = r.month.first_day() + Days::new(i as u64);
+            (own > 0 || sub > 0)
+                && agreement.week[date.weekday().num_days_from_monday() as usize] == 0
+        })
+        .map(|i| i as u32 + 1)
+        .collect();
+    if days.is_empty() {
+        Vec::new()
+    } else {
+        vec![ReportWarning::OffSchedule { days }]
+    }
 }
 
 impl MonthlyReport {
@@ -71,6 +217,8 @@ impl MonthlyReport {
             status: ReportStatus::Received,
             received,
             note: String::new(),
+            facts: None,
+            warnings: Vec::new(),
         }
     }
 }

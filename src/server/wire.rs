@@ -6,7 +6,7 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::io::{self, Read, Write};
 
 /// Bumped whenever a request or answer changes shape; the handshake refuses a mismatch.
-pub const PROTOCOL: u32 = 6;
+pub const PROTOCOL: u32 = 7;
 pub const MAGIC: [u8; 4] = *b"FOPR";
 /// The largest frame either side accepts (a batch of records, a page of audit entries).
 pub const MAX_FRAME: usize = 8 * 1024 * 1024;

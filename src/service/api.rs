@@ -4,6 +4,7 @@
 use super::{access::Action, error::ServiceError};
 use crate::domain::{
     agenda::Agenda,
+    agreement_change::Correction,
     assistance::AssistanceWarning,
     audit::AuditEntry,
     clerk::{Clerk, Role},
@@ -58,14 +59,18 @@ macro_rules! requests {
             OpenCard { person: u64 } => Record(Record), Read, fn open_card;
             /// `request` is the client's id for this create: sent again after a lost answer, it
             /// returns the record the first one made instead of making another.
-            Create { body: Body, request: RequestId } => Record(Record), handler,
-                fn create_once(request: RequestId, body: Body);
+            /// Answers with the record and the monthly reports the save sent back for
+            /// correction (a suspension over an open report's hours).
+            Create { body: Body, request: RequestId } => Saved(Saved), handler,
+                fn create_saved(request: RequestId, body: Body);
             /// Creates all or none (at most `MAX_BATCH`), in one commit (imports, the demo's
             /// generated persons); answers with the new ids, in the batch's order.
             CreateMany { bodies: Vec<Body>, request: RequestId } => Ids(Vec<u64>), handler,
                 fn create_many_once(request: RequestId, bodies: Vec<Body>);
-            /// `base_rev` is the rev the clerk's copy was loaded at.
-            Update { id: u64, base_rev: u64, body: Body } => Record(Record), handler, fn update;
+            /// `base_rev` is the rev the clerk's copy was loaded at. Answers with the record
+            /// and the monthly reports the change sent back for correction in the same commit.
+            Update { id: u64, base_rev: u64, body: Body } => Saved(Saved), handler,
+                fn update_saved;
             Search { query: String, limit: u32 } => Hits(Vec<Hit>), Read,
                 fn search(query: &str, limit: u32);
             /// The full ЕГН/ЛНЧ of a person (audited).
@@ -130,15 +135,15 @@ macro_rules! requests {
                 fn document;
             /// Ends an agreement in force on `date` (its last day) for `reason`, a code of the
             /// settings' ending reasons; its suspensions that run on past it end then too.
-            /// Answers with the ended agreement.
+            /// Answers with the ended agreement and the reports sent back for correction.
             EndAgreement { id: u64, base_rev: u64, date: NaiveDate, reason: String }
-                => Record(Record), handler,
-                fn end_agreement(id: u64, base_rev: u64, date: NaiveDate, reason: &str);
+                => Saved(Saved), handler,
+                fn end_agreement_saved(id: u64, base_rev: u64, date: NaiveDate, reason: &str);
             /// Replaces an agreement's assistant from `from`: in one commit the agreement ends
             /// the day before (for `reason`, an ending reason's code) and the next one starts
             /// on `from` for the same user, provider, направление, hours, schedule and
             /// activities, with `assistant` and `substitute`, as a draft to sign. Answers with
-            /// the new agreement.
+            /// the new agreement and the old one's reports sent back for correction.
             ReplaceAssistant {
                 id: u64,
                 base_rev: u64,
@@ -146,8 +151,8 @@ macro_rules! requests {
                 assistant: u64,
                 substitute: Option<u64>,
                 reason: String,
-            } => Record(Record), handler,
-                fn replace_assistant(
+            } => Saved(Saved), handler,
+                fn replace_assistant_saved(
                     id: u64,
                     base_rev: u64,
                     from: NaiveDate,
@@ -397,6 +402,15 @@ pub enum Response {
     Payroll(Vec<PayrollLine>),
     Trend(Vec<MonthTotals>),
     MonthlyRows(Vec<MonthlyRow>),
+    Saved(Saved),
+}
+
+/// What a save answers: the record as saved, and the monthly reports that a change of their
+/// agreement sent back for correction in the same commit (the console says which).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Saved {
+    pub record: Record,
+    pub returned: Vec<Correction>,
 }
 
 /// A client's id for one create; 0 means none (no protection against a retry).
@@ -502,6 +516,42 @@ pub trait ApiExt: Api {
 
     fn create(&self, body: Body) -> Result<Record, ServiceError> {
         self.create_once(new_request_id(), body)
+    }
+
+    /// `Create`, for callers that need only the record.
+    fn create_once(&self, request: RequestId, body: Body) -> Result<Record, ServiceError> {
+        self.create_saved(request, body).map(|s| s.record)
+    }
+
+    /// `Update`, for callers that need only the record.
+    fn update(&self, id: u64, base_rev: u64, body: Body) -> Result<Record, ServiceError> {
+        self.update_saved(id, base_rev, body).map(|s| s.record)
+    }
+
+    /// `EndAgreement`, for callers that need only the ended agreement.
+    fn end_agreement(
+        &self,
+        id: u64,
+        base_rev: u64,
+        date: NaiveDate,
+        reason: &str,
+    ) -> Result<Record, ServiceError> {
+        self.end_agreement_saved(id, base_rev, date, reason)
+            .map(|s| s.record)
+    }
+
+    /// `ReplaceAssistant`, for callers that need only the new agreement.
+    fn replace_assistant(
+        &self,
+        id: u64,
+        base_rev: u64,
+        from: NaiveDate,
+        assistant: u64,
+        substitute: Option<u64>,
+        reason: &str,
+    ) -> Result<Record, ServiceError> {
+        self.replace_assistant_saved(id, base_rev, from, assistant, substitute, reason)
+            .map(|s| s.record)
     }
 
     /// The ids of the records created, in order.
@@ -678,9 +728,14 @@ mod tests {
             settlement: "99001".into(),
             ..Person::default()
         });
-        let Response::Record(made) = round_trip(&s, Request::Create { body, request: 7 }) else {
-            panic!("not a record")
+        let Response::Saved(Saved {
+            record: made,
+            returned,
+        }) = round_trip(&s, Request::Create { body, request: 7 })
+        else {
+            panic!("not a saved record")
         };
+        assert!(returned.is_empty());
         let get = Request::Get {
             kind: Kind::Person,
             id: made.id(),

@@ -3,6 +3,7 @@
 //! person's card and the agenda show.
 
 use super::{
+    api::Saved,
     commands::{self, invalid, Batch},
     Service, ServiceError,
 };
@@ -133,7 +134,19 @@ fn application(cx: &Prepare, a: &mut Application) -> Result<(), ServiceError> {
     all(errors)
 }
 
-/// An assistant is an adult today: the age comes from the birth date (the ЕГН's).
+/// The assistant records of a person, as this command sees them.
+fn assistant_records(cx: &Prepare, person: u64) -> Result<Vec<u64>, ServiceError> {
+    Ok(cx
+        .batch
+        .referring(cx.svc, person, Kind::Assistant)?
+        .into_iter()
+        .filter(|r| matches!(&r.body, Body::Assistant(x) if x.person == person))
+        .map(|r| r.id())
+        .collect())
+}
+
+/// An assistant is an adult today: the age comes from the birth date (the ЕГН's). One person
+/// is one assistant: a second record for them is refused, naming the first.
 fn assistant(cx: &Prepare, a: &mut Assistant) -> Result<(), ServiceError> {
     let p = cx.person(a.person, "person")?;
     let mut errors = Vec::new();
@@ -143,6 +156,22 @@ fn assistant(cx: &Prepare, a: &mut Assistant) -> Result<(), ServiceError> {
         Some(_) => {}
     }
     collect(&mut errors, a.validate());
+    // Checked once the record itself is right, so the clerk fixes one thing at a time. An
+    // older database's second record of a person still takes its own edits (its account),
+    // as long as it stays that person's.
+    let same_person =
+        matches!(cx.old.map(|o| &o.body), Some(Body::Assistant(o)) if o.person == a.person);
+    if errors.is_empty() && !same_person {
+        if let Some(first) = assistant_records(cx, a.person)?
+            .into_iter()
+            .find(|id| Some(*id) != cx.self_id)
+        {
+            errors.push(FieldError::new(
+                "person",
+                Reason::DuplicateAssistant { id: first },
+            ));
+        }
+    }
     all(errors)
 }
 
@@ -277,9 +306,19 @@ fn agreement(cx: &Prepare, a: &mut Agreement) -> Result<(), ServiceError> {
     if old.is_none() && !cx.batch.replacing {
         start_rules(cx, a)?;
     }
-    let (user_id, assistant_id) = (a.user, a.assistant);
+    let user_id = a.user;
     let user_agreements = neighbours(cx, user_id, |o| o.user == user_id)?;
-    let assistant_agreements = neighbours(cx, assistant_id, |o| o.assistant == assistant_id)?;
+    // The assistant's limits count the person's agreements, whichever of their assistant
+    // records each names (an older database may hold two for one person).
+    let records = assistant_records(cx, assistant.person)?;
+    let mut assistant_agreements = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for r in records.iter().copied().chain([a.assistant]) {
+        if !seen.insert(r) {
+            continue;
+        }
+        assistant_agreements.extend(neighbours(cx, r, |o| o.assistant == r)?);
+    }
     let ctx = AgreementContext {
         decision: &decision,
         user_agreements: &user_agreements,
@@ -344,27 +383,99 @@ fn suspension(cx: &Prepare, s: &mut Suspension) -> Result<(), ServiceError> {
             ));
         }
     }
-    // Hours already reported on a suspended day would be paid for a day without assistance:
-    // the report is corrected first (returned, its hours taken off), then the suspension fits.
-    let mut reported: Option<NaiveDate> = None;
-    for r in cx.batch.referring(cx.svc, s.agreement, Kind::Report)? {
-        let Body::Report(m) = &r.body else { continue };
-        for (i, (own, sub)) in m
-            .minutes
-            .iter()
-            .zip(m.substitute_minutes.iter().chain(std::iter::repeat(&0)))
-            .enumerate()
-        {
-            let day = m.month.first_day() + chrono::Days::new(i as u64);
-            if (*own > 0 || *sub > 0) && s.covers(day) && reported.is_none_or(|d| day < d) {
-                reported = Some(day);
-            }
+    // Hours already reported on the suspended days: `follow_change` (after the save) refuses
+    // it over an accepted report or a closed month, and sends an open report back.
+    Ok(())
+}
+
+/// An agreement and its suspensions as this command sees them (None: no such agreement).
+pub(super) fn terms_of(
+    svc: &Service,
+    batch: &Batch,
+    agreement: u64,
+) -> Result<Option<(Agreement, Vec<Suspension>)>, ServiceError> {
+    let Some(Record {
+        body: Body::Agreement(a),
+        ..
+    }) = batch.get(svc, Kind::Agreement, agreement)?
+    else {
+        return Ok(None);
+    };
+    let suspensions = suspensions_of(svc, batch, agreement)?
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect();
+    Ok(Some((a, suspensions)))
+}
+
+/// After a change of an agreement's terms (`before`: as they were, None for a new one): the
+/// one check of `domain::agreement_change` against its reports and the closed months. It
+/// refuses on `field` (the command writes nothing), or sends the open reports it touches back
+/// for correction in the same commit, each kept in `batch` for the answer.
+pub(super) fn follow_change(
+    svc: &Service,
+    ws: &mut WriteSet,
+    clerk: &Clerk,
+    agreement: u64,
+    before: Option<(Agreement, Vec<Suspension>)>,
+    field: &str,
+    batch: &mut Batch,
+) -> Result<(), ServiceError> {
+    use crate::domain::agreement_change::{changed_field, check_change, Terms};
+    let Some(after) = terms_of(svc, batch, agreement)? else {
+        return Ok(());
+    };
+    let reports: Vec<(u64, crate::domain::report::MonthlyReport)> = batch
+        .referring(svc, agreement, Kind::Report)?
+        .into_iter()
+        .filter_map(|r| match r.body {
+            Body::Report(m) if m.agreement == agreement => Some((r.meta.id, m)),
+            _ => None,
+        })
+        .collect();
+    if reports.is_empty() && !svc.store.has_closings()? {
+        return Ok(());
+    }
+    let closed: Vec<crate::domain::date::Month> =
+        svc.store.closings()?.into_iter().map(|c| c.month).collect();
+    let settings = svc.settings()?.settings;
+    let cal = WorkCalendar::new(settings.calendar);
+    fn terms(t: &(Agreement, Vec<Suspension>)) -> Terms<'_> {
+        Terms {
+            agreement: &t.0,
+            suspensions: &t.1,
         }
     }
-    match reported {
-        Some(day) => Err(invalid("from", Reason::SuspensionOverReport { day })),
-        None => Ok(()),
+    let field = match field {
+        "" => changed_field(before.as_ref().map(|b| &b.0), &after.0),
+        f => f,
+    };
+    let corrections = check_change(
+        agreement,
+        before.as_ref().map(terms),
+        terms(&after),
+        &reports,
+        &closed,
+        &cal,
+    )
+    .map_err(|r| invalid(field, r.0))?;
+    for c in &corrections {
+        let Some(rec) = batch.get(svc, Kind::Report, c.report)? else {
+            continue;
+        };
+        let Body::Report(mut r) = rec.body.clone() else {
+            continue;
+        };
+        if r.status == crate::domain::report::ReportStatus::Returned {
+            continue;
+        }
+        r.status = crate::domain::report::ReportStatus::Returned;
+        r.facts = None;
+        let saved = commands::put(svc, ws, clerk, Some(&rec), Body::Report(r), batch)?;
+        batch.also(saved);
     }
+    batch.corrections.extend(corrections);
+    Ok(())
 }
 
 /// After a suspension is saved: its agreement is suspended while one of its suspensions is
@@ -439,8 +550,10 @@ fn end_at(
     mut a: Agreement,
     last: NaiveDate,
     reason: String,
+    field: &str,
     batch: &mut Batch,
 ) -> Result<Record, ServiceError> {
+    let before = terms_of(svc, batch, rec.id())?;
     for (s_rec, s) in suspensions_of(svc, batch, rec.id())? {
         if s.from > last {
             return Err(invalid(
@@ -470,7 +583,9 @@ fn end_at(
     a.to = last;
     a.status = AgreementStatus::Ended;
     a.end_reason = Some(reason);
-    commands::put(svc, ws, clerk, Some(rec), Body::Agreement(a), batch)
+    let ended = commands::put(svc, ws, clerk, Some(rec), Body::Agreement(a), batch)?;
+    follow_change(svc, ws, clerk, rec.id(), before, field, batch)?;
+    Ok(ended)
 }
 
 /// `Request::EndAgreement`: the agreement ends on `date` (its last day) for a reason of the
@@ -482,7 +597,7 @@ pub fn end_agreement(
     base_rev: u64,
     date: NaiveDate,
     reason: String,
-) -> Result<Record, ServiceError> {
+) -> Result<Saved, ServiceError> {
     svc.write(&clerk.login, |ws| {
         let mut batch = Batch::default();
         let (rec, a) = in_force_at(svc, id, base_rev)?;
@@ -494,8 +609,8 @@ pub fn end_agreement(
         if date > a.to {
             return Err(invalid("date", Reason::OutsideAgreement));
         }
-        let ended = end_at(svc, ws, clerk, &rec, a, date, reason, &mut batch)?;
-        Ok((ended.clone(), batch.announced(ended)))
+        let ended = end_at(svc, ws, clerk, &rec, a, date, reason, "date", &mut batch)?;
+        Ok((batch.saved(ended.clone()), batch.announced(ended)))
     })
 }
 
@@ -513,7 +628,7 @@ pub fn replace_assistant(
     assistant: u64,
     substitute: Option<u64>,
     reason: String,
-) -> Result<Record, ServiceError> {
+) -> Result<Saved, ServiceError> {
     svc.write(&clerk.login, |ws| {
         let mut batch = Batch::replacing();
         let (rec, a) = in_force_at(svc, id, base_rev)?;
@@ -547,10 +662,10 @@ pub fn replace_assistant(
             end_reason: None,
             ..a.clone()
         };
-        let ended = end_at(svc, ws, clerk, &rec, a, last, reason, &mut batch)?;
+        let ended = end_at(svc, ws, clerk, &rec, a, last, reason, "from", &mut batch)?;
         batch.also(ended);
         let made = commands::save_into(svc, ws, clerk, None, Body::Agreement(next), &mut batch)?;
-        Ok((made.clone(), batch.announced(made)))
+        Ok((batch.saved(made.clone()), batch.announced(made)))
     })
 }
 

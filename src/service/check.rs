@@ -76,6 +76,14 @@ fn check_records(store: &Store, kind: Kind, report: &mut CheckReport) {
                 }
             };
             report.records += 1;
+            // An accepted report pays only from its facts: one without them pays nothing.
+            if let crate::domain::record::Body::Report(r) = &record.body {
+                if r.status == crate::domain::report::ReportStatus::Accepted && r.facts.is_none() {
+                    report.problems.push(format!(
+                        "report {id}: accepted without the facts it pays by"
+                    ));
+                }
+            }
             for (idx, key) in index::entries(&record) {
                 match store.has_index_key(idx, &key) {
                     Ok(true) => {}

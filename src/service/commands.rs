@@ -1,7 +1,11 @@
 //! Commands: each runs under the writer lock, reads what its rules need, validates with the
 //! domain's rules, and commits its record, index entries and audit entry in one transaction.
 
-use super::{api::RequestId, audit::changes, privacy, retries, Service, ServiceError};
+use super::{
+    api::{RequestId, Saved},
+    audit::changes,
+    privacy, retries, Service, ServiceError,
+};
 use crate::domain::{
     audit::AuditAction,
     clerk::Clerk,
@@ -59,12 +63,22 @@ pub fn save(
     target: Option<(u64, u64)>,
     body: Body,
 ) -> Result<Record, ServiceError> {
+    save_saved(svc, clerk, target, body).map(|s| s.record)
+}
+
+/// `save`, with the reports the change sent back for correction.
+pub fn save_saved(
+    svc: &Service,
+    clerk: &Clerk,
+    target: Option<(u64, u64)>,
+    body: Body,
+) -> Result<Saved, ServiceError> {
     svc.write(&clerk.login, |ws| {
         let mut batch = Batch::default();
         let record = save_into(svc, ws, clerk, target, body, &mut batch)?;
         // The clerk's draft of this form is done with in the same commit.
         drop_saved_draft(svc, ws, clerk, target.map(|(id, _)| id), record.kind())?;
-        Ok((record.clone(), batch.announced(record)))
+        Ok((batch.saved(record.clone()), batch.announced(record)))
     })
 }
 
@@ -76,7 +90,7 @@ pub fn create(
     clerk: &Clerk,
     request: RequestId,
     body: Body,
-) -> Result<Record, ServiceError> {
+) -> Result<Saved, ServiceError> {
     let kind = body.kind();
     let sent = retries::content(std::slice::from_ref(&body));
     svc.write(&clerk.login, |ws| {
@@ -93,13 +107,19 @@ pub fn create(
                     rev: record.meta.rev,
                 });
             }
-            return Ok((record, Vec::new()));
+            return Ok((
+                Saved {
+                    record,
+                    returned: Vec::new(),
+                },
+                Vec::new(),
+            ));
         }
         let mut batch = Batch::default();
         let record = save_into(svc, ws, clerk, None, body, &mut batch)?;
         retries::remember(ws, &clerk.login, request, &sent, svc.now(), &[record.id()]);
         drop_saved_draft(svc, ws, clerk, None, kind)?;
-        Ok((record.clone(), batch.announced(record)))
+        Ok((batch.saved(record.clone()), batch.announced(record)))
     })
 }
 
@@ -116,6 +136,9 @@ pub(super) struct Batch {
     also: Vec<Record>,
     /// The new agreement of a replacement: exempt from the start-of-month rules.
     pub replacing: bool,
+    /// Monthly reports a change of their agreement sent back for correction (the answer says
+    /// which).
+    pub corrections: Vec<crate::domain::agreement_change::Correction>,
 }
 
 impl Batch {
@@ -160,6 +183,14 @@ impl Batch {
     /// Keeps a record written besides the answer, to announce it.
     pub fn also(&mut self, record: Record) {
         self.also.push(record);
+    }
+
+    /// The answer: the record, and the reports sent back for correction.
+    pub fn saved(&mut self, record: Record) -> Saved {
+        Saved {
+            record,
+            returned: std::mem::take(&mut self.corrections),
+        }
     }
 
     /// What the command announces: its records, then those written besides them.
@@ -369,6 +400,25 @@ pub(super) fn save_into(
     };
     let settings = svc.settings()?.settings;
     let self_id = old.as_ref().map(|o| o.meta.id);
+    // The terms of the agreement this save changes, as they were: checked against its
+    // reports and closed months once the save is written.
+    let changes_terms = match (&body, old.as_ref().map(|o| &o.body)) {
+        (Body::Agreement(_), _) => self_id.map(|id| (id, "")),
+        (Body::Suspension(s), _) => Some((s.agreement, "from")),
+        _ => None,
+    };
+    let before = match changes_terms {
+        Some((id, _)) => super::assistance::terms_of(svc, batch, id)?,
+        None => None,
+    };
+    // A suspension moved to another agreement changes that one's terms too.
+    let moved_from = match (&body, old.as_ref().map(|o| &o.body)) {
+        (Body::Suspension(s), Some(Body::Suspension(o))) if o.agreement != s.agreement => Some((
+            o.agreement,
+            super::assistance::terms_of(svc, batch, o.agreement)?,
+        )),
+        _ => None,
+    };
     prepare(
         svc,
         ws,
@@ -402,6 +452,22 @@ pub(super) fn save_into(
         for agreement in std::iter::once(s.agreement).chain(before) {
             super::assistance::follow_suspensions(svc, ws, clerk, agreement, batch)?;
         }
+    }
+    let agreement = match &record.body {
+        Body::Agreement(_) => Some((record.meta.id, "")),
+        Body::Suspension(s) => Some((s.agreement, "from")),
+        _ => None,
+    };
+    if let Some((id, field)) = agreement {
+        let before = if changes_terms.is_some_and(|(c, _)| c == id) {
+            before
+        } else {
+            None
+        };
+        super::assistance::follow_change(svc, ws, clerk, id, before, field, batch)?;
+    }
+    if let Some((id, before)) = moved_from {
+        super::assistance::follow_change(svc, ws, clerk, id, before, "agreement", batch)?;
     }
     Ok(record)
 }

@@ -6,7 +6,7 @@ use super::{
     access::{self, Action},
     api::Handlers,
     assistance, backup, check, commands, documents, export, monthly, paging, workflow, CheckReport,
-    Hit, RequestId, Service, ServiceError, MAX_BATCH, MAX_PAGE,
+    Hit, RequestId, Saved, Service, ServiceError, MAX_BATCH, MAX_PAGE,
 };
 use crate::domain::{
     agenda::Agenda,
@@ -100,7 +100,7 @@ impl Handlers for Caller<'_> {
         Ok(record)
     }
 
-    fn create_once(&self, body: Body, request: RequestId) -> Result<Record, ServiceError> {
+    fn create_saved(&self, body: Body, request: RequestId) -> Result<Saved, ServiceError> {
         require(&self.clerk, Action::Write(body.kind()))?;
         commands::create(self.svc, &self.clerk, request, body)
     }
@@ -122,9 +122,9 @@ impl Handlers for Caller<'_> {
         commands::save_many(self.svc, &self.clerk, request, bodies)
     }
 
-    fn update(&self, id: u64, base_rev: u64, body: Body) -> Result<Record, ServiceError> {
+    fn update_saved(&self, id: u64, base_rev: u64, body: Body) -> Result<Saved, ServiceError> {
         require(&self.clerk, Action::Write(body.kind()))?;
-        commands::save(self.svc, &self.clerk, Some((id, base_rev)), body)
+        commands::save_saved(self.svc, &self.clerk, Some((id, base_rev)), body)
     }
 
     fn search(&self, query: String, limit: u32) -> Result<Vec<Hit>, ServiceError> {
@@ -299,18 +299,18 @@ impl Handlers for Caller<'_> {
         documents::records(self.svc, &self.clerk, kind, id)
     }
 
-    fn end_agreement(
+    fn end_agreement_saved(
         &self,
         id: u64,
         base_rev: u64,
         date: NaiveDate,
         reason: String,
-    ) -> Result<Record, ServiceError> {
+    ) -> Result<Saved, ServiceError> {
         self.require(Action::Write(Kind::Agreement))?;
         assistance::end_agreement(self.svc, &self.clerk, id, base_rev, date, reason)
     }
 
-    fn replace_assistant(
+    fn replace_assistant_saved(
         &self,
         id: u64,
         base_rev: u64,
@@ -318,7 +318,7 @@ impl Handlers for Caller<'_> {
         assistant: u64,
         substitute: Option<u64>,
         reason: String,
-    ) -> Result<Record, ServiceError> {
+    ) -> Result<Saved, ServiceError> {
         self.require(Action::Write(Kind::Agreement))?;
         assistance::replace_assistant(
             self.svc,

@@ -27,7 +27,7 @@ mod workflow;
 
 pub use api::{
     new_request_id, Api, ApiExt, Change, Changed, CheckReport, Hit, Notice, Request, RequestId,
-    Response,
+    Response, Saved,
 };
 pub use error::ServiceError;
 pub use paging::{MAX_BATCH, MAX_PAGE};

@@ -15,10 +15,13 @@ use crate::domain::{
         agreed_share, in_force, row_status, MonthClosing, MonthTotals, MonthlyRow, MonthlySummary,
         MAX_TREND_MONTHS,
     },
-    pay::{paid_minutes, PayrollLine},
+    pay::PayrollLine,
     reason::{FieldError, Reason},
     record::{Body, Kind, Meta, Record},
-    report::{check_report, MonthlyReport, ReportContext, ReportStatus},
+    report::{
+        check_report, report_warnings, MonthlyReport, Payee, ReportContext, ReportFacts,
+        ReportStatus,
+    },
     settings::Settings,
     text::clean_text,
 };
@@ -98,9 +101,8 @@ fn open_month(svc: &Service, month: Month) -> Result<(), ServiceError> {
     }
 }
 
-/// What every row of a month needs once: the settings, the month's days, providers' names.
+/// What every row of a month needs once: the month's days, providers' names.
 struct RowContext {
-    settings: Settings,
     days: MonthDays,
     month: Month,
     providers: HashMap<u64, String>,
@@ -111,7 +113,6 @@ impl RowContext {
         let settings = svc.settings()?.settings;
         let days = WorkCalendar::new(settings.calendar.clone()).month_days(month);
         Ok(RowContext {
-            settings,
             days,
             month,
             providers: HashMap::new(),
@@ -132,41 +133,44 @@ impl RowContext {
         let suspensions = suspensions_of(svc, id)?;
         let report = report_of(svc, id, month)?;
         let agreed = agreed_share(a, &suspensions, &self.days).minutes;
-        let provider = match self.providers.get(&a.provider) {
+        // An accepted report pays what was fixed when it was accepted: its assistant,
+        // substitute, provider and rates, whatever the agreement says now.
+        let facts = report
+            .as_ref()
+            .filter(|(_, r)| r.status == ReportStatus::Accepted)
+            .and_then(|(_, r)| r.facts.as_ref().map(|f| (f.paid(r), f)));
+        let paid = facts.as_ref().map(|(p, _)| p.clone()).unwrap_or_default();
+        let fixed = facts.as_ref().map(|(_, f)| *f);
+        let assistant_id = fixed.map_or(a.assistant, |f| f.assistant.assistant);
+        let substitute_id = match fixed.and_then(|f| f.substitute.as_ref()) {
+            Some(s) => Some(s.assistant),
+            None => a.substitute,
+        };
+        let provider_id = fixed.map_or(a.provider, |f| f.provider);
+        let provider = match self.providers.get(&provider_id) {
             Some(n) => n.clone(),
             None => {
-                let n = name_of(svc, Kind::Provider, a.provider)?;
-                self.providers.insert(a.provider, n.clone());
+                let n = name_of(svc, Kind::Provider, provider_id)?;
+                self.providers.insert(provider_id, n.clone());
                 n
             }
         };
-        let rates = &self.settings.pay_rates;
-        let mut paid = Vec::new();
-        if let Some((_, r)) = report
-            .as_ref()
-            .filter(|(_, r)| r.status == ReportStatus::Accepted)
-        {
-            paid.extend(paid_minutes(&r.minutes, month, a.assistant, rates));
-            if let Some(s) = a.substitute {
-                paid.extend(paid_minutes(&r.substitute_minutes, month, s, rates));
-            }
-        }
         let (user, settlement) = person_of(svc, a.user)?;
         Ok(Some(MonthlyRow {
             agreement: id,
             number: a.number.clone(),
             user,
             settlement,
-            assistant: name_of(svc, Kind::Assistant, a.assistant)?,
+            assistant: name_of(svc, Kind::Assistant, assistant_id)?,
             provider,
             agreed_minutes: agreed,
             reported_minutes: report.as_ref().map_or(0, |(_, r)| r.total_minutes()),
             status: row_status(report.as_ref().map(|(_, r)| r), agreed),
             user_id: a.user,
-            assistant_id: a.assistant,
-            provider_id: a.provider,
-            substitute_id: a.substitute,
-            substitute: match a.substitute {
+            assistant_id,
+            provider_id,
+            substitute_id,
+            substitute: match substitute_id {
                 Some(s) => name_of(svc, Kind::Assistant, s)?,
                 None => String::new(),
             },
@@ -288,46 +292,105 @@ pub fn trend(
     Ok(out)
 }
 
-/// The minutes an assistant worked each day around `month` (the month before, itself and the
-/// month after: a week spans two months) in every report but `skip`'s (agreement, month): as
-/// the assistant of an agreement, their own row; as its substitute, the substitute's row.
+/// The assistant records of the person behind `assistant` (itself included): limits count
+/// the person's work, whatever records an older database holds for them.
+pub(super) fn records_of_person(svc: &Service, assistant: u64) -> Result<Vec<u64>, ServiceError> {
+    let person = match svc.store.get(Kind::Assistant, assistant)?.map(|r| r.body) {
+        Some(Body::Assistant(a)) => a.person,
+        _ => return Ok(vec![assistant]),
+    };
+    let mut out: Vec<u64> = svc
+        .referring(person, Some(Kind::Assistant))?
+        .into_iter()
+        .filter(|r| matches!(&r.body, Body::Assistant(a) if a.person == person))
+        .map(|r| r.id())
+        .collect();
+    if !out.contains(&assistant) {
+        out.push(assistant);
+    }
+    Ok(out)
+}
+
+/// The minutes a person (any of their assistant records `records`) worked each day around
+/// `month` (the month before, itself and the month after: a week spans two months) in every
+/// report but `skip`'s (agreement, month): as the assistant of an agreement, its own row; as
+/// its substitute, the substitute's row.
 fn worked_elsewhere(
     svc: &Service,
-    assistant: u64,
+    records: &[u64],
     skip: (u64, Month),
 ) -> Result<BTreeMap<NaiveDate, u32>, ServiceError> {
     let mut out: BTreeMap<NaiveDate, u32> = BTreeMap::new();
-    for rec in svc.referring(assistant, Some(Kind::Agreement))? {
-        let Body::Agreement(a) = &rec.body else {
-            continue;
-        };
-        for month in [skip.1.prev(), skip.1, skip.1.next()] {
-            if (rec.id(), month) == skip {
+    let mut seen = std::collections::HashSet::new();
+    for &assistant in records {
+        for rec in svc.referring(assistant, Some(Kind::Agreement))? {
+            let Body::Agreement(a) = &rec.body else {
+                continue;
+            };
+            if !seen.insert(rec.id()) {
                 continue;
             }
-            let Some((_, r)) = report_of(svc, rec.id(), month)? else {
-                continue;
-            };
-            let row = if a.assistant == assistant {
-                &r.minutes
-            } else if a.substitute == Some(assistant) {
-                &r.substitute_minutes
-            } else {
-                continue;
-            };
-            for (i, &m) in row.iter().enumerate().filter(|(_, m)| **m > 0) {
-                let day = month.first_day() + chrono::Days::new(i as u64);
-                *out.entry(day).or_default() += u32::from(m);
+            for month in [skip.1.prev(), skip.1, skip.1.next()] {
+                if (rec.id(), month) == skip {
+                    continue;
+                }
+                let Some((_, r)) = report_of(svc, rec.id(), month)? else {
+                    continue;
+                };
+                // Both rows when the person is the agreement's assistant and its substitute
+                // (an older database): each is their work.
+                let mut rows = Vec::new();
+                if records.contains(&a.assistant) {
+                    rows.push(&r.minutes);
+                }
+                if a.substitute.is_some_and(|s| records.contains(&s)) {
+                    rows.push(&r.substitute_minutes);
+                }
+                for row in rows {
+                    for (i, &m) in row.iter().enumerate().filter(|(_, m)| **m > 0) {
+                        let day = month.first_day() + chrono::Days::new(i as u64);
+                        *out.entry(day).or_default() += u32::from(m);
+                    }
+                }
             }
         }
     }
     Ok(out)
 }
 
+/// A row's minutes by date, to add to the other row's work when both rows are one person's.
+fn by_date(month: Month, row: &[u16]) -> BTreeMap<NaiveDate, u32> {
+    row.iter()
+        .enumerate()
+        .filter(|(_, m)| **m > 0)
+        .map(|(i, &m)| {
+            (
+                month.first_day() + chrono::Days::new(i as u64),
+                u32::from(m),
+            )
+        })
+        .collect()
+}
+
+fn add_into(into: &mut BTreeMap<NaiveDate, u32>, more: BTreeMap<NaiveDate, u32>) {
+    for (d, m) in more {
+        *into.entry(d).or_default() += m;
+    }
+}
+
+fn payee(svc: &Service, id: u64) -> Result<Payee, ServiceError> {
+    match svc.store.get(Kind::Assistant, id)?.map(|r| r.body) {
+        Some(Body::Assistant(a)) => Ok(Payee::of(id, &a)),
+        _ => Err(invalid("agreement", Reason::Missing { id })),
+    }
+}
+
 /// The rules a report is saved under (create or update), under the writer lock: one report per
 /// agreement and month, the month open, an accepted report changed only through "returned for
 /// correction" and a return only through `ReturnReport` (it takes a reason), and the domain's
-/// checks with the assistant's and the substitute's work elsewhere.
+/// checks with the assistant's and the substitute's work elsewhere (by person). A report saved
+/// as accepted gets its facts fixed (the agreement's revision, provider, who is paid, the
+/// rates); any other loses them. Its warnings are the domain's, kept on the record.
 pub(super) fn check_save(
     svc: &Service,
     r: &mut MonthlyReport,
@@ -336,8 +399,12 @@ pub(super) fn check_save(
     settings: &Settings,
     today: NaiveDate,
 ) -> Result<(), ServiceError> {
-    let agreement = match svc.store.get(Kind::Agreement, r.agreement)?.map(|x| x.body) {
-        Some(Body::Agreement(a)) => a,
+    let (agreement, agreement_rev) = match svc
+        .store
+        .get(Kind::Agreement, r.agreement)?
+        .map(|x| (x.body, x.meta.rev))
+    {
+        Some((Body::Agreement(a), rev)) => (a, rev),
         _ => return Err(invalid("agreement", Reason::Missing { id: r.agreement })),
     };
     open_month(svc, r.month)?;
@@ -359,9 +426,25 @@ pub(super) fn check_save(
     let suspensions = suspensions_of(svc, r.agreement)?;
     let days = WorkCalendar::new(settings.calendar.clone()).month_days(r.month);
     let skip = (r.agreement, r.month);
-    let assistant_elsewhere = worked_elsewhere(svc, agreement.assistant, skip)?;
+    let assistant_records = records_of_person(svc, agreement.assistant)?;
+    let mut assistant_elsewhere = worked_elsewhere(svc, &assistant_records, skip)?;
     let substitute_elsewhere = match agreement.substitute {
-        Some(s) => worked_elsewhere(svc, s, skip)?,
+        Some(s) => {
+            let records = records_of_person(svc, s)?;
+            // One person as assistant and substitute of this agreement (an older database):
+            // each row counts the other as their own work the same days.
+            if records.contains(&agreement.assistant) {
+                add_into(
+                    &mut assistant_elsewhere,
+                    by_date(r.month, &r.substitute_minutes),
+                );
+            }
+            let mut w = worked_elsewhere(svc, &records, skip)?;
+            if records.contains(&agreement.assistant) {
+                add_into(&mut w, by_date(r.month, &r.minutes));
+            }
+            w
+        }
         None => BTreeMap::new(),
     };
     let ctx = ReportContext {
@@ -374,7 +457,26 @@ pub(super) fn check_save(
         max_minutes_per_week: settings.max_minutes_per_week,
         today,
     };
-    check_report(r, &ctx).map_err(ServiceError::Invalid)
+    check_report(r, &ctx).map_err(ServiceError::Invalid)?;
+    r.warnings = report_warnings(r, &agreement);
+    r.facts = match r.status {
+        ReportStatus::Accepted => {
+            let substitute = match agreement.substitute {
+                Some(s) => Some(payee(svc, s)?),
+                None => None,
+            };
+            Some(ReportFacts::fix(
+                r,
+                &agreement,
+                agreement_rev,
+                payee(svc, agreement.assistant)?,
+                substitute,
+                &settings.pay_rates,
+            ))
+        }
+        _ => None,
+    };
+    Ok(())
 }
 
 fn change(field: &str, old: String, new: String) -> FieldChange {
@@ -432,6 +534,8 @@ pub fn return_report(
         }
         let was = r.status;
         r.status = ReportStatus::Returned;
+        // Not accepted any more: nothing is paid until it is accepted again (with new facts).
+        r.facts = None;
         let now = svc.now();
         let record = Record {
             meta: Meta {
@@ -551,22 +655,33 @@ pub fn payroll(
     if let Some(p) = provider {
         summary = summary.for_provider(p);
     }
-    let mut out = Vec::new();
-    for line in summary.pay_lines() {
-        let (ident, iban) = match svc
-            .store
-            .get(Kind::Assistant, line.assistant)?
-            .map(|r| r.body)
-        {
-            Some(Body::Assistant(a)) => {
-                let ident = match svc.store.get(Kind::Person, a.person)?.map(|r| r.body) {
-                    Some(Body::Person(p)) => p.ident.as_str().unwrap_or_default().to_string(),
-                    _ => String::new(),
-                };
-                (ident, a.iban.as_str().to_string())
+    // Who each accepted report pays, from its facts (the summary carries no accounts).
+    let mut payees: BTreeMap<u64, Vec<Payee>> = BTreeMap::new();
+    for row in summary.rows.iter().filter(|r| !r.paid.is_empty()) {
+        let Some(id) = row.report else { continue };
+        if let Some(Body::Report(r)) = svc.store.get(Kind::Report, id)?.map(|x| x.body) {
+            if let Some(f) = r.facts {
+                payees.insert(
+                    row.agreement,
+                    std::iter::once(f.assistant).chain(f.substitute).collect(),
+                );
             }
-            _ => (String::new(), String::new()),
+        }
+    }
+    let mut out = Vec::new();
+    for (line, payee) in summary.payroll_lines(&payees) {
+        // The person and account the accepted report fixed; the person's identifier as
+        // stored now (a corrected typo is corrected).
+        let ident = match &payee {
+            Some(p) => match svc.store.get(Kind::Person, p.person)?.map(|r| r.body) {
+                Some(Body::Person(p)) => p.ident.as_str().unwrap_or_default().to_string(),
+                _ => String::new(),
+            },
+            None => String::new(),
         };
+        let iban = payee
+            .map(|p| p.iban.as_str().to_string())
+            .unwrap_or_default();
         out.push(PayrollLine { line, ident, iban });
     }
     let changes = vec![

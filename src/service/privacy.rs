@@ -73,6 +73,7 @@ pub fn mask_record(r: &mut Record) {
 pub fn mask(result: &mut Result<Response, ServiceError>) {
     match result {
         Ok(Response::Record(r)) => mask_record(r),
+        Ok(Response::Saved(s)) => mask_record(&mut s.record),
         Ok(Response::Records(rs)) | Ok(Response::Clerks(rs)) => rs.iter_mut().for_each(mask_record),
         Err(ServiceError::Conflict { current }) => mask_record(current),
         Ok(Response::Drafts(drafts)) => {

@@ -24,7 +24,7 @@ pub mod snapshot;
 use crate::domain::{
     audit::AuditEntry,
     draft::Draft,
-    record::{Kind, Record},
+    record::{Body, Kind, Record},
 };
 use error::StoreError;
 use index::Index;
@@ -337,7 +337,77 @@ impl Store {
             self.build_due_index()?;
             self.set_schema(3)?;
         }
+        if found < 4 {
+            self.fix_report_facts()?;
+            self.set_schema(4)?;
+        }
         Ok(())
+    }
+
+    /// Schema 4: every accepted report without facts gets them from its agreement, the
+    /// agreement's assistant and substitute and the settings' rates as they stand now: what
+    /// the payroll paid the moment before the upgrade, fixed from then on. Done on open, not
+    /// on a read, so no read ever writes and no report is paid by today's agreement after
+    /// it. Meta (rev, author) stays: the report itself did not change. A report whose
+    /// agreement or assistant is gone is left for `check` to report.
+    fn fix_report_facts(&self) -> Result<(), StoreError> {
+        use crate::domain::report::{Payee, ReportFacts, ReportStatus};
+        const PAGE: usize = 512;
+        let rates = self
+            .settings()?
+            .map(|s| s.settings.pay_rates)
+            .unwrap_or_default();
+        let payee = |id: u64| -> Result<Option<Payee>, StoreError> {
+            Ok(match self.get(Kind::Assistant, id)? {
+                Some(Record {
+                    body: Body::Assistant(a),
+                    ..
+                }) => Some(Payee::of(id, &a)),
+                _ => None,
+            })
+        };
+        let tree = self.tree(Target::Record(Kind::Report));
+        let mut after = None;
+        loop {
+            let page = self.record_page(Kind::Report, after, PAGE)?;
+            let Some((last, _)) = page.last() else { break };
+            after = Some(*last);
+            let mut batch = sled::Batch::default();
+            for (id, record) in page {
+                let Ok(mut record) = record else { continue };
+                let Body::Report(r) = &mut record.body else {
+                    continue;
+                };
+                if r.status != ReportStatus::Accepted || r.facts.is_some() {
+                    continue;
+                }
+                let Some(Record {
+                    body: Body::Agreement(a),
+                    meta,
+                }) = self.get(Kind::Agreement, r.agreement)?
+                else {
+                    continue;
+                };
+                let Some(assistant) = payee(a.assistant)? else {
+                    continue;
+                };
+                let substitute = match a.substitute {
+                    Some(s) => payee(s)?,
+                    None => None,
+                };
+                r.facts = Some(ReportFacts::fix(
+                    r, &a, meta.rev, assistant, substitute, &rates,
+                ));
+                let bytes = schema::encode_record(&record).map_err(|err| StoreError::Codec {
+                    tree: Kind::Report.tree().into(),
+                    key: id.to_string(),
+                    err,
+                })?;
+                batch.insert(&id.to_be_bytes(), bytes);
+            }
+            tree.apply_batch(batch)?;
+        }
+        self.sync()
     }
 
     /// Schema 3: the due-date index (`idx_due`) built from the records that carry a deadline,

@@ -44,6 +44,11 @@ impl Store {
         self.meta_get(&k)?.map(|v| decode(&k, &v)).transpose()
     }
 
+    /// Whether any month is closed.
+    pub fn has_closings(&self) -> Result<bool, StoreError> {
+        Ok(self.meta_scan(PREFIX).next().transpose()?.is_some())
+    }
+
     /// Every closed month, oldest first.
     pub fn closings(&self) -> Result<Vec<MonthClosing>, StoreError> {
         self.meta_scan(PREFIX)

@@ -14,14 +14,16 @@ use crate::domain::{
     record::{Body, Kind, Meta, Record},
     referral::{Referral, ReferralStatus, StatusChange},
     register::{Access, Funding, Licence, Provider, ProviderKind, Referrer, Service, ServiceType},
+    report::{Absence, MonthlyReport, ReportStatus},
     settings::{Settings, StepDays},
 };
 use serde::{Deserialize, Serialize};
 
 /// The database schema: bumped when a migration must rewrite stored values.
 /// 2: the envelope's CRC covers its header (`codec`, format 2); schema 1 values are rewritten on
-/// open (`Store::migrate`). 3: the due-date index (`idx_due`), built on open.
-pub const SCHEMA: u32 = 3;
+/// open (`Store::migrate`). 3: the due-date index (`idx_due`), built on open. 4: accepted
+/// monthly reports carry the facts they were accepted under, filled on open for the older ones.
+pub const SCHEMA: u32 = 4;
 
 /// Envelope kind codes of values that are not records.
 pub const AUDIT_CODE: u8 = 100;
@@ -38,9 +40,12 @@ pub const MONTH_CLOSING_CODE: u8 = 103;
 /// by what right, the checklist by the settings' codes (ok / missing / not applicable, with a
 /// note), the refusal's reason. Agreement 2: the weekly schedule in minutes a day and the day
 /// it was signed (in place of the schedule as text). Contract 2: the ending reason.
+/// Monthly report 2: the facts fixed at acceptance and the warnings (schema 4 fills the facts
+/// of reports accepted before).
 pub fn version(kind: Kind) -> u16 {
     match kind {
-        Kind::Assessment
+        Kind::Report
+        | Kind::Assessment
         | Kind::Referral
         | Kind::Provider
         | Kind::Service
@@ -488,6 +493,38 @@ impl From<ContractV1> for Contract {
     }
 }
 
+/// Monthly report as version 1 stored it: no facts, no warnings.
+#[derive(Deserialize)]
+struct ReportV1 {
+    agreement: u64,
+    month: crate::domain::date::Month,
+    minutes: Vec<u16>,
+    substitute_minutes: Vec<u16>,
+    absences: Vec<(u32, Absence)>,
+    status: ReportStatus,
+    received: chrono::NaiveDate,
+    note: String,
+}
+
+impl From<ReportV1> for MonthlyReport {
+    /// No facts yet: schema 4's migration fixes those of accepted reports on open, from the
+    /// agreement as it stands then (what the payroll said the moment before).
+    fn from(o: ReportV1) -> Self {
+        MonthlyReport {
+            agreement: o.agreement,
+            month: o.month,
+            minutes: o.minutes,
+            substitute_minutes: o.substitute_minutes,
+            absences: o.absences,
+            status: o.status,
+            received: o.received,
+            note: o.note,
+            facts: None,
+            warnings: Vec::new(),
+        }
+    }
+}
+
 /// A version 1 payload of a kind now at version 2.
 fn decode_v1(kind: Kind, payload: &[u8]) -> Result<Record, CodecError> {
     Ok(match kind {
@@ -543,6 +580,13 @@ fn decode_v1(kind: Kind, payload: &[u8]) -> Result<Record, CodecError> {
             Record {
                 meta: s.meta,
                 body: Body::Contract(s.body.into()),
+            }
+        }
+        Kind::Report => {
+            let s: Stored<ReportV1> = codec::decode_payload(payload)?;
+            Record {
+                meta: s.meta,
+                body: Body::Report(s.body.into()),
             }
         }
         _ => {

@@ -540,11 +540,21 @@ fn replace(f: &mut RecordForm<AgreementSpec>, id: u64, rev: u64, cx: &mut Cx) ->
     };
     match cx
         .api
-        .replace_assistant(id, rev, from, assistant, substitute, &reason)
+        .replace_assistant_saved(id, rev, from, assistant, substitute, &reason)
     {
-        Ok(next) => {
-            let msg =
+        Ok(crate::service::Saved {
+            record: next,
+            returned,
+        }) => {
+            let mut msg =
                 cx.t.f("agreement.replaced", &[("date", &format_date(from))]);
+            if !returned.is_empty() {
+                let list: Vec<String> = returned
+                    .iter()
+                    .map(|c| crate::domain::Explain::explain(c, cx.t.lang()))
+                    .collect();
+                msg.push_str(&cx.t.f("status.returned", &[("reports", &list.join("; "))]));
+            }
             cx.say(Level::Info, msg);
             Outcome::Push(Box::new(RecordForm::<AgreementSpec>::edit(cx, &next)))
         }

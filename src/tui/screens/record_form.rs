@@ -5,12 +5,13 @@
 
 use super::conflict::Conflict;
 use crate::domain::{
+    agreement_change::Correction,
     date::format_date,
     draft::Draft,
     record::{Kind, Record},
-    FieldError,
+    Explain, FieldError,
 };
-use crate::service::{ApiExt, Change, RequestId, ServiceError};
+use crate::service::{ApiExt, Change, RequestId, Saved, ServiceError};
 use crate::tui::{
     app::{Cx, Level, Outcome, Screen},
     forms::{self, Spec},
@@ -112,20 +113,26 @@ impl<S: Spec> RecordForm<S> {
         let name = S::name(&t, cx);
         let body = S::wrap(t);
         let result = match self.editing {
-            None => cx.api.create_once(self.request, body),
-            Some((id, rev)) => cx.api.update(id, rev, body),
+            None => cx.api.create_saved(self.request, body),
+            Some((id, rev)) => cx.api.update_saved(id, rev, body),
         };
         match result {
-            Ok(record) => {
+            Ok(Saved { record, returned }) => {
                 self.form.dirty = false;
                 cx.previous.insert(S::KIND.tree(), self.form.values());
                 // The service answered after flush and fsync: the save is on disk. Named as
-                // saved, with what the saving gave it (an intake's register number).
+                // saved, with what the saving gave it (an intake's register number), and with
+                // the monthly reports it sent back for correction.
                 let name = S::unwrap(&record.body)
                     .map(|t| S::name(&t, cx))
                     .unwrap_or(name);
-                let msg = cx.t.f("status.saved", &[("what", &name)]);
-                cx.say(Level::Info, msg);
+                let msg = saved_message(cx, &name, &returned);
+                let level = if returned.is_empty() {
+                    Level::Info
+                } else {
+                    Level::Warn
+                };
+                cx.say(level, msg);
                 S::saved(&record, self.editing.is_none(), cx)
             }
             Err(ServiceError::Invalid(errors)) => {
@@ -419,4 +426,15 @@ impl<S: Spec> Screen for RecordForm<S> {
 pub fn kind_of(draft: &Draft) -> Option<Kind> {
     let tree = draft.key.split('/').next()?;
     Kind::ALL.into_iter().find(|k| k.tree() == tree)
+}
+
+/// "Saved: …", and the monthly reports the change sent back for correction in the same
+/// commit (a change of an agreement's terms over open months).
+pub fn saved_message(cx: &Cx, what: &str, returned: &[Correction]) -> String {
+    let mut msg = cx.t.f("status.saved", &[("what", what)]);
+    if !returned.is_empty() {
+        let list: Vec<String> = returned.iter().map(|c| c.explain(cx.t.lang())).collect();
+        msg.push_str(&cx.t.f("status.returned", &[("reports", &list.join("; "))]));
+    }
+    msg
 }

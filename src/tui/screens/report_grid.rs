@@ -16,7 +16,7 @@ use crate::domain::{
     },
     monthly::format_hm,
     record::{Body, Kind, Record},
-    report::{Absence, MonthlyReport, ReportStatus},
+    report::{report_warnings, Absence, MonthlyReport, ReportStatus, ReportWarning},
     Explain, FieldError, Reason,
 };
 use crate::service::{ApiExt, ServiceError};
@@ -96,6 +96,9 @@ pub struct ReportGrid {
     refused: Vec<(u32, String)>,
     dirty: bool,
     names: String,
+    /// The warnings the clerk was shown for the report as typed: F2 with the same ones saves,
+    /// with others it warns again (as the referral's warnings).
+    warned: Option<Vec<ReportWarning>>,
 }
 
 impl ReportGrid {
@@ -147,6 +150,7 @@ impl ReportGrid {
             refused: Vec::new(),
             dirty: false,
             names,
+            warned: None,
         };
         if let Some(r) = saved {
             if let Body::Report(m) = &r.body {
@@ -235,13 +239,27 @@ impl ReportGrid {
             status: ReportStatus::Accepted,
             received: cx.today(),
             note: String::new(),
+            // The service's to fix and to say.
+            facts: None,
+            warnings: Vec::new(),
         }
     }
 
-    /// F2: the report as accepted, durable before the screen says so.
+    /// F2: the report as accepted, durable before the screen says so. Hours on a day the
+    /// schedule leaves empty are warned of first: the first F2 shows the warning, a second
+    /// saves (the service keeps it on the record).
     fn accept(&mut self, cx: &mut Cx) -> Outcome {
         self.commit(cx);
-        let body = Body::Report(self.report(cx));
+        let report = self.report(cx);
+        let warnings = report_warnings(&report, &self.agreement);
+        if !warnings.is_empty() && self.warned.as_ref() != Some(&warnings) {
+            let text: Vec<String> = warnings.iter().map(|w| w.explain(cx.t.lang())).collect();
+            let msg = cx.t.f("grid.warned", &[("warning", &text.join(" "))]);
+            self.warned = Some(warnings);
+            cx.say(Level::Warn, msg);
+            return Outcome::Consumed;
+        }
+        let body = Body::Report(report);
         let result = match self.saved {
             Some((id, rev, _)) => cx.api.update(id, rev, body),
             None => cx.api.create(body),
@@ -635,6 +653,15 @@ impl Screen for ReportGrid {
             if over { theme.warn } else { theme.base },
             &mut y,
         );
+        if let Some(w) = self.warned.as_ref().filter(|w| !w.is_empty()) {
+            let text: Vec<String> = w.iter().map(|w| w.explain(t.lang())).collect();
+            line(
+                buf,
+                format!("{} {}", sym.warn, text.join(" ")),
+                theme.warn,
+                &mut y,
+            );
+        }
         if let Some((_, _, status)) = self.saved {
             line(
                 buf,

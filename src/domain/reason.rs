@@ -171,6 +171,9 @@ pub enum Reason {
     SuspensionOverReport {
         day: chrono::NaiveDate,
     },
+    /// Disabling or demoting the only active administrator: nobody could manage the accounts
+    /// (or undo it) afterwards.
+    LastAdmin,
 }
 
 /// What an assistant's limit counts: one weekday's minutes (0 Monday .. 6 Sunday), a week's,
@@ -548,6 +551,10 @@ impl Explain for Reason {
                     day.format("%d.%m.%Y")
                 ),
             },
+            LastAdmin => l(
+                "това е единственият активен администратор: първо дайте правата на друг служител",
+                "this is the only active administrator: give another clerk the role first",
+            ),
         }
     }
 }

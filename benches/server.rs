@@ -41,6 +41,8 @@ fn serve(db: &Path, socket: &Path) -> Child {
         .arg(db)
         .arg("--socket")
         .arg(socket)
+        // Twenty clients and the bench itself, all one Unix user.
+        .args(["--max-connections-per-clerk", "64"])
         .stderr(Stdio::null())
         .spawn()
         .unwrap();

@@ -7,6 +7,7 @@
 //! db = "/var/lib/frontoffice/db"        # or open this database directly
 //! theme = "high-contrast"
 //! max_connections = 64                  # `serve`: connections served at once
+//! max_connections_per_clerk = 8         # `serve`: of them, held by one clerk account
 //! ```
 
 use super::{Cli, Failure};
@@ -21,6 +22,7 @@ pub struct Config {
     pub db: Option<PathBuf>,
     pub theme: Option<String>,
     pub max_connections: Option<usize>,
+    pub max_connections_per_clerk: Option<usize>,
 }
 
 impl Config {
@@ -31,6 +33,9 @@ impl Config {
             db: over.db.or(self.db),
             theme: over.theme.or(self.theme),
             max_connections: over.max_connections.or(self.max_connections),
+            max_connections_per_clerk: over
+                .max_connections_per_clerk
+                .or(self.max_connections_per_clerk),
         }
     }
 }
@@ -96,11 +101,16 @@ pub fn apply(mut cli: Cli) -> Result<Cli, Failure> {
         cli.theme = cfg.theme;
     }
     if let Some(super::Command::Serve {
-        max_connections, ..
+        max_connections,
+        max_connections_per_clerk,
+        ..
     }) = &mut cli.command
     {
         if max_connections.is_none() {
             *max_connections = cfg.max_connections;
+        }
+        if max_connections_per_clerk.is_none() {
+            *max_connections_per_clerk = cfg.max_connections_per_clerk;
         }
     }
     Ok(cli)
@@ -121,12 +131,14 @@ mod tests {
         );
         std::fs::write(
             &path,
-            "socket = \"/run/fo.sock\"\ntheme = \"mono\"\nmax_connections = 150\n",
+            "socket = \"/run/fo.sock\"\ntheme = \"mono\"\nmax_connections = 150\n\
+             max_connections_per_clerk = 3\n",
         )
         .unwrap();
         let cfg = read(&path, Lang::En).ok().unwrap();
         assert_eq!(cfg.socket, Some(PathBuf::from("/run/fo.sock")));
         assert_eq!(cfg.max_connections, Some(150));
+        assert_eq!(cfg.max_connections_per_clerk, Some(3));
         let user = Config {
             theme: Some("high-contrast".into()),
             ..Config::default()

@@ -6,7 +6,7 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::io::{self, Read, Write};
 
 /// Bumped whenever a request or answer changes shape; the handshake refuses a mismatch.
-pub const PROTOCOL: u32 = 5;
+pub const PROTOCOL: u32 = 6;
 pub const MAGIC: [u8; 4] = *b"FOPR";
 /// The largest frame either side accepts (a batch of records, a page of audit entries).
 pub const MAX_FRAME: usize = 8 * 1024 * 1024;
@@ -33,6 +33,12 @@ pub enum Welcome {
 pub enum ServerFrame {
     Answer(Box<Result<Response, ServiceError>>),
     Changed(Change),
+    /// The last frame of a connection that sent no request for `seconds`: the server read
+    /// nothing after it, so a request the client sent meanwhile was not seen and may go again
+    /// on a new connection.
+    Idle {
+        seconds: u64,
+    },
 }
 
 fn config() -> impl bincode::config::Config {

@@ -457,6 +457,10 @@ pub enum Link {
 pub trait Api {
     fn call(&self, req: Request) -> Result<Response, ServiceError>;
 
+    /// A connection closed for idleness is opened again now (the console calls it on the key
+    /// that lifts its idle lock); nothing to do in process.
+    fn resume(&self) {}
+
     /// Change events from now on; None when this connection cannot deliver them. The
     /// receiver is handed out once.
     fn subscribe(&self) -> Option<Receiver<Change>> {

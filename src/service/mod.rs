@@ -485,7 +485,8 @@ impl Service {
         }
     }
 
-    fn settings(&self) -> Result<VersionedSettings, ServiceError> {
+    /// The settings as stored (the defaults before any were saved).
+    pub fn settings(&self) -> Result<VersionedSettings, ServiceError> {
         Ok(self.store.settings()?.unwrap_or(VersionedSettings {
             rev: 0,
             settings: Settings::default(),

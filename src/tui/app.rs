@@ -339,6 +339,9 @@ impl App {
             // The key that unlocks does nothing else: it may have been meant for another window.
             self.locked = false;
             self.dirty = true;
+            // The server closes a connection idle as long as the lock took; events missed
+            // meanwhile come back as a reload once it is open again.
+            self.cx.api.resume();
             return;
         }
         let ev = match keymap::resolve(self.top().context(), &key) {

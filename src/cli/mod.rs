@@ -625,7 +625,7 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
                 settlement: None,
                 free,
                 all,
-                today: chrono::Local::now().date_naive(),
+                today: crate::service::sofia_now().date(),
             };
             let (rows, filter) =
                 register::rows(s.as_ref(), &settings, filter, settlement.as_deref(), lang)?;

@@ -1,11 +1,12 @@
 //! Automatic snapshots: one when the server starts, then one a day, keeping the newest N, so a
 //! store damaged by a bug is a restore, not a loss. The thread stops when its handle says so.
 
+use crate::domain::sofia;
 use crate::service::{
     backup::{prune, write_snapshot, AUTO},
     Service,
 };
-use chrono::{Local, NaiveTime};
+use chrono::{NaiveTime, Utc};
 use std::{
     io,
     path::{Path, PathBuf},
@@ -39,12 +40,15 @@ impl Drop for Snapshots {
     }
 }
 
-/// Time until 00:05 tomorrow (local), when the office is closed.
+/// Time until 00:05 tomorrow in Sofia, when the office is closed (a real duration: the night
+/// the clocks change is an hour shorter or longer).
 fn until_tomorrow() -> Duration {
-    let now = Local::now().naive_local();
+    let now = Utc::now();
     let at = NaiveTime::from_hms_opt(0, 5, 0).unwrap_or_default();
-    let next = (now.date() + chrono::Days::new(1)).and_time(at);
-    (next - now).to_std().unwrap_or(Duration::from_secs(3600))
+    let next = (sofia::local(now).date() + chrono::Days::new(1)).and_time(at);
+    (sofia::instant(next) - now)
+        .to_std()
+        .unwrap_or(Duration::from_secs(3600))
 }
 
 /// One snapshot into `dir` and the retention after it, logged.

@@ -649,6 +649,7 @@ mod tests {
                 chrono::NaiveDate::from_ymd_opt(2026, 11, 17)
                     .and_then(|d| d.and_hms_opt(10, 0, 0))
                     .unwrap()
+                    .and_utc()
             }),
         )
         .unwrap();

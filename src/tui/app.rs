@@ -83,8 +83,14 @@ impl Cx {
         }
     }
 
+    /// Now on Sofia's wall clock.
+    pub fn now(&self) -> chrono::NaiveDateTime {
+        crate::domain::sofia::local((self.clock)())
+    }
+
+    /// Today in Sofia.
     pub fn today(&self) -> NaiveDate {
-        (self.clock)().date()
+        self.now().date()
     }
 
     pub fn say(&mut self, level: Level, msg: impl Into<String>) {

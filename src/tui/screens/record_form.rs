@@ -298,7 +298,7 @@ impl<S: Spec> Screen for RecordForm<S> {
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v))
                 .collect(),
-            saved: (cx.clock)(),
+            saved: cx.now(),
         })
     }
 

@@ -278,3 +278,29 @@ fn the_server_under_tz_utc_keeps_sofia_time() {
     assert_eq!(entry.offset, Some(hours * 3600), "date says {z}");
     drop(c);
 }
+
+#[test]
+fn the_person_form_reads_a_two_digit_birth_year_in_the_past() {
+    use frontoffice::tui::{
+        forms::{person::PersonSpec, Spec},
+        widgets::form::FieldKind,
+    };
+    // 6 December 2026 in Sofia.
+    let t = Timed::new("2026-12-06T10:00:00Z");
+    let cx = t.console();
+    let lens = PersonSpec::lenses()
+        .into_iter()
+        .find(|l| l.key == "birth_date")
+        .unwrap();
+    assert_eq!((lens.kind)(&cx), FieldKind::BirthDate);
+    let mut p = person("Ана", "Родена", None);
+    for (typed, want) in [
+        ("010125", date(2025, 1, 1)),
+        ("061226", date(2026, 12, 6)),
+        ("071226", date(1926, 12, 7)),
+        ("010130", date(1930, 1, 1)),
+    ] {
+        (lens.set)(&mut p, typed, &cx).unwrap();
+        assert_eq!(p.birth_date, Some(want), "{typed}");
+    }
+}

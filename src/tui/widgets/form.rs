@@ -445,17 +445,20 @@ impl Form {
                     &[("min", &min.to_string()), ("max", &max.to_string())],
                 )),
             },
-            FieldKind::Date | FieldKind::BirthDate => match if f.kind == FieldKind::BirthDate {
-                parse_birth_date(v, cx.today)
-            } else {
-                parse_date(v, cx.today)
-            } {
-                Ok(d) => {
-                    normal = Some(format_date(d));
-                    None
+            FieldKind::Date | FieldKind::BirthDate => {
+                let parse = if f.kind == FieldKind::BirthDate {
+                    parse_birth_date
+                } else {
+                    parse_date
+                };
+                match parse(v, cx.today) {
+                    Ok(d) => {
+                        normal = Some(format_date(d));
+                        None
+                    }
+                    Err(e) => Some(e.explain(cx.t.lang())),
                 }
-                Err(e) => Some(e.explain(cx.t.lang())),
-            },
+            }
             FieldKind::Choice(_) | FieldKind::Ref(..) => match f.resolve_choice(v) {
                 Some(c) => {
                     normal = Some(c.label.clone());

@@ -9,7 +9,7 @@
 
 mod common;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use common::{counting_terminal, env_num, pct};
 use frontoffice::domain::{
     assistance::{Agreement, AgreementStatus, Assistant, DspDecision},
@@ -43,8 +43,9 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
-fn now() -> NaiveDateTime {
-    date(2026, 11, 17).and_hms_opt(10, 0, 0).unwrap()
+/// 10:00 in Sofia (EET, +02:00) on 17 November 2026, as the service's clock gives it (UTC).
+fn now() -> chrono::DateTime<chrono::Utc> {
+    date(2026, 11, 17).and_hms_opt(8, 0, 0).unwrap().and_utc()
 }
 
 fn person(first: &str, last: String, disabled: bool) -> Body {
@@ -211,7 +212,7 @@ fn main() {
         };
         let t = Instant::now();
         let grid = month_grid(&days, a, &[]);
-        let mut r = MonthlyReport::from_schedule(rec.id(), oct, &[], 0, now().date());
+        let mut r = MonthlyReport::from_schedule(rec.id(), oct, &[], 0, now().date_naive());
         r.minutes = fill_from_schedule(&grid, &a.week);
         r.status = ReportStatus::Accepted;
         s.create(Body::Report(r)).unwrap();

@@ -11,7 +11,7 @@ use frontoffice::service::{
     backup::{write_snapshot, AUTO},
     ApiExt, Service,
 };
-use frontoffice::store::codec;
+use frontoffice::store::schema;
 use std::{
     os::unix::fs::PermissionsExt,
     path::{Path, PathBuf},
@@ -75,14 +75,13 @@ impl Raw {
         t.iter()
             .map(|kv| {
                 let (_, v) = kv.unwrap();
-                let (_, payload) = codec::open(&v).unwrap();
-                codec::decode_payload(payload).unwrap()
+                schema::decode_audit(&v).unwrap()
             })
             .collect()
     }
 
     fn put(&self, e: &AuditEntry) {
-        let bytes = codec::encode(100, 1, e).unwrap();
+        let bytes = schema::encode_audit(e).unwrap();
         self.0
             .open_tree("audit")
             .unwrap()

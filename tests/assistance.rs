@@ -162,7 +162,8 @@ fn zlp() -> Zlp {
     let now = Arc::new(Mutex::new(common::now()));
     let clock: Clock = {
         let now = Arc::clone(&now);
-        Arc::new(move || *now.lock().unwrap())
+        // The times set below are Sofia's wall clock.
+        Arc::new(move || frontoffice::domain::sofia::instant(*now.lock().unwrap()))
     };
     let dir = tempfile::tempdir().unwrap();
     let (svc, _) =

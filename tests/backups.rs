@@ -134,7 +134,13 @@ fn a_backup_through_the_server_while_twenty_clients_save_restores_clean() {
     let svc = Service::open(&db, common::clock()).unwrap();
     svc.set_snapshots(dir.path().join("snapshots"), 3);
     let socket = dir.path().join("fo.sock");
-    let server = Server::bind(Arc::clone(&svc), &socket, None).unwrap();
+    // Every client here is the same Unix user: its share is the whole.
+    let server = Server::bind(Arc::clone(&svc), &socket, None)
+        .unwrap()
+        .with_limits(frontoffice::server::Limits {
+            max_per_clerk: frontoffice::server::DEFAULT_MAX_CONNECTIONS,
+            ..Default::default()
+        });
     std::thread::spawn(move || server.run());
     let admin = Client::connect(&socket, Lang::En).unwrap();
     let targets: Vec<u64> = admin

@@ -263,7 +263,7 @@ fn report_register_marks_the_full_service_and_counts_free_places() {
     // ended.
     let all = register_json(&["--all"]);
     assert_eq!(all.len(), 12, "{all:?}");
-    let today = chrono::Local::now().date_naive().to_string();
+    let today = frontoffice::service::sofia_now().date().to_string();
     let rows = register_json(&[]);
     let valid: Vec<serde_json::Value> = all
         .iter()

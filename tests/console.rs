@@ -1315,7 +1315,7 @@ fn a_report_matching_its_schedule_is_accepted_in_two_keys_from_the_month() {
     let Body::Agreement(ag) = &agreement.body else {
         unreachable!()
     };
-    let month = Month::of(common::clock()().date()).prev();
+    let month = Month::of(common::today()).prev();
     let keys = [key(KeyCode::Enter), key(KeyCode::F(2))];
     let mut actions = 0;
     for k in keys {
@@ -1447,7 +1447,7 @@ fn the_month_screens_totals_are_the_reports_and_f8_closes_the_month() {
     let (_dir, svc) = own_db();
     let mut a = app_on(&svc, Lang::Bg, "default", false);
     a.on_key(key(KeyCode::F(12)));
-    let month = Month::of(common::clock()().date()).prev();
+    let month = Month::of(common::today()).prev();
     let summary = a_session(&svc).monthly_report(month).unwrap();
     let (agreed, reported) = summary.totals();
     let s = shot(&a);
@@ -1522,7 +1522,7 @@ fn stored_report(
 fn an_accepted_report_goes_back_for_correction_with_a_reason_and_is_accepted_again() {
     use frontoffice::domain::{audit::AuditAction, date::Month, report::ReportStatus};
     let (_dir, svc) = own_db();
-    let month = Month::of(common::clock()().date()).prev();
+    let month = Month::of(common::today()).prev();
     let mut a = app_on(&svc, Lang::Bg, "default", false);
     a.on_key(key(KeyCode::F(12)));
     let number = choose_month_row(&mut a, "приет");
@@ -1574,7 +1574,7 @@ fn an_accepted_report_goes_back_for_correction_with_a_reason_and_is_accepted_aga
 fn a_closed_month_reopens_from_the_month_screen_with_a_reason() {
     use frontoffice::domain::{audit::AuditAction, date::Month};
     let (_dir, svc) = own_db();
-    let month = Month::of(common::clock()().date()).prev();
+    let month = Month::of(common::today()).prev();
     let mut a = app_on(&svc, Lang::Bg, "default", false);
     a.on_key(key(KeyCode::F(12)));
     assert!(shot(&a).contains("F8 Приключи"), "{}", shot(&a));
@@ -1617,7 +1617,7 @@ fn a_closed_month_reopens_from_the_month_screen_with_a_reason() {
 fn the_month_filters_by_settlement_and_provider() {
     use frontoffice::domain::{date::Month, monthly::format_hm};
     let (_dir, svc) = own_db();
-    let month = Month::of(common::clock()().date()).prev();
+    let month = Month::of(common::today()).prev();
     let summary = a_session(&svc).monthly_report(month).unwrap();
     let settings = a_session(&svc).settings().unwrap().settings;
     let name = |code: &str| {
@@ -1687,7 +1687,7 @@ fn the_month_filters_by_settlement_and_provider() {
 fn the_month_summary_shows_each_providers_hours_and_pay_and_the_chart() {
     use frontoffice::domain::{date::Month, monthly::format_hm, pay::money};
     let (_dir, svc) = own_db();
-    let month = Month::of(common::clock()().date()).prev();
+    let month = Month::of(common::today()).prev();
     let summary = a_session(&svc).monthly_report(month).unwrap();
     let mut a = app_on(&svc, Lang::En, "default", false);
     a.on_key(key(KeyCode::F(12)));
@@ -1756,7 +1756,7 @@ fn the_month_screen_follows_a_colleagues_report() {
     };
     use frontoffice::tui::screens::report_grid::capped;
     let (_dir, svc) = own_db();
-    let month = Month::of(common::clock()().date()).prev();
+    let month = Month::of(common::today()).prev();
     let mut a = app_on(&svc, Lang::Bg, "default", false);
     let changes = a.cx.api.subscribe().unwrap();
     a.on_key(key(KeyCode::F(12)));
@@ -1777,8 +1777,7 @@ fn the_month_screen_follows_a_colleagues_report() {
         &ag,
         &[],
     );
-    let mut r =
-        MonthlyReport::from_schedule(row.agreement, month, &[], 0, common::clock()().date());
+    let mut r = MonthlyReport::from_schedule(row.agreement, month, &[], 0, common::today());
     r.minutes = capped(fill_from_schedule(&grid, &ag.week), row.agreed_minutes);
     r.status = ReportStatus::Accepted;
     let hours = format_hm(r.total_minutes().into());
@@ -2467,7 +2466,7 @@ fn f4_lists_an_empty_reference_and_ticks_show_in_several_choices() {
 fn hours_off_the_schedule_take_a_second_f2() {
     use frontoffice::domain::{date::Month, report::ReportWarning};
     let (_dir, svc) = own_db();
-    let month = Month::of(common::clock()().date()).prev();
+    let month = Month::of(common::today()).prev();
     assert_eq!(month, Month::new(2026, 10).unwrap());
     let mut a = app_on(&svc, Lang::Bg, "default", false);
     a.on_key(key(KeyCode::F(12)));

@@ -305,3 +305,51 @@ fn an_accepted_report_with_its_facts_matches_its_golden_bytes() {
     };
     assert!(o.facts.is_none() && o.warnings.is_empty());
 }
+
+/// Audit entries: version 1 (no offset) as the committed schema 2 database holds them, version
+/// 2 with Sofia's offset. Both decode; a version 1 entry keeps its hash (the chain leaves out
+/// the offset it never had), so old logs still check clean.
+#[test]
+fn audit_entries_match_their_golden_bytes_and_version_1_converts() {
+    use frontoffice::domain::audit::{verify_chain, AuditAction};
+    use frontoffice::store::schema::{decode_audit, encode_audit};
+    let bless = std::env::var("FO_BLESS").is_ok();
+    let dir = golden_dir().join("envelope2");
+    let v1_path = dir.join("audit-v1.bin");
+    if bless && !v1_path.exists() {
+        // Bytes as the version 1 code wrote them: the fixture's first entry, untouched.
+        let (_tmp, db) = fixture_copy("schema2-db");
+        let raw = raw_open(&db);
+        let (_, v) = raw.open_tree("audit").unwrap().first().unwrap().unwrap();
+        std::fs::write(&v1_path, &v).unwrap();
+    }
+    let v1 = std::fs::read(&v1_path).unwrap();
+    assert_eq!(codec::open(&v1).unwrap().0.version, 1);
+    let old = decode_audit(&v1).unwrap();
+    assert_eq!(
+        (old.seq, old.action, old.offset),
+        (1, AuditAction::Init, None)
+    );
+    assert_eq!(old.instant(), None, "its zone was never recorded");
+    assert!(verify_chain([&old]).is_empty(), "the old hash still holds");
+
+    let db = new_db();
+    let entry = db.svc.store().audit(None).next().unwrap().unwrap();
+    let bytes = encode_audit(&entry).unwrap();
+    let v2_path = dir.join("audit-v2.bin");
+    if bless && !v2_path.exists() {
+        std::fs::write(&v2_path, &bytes).unwrap();
+    }
+    let golden = std::fs::read(&v2_path)
+        .unwrap_or_else(|_| panic!("{} is missing: FO_BLESS=1 writes it", v2_path.display()));
+    assert_eq!(bytes, golden, "audit entries encode differently");
+    let back = decode_audit(&golden).unwrap();
+    assert_eq!(back, entry);
+    // 10:00 on 17 November in Sofia is winter time.
+    assert_eq!(back.offset, Some(7200));
+    assert_eq!(
+        back.instant().unwrap().to_rfc3339(),
+        "2026-11-17T10:00:00+02:00"
+    );
+    assert!(verify_chain([&back]).is_empty());
+}

@@ -1926,6 +1926,7 @@ fn assert_refused_and_open(mut s: UnixStream) {
                 return;
             }
             wire::ServerFrame::Changed(_) => continue,
+            other => panic!("{other:?}"),
         }
     }
 }

@@ -275,7 +275,7 @@ fn export_csv_has_a_row_per_record_and_json_parses() {
 /// covers it whole, with its report.
 fn known_agreement(db: &Path) -> (Month, Record, u32) {
     let records = all_records(db);
-    let month = Month::of(chrono::Local::now().date_naive()).prev();
+    let month = Month::of(frontoffice::service::sofia_now().date()).prev();
     for r in &records {
         let Body::Agreement(a) = &r.body else {
             continue;

@@ -282,7 +282,9 @@ fn drafts_are_bounded_per_clerk_and_expire() {
     let minutes = Arc::new(AtomicI64::new(0));
     let moving: frontoffice::service::Clock = {
         let minutes = Arc::clone(&minutes);
-        Arc::new(move || now() + chrono::Duration::minutes(minutes.load(Ordering::SeqCst)))
+        Arc::new(move || {
+            common::clock()() + chrono::Duration::minutes(minutes.load(Ordering::SeqCst))
+        })
     };
     let (svc, _) =
         Svc::open_or_create(&path, "admin", "Админ", settings(), Arc::clone(&moving)).unwrap();
@@ -302,7 +304,7 @@ fn drafts_are_bounded_per_clerk_and_expire() {
         ["person/2", "person/3", "person/4"],
         "the newest three"
     );
-    assert!(admin.drafts().unwrap().iter().all(|d| d.saved <= moving()));
+    assert!(admin.drafts().unwrap().iter().all(|d| d.saved <= svc.now()));
     // Two days on they are gone from the list, and from the store on the next opening.
     minutes.fetch_add(2 * 24 * 60, Ordering::SeqCst);
     assert!(admin.drafts().unwrap().is_empty());

@@ -121,6 +121,7 @@ fn answer(socket: &std::path::Path, frame: &[u8]) -> Result<Response, ServiceErr
         match wire::read_frame::<wire::ServerFrame>(&mut s).unwrap() {
             wire::ServerFrame::Answer(a) => return *a,
             wire::ServerFrame::Changed(_) => continue,
+            other => panic!("{other:?}"),
         }
     }
 }

@@ -31,7 +31,13 @@ fn start() -> Running {
     frontoffice::demo::build(&db, &me(), "Админ", 100, common::clock()).unwrap();
     let svc = Service::open(&db, common::clock()).unwrap();
     let socket = dir.path().join("fo.sock");
-    let server = Server::bind(Arc::clone(&svc), &socket, None).unwrap();
+    // Every client here is the same Unix user: its share is the whole.
+    let server = Server::bind(Arc::clone(&svc), &socket, None)
+        .unwrap()
+        .with_limits(frontoffice::server::Limits {
+            max_per_clerk: frontoffice::server::DEFAULT_MAX_CONNECTIONS,
+            ..Default::default()
+        });
     std::thread::spawn(move || server.run());
     Running {
         _dir: dir,
@@ -103,6 +109,7 @@ fn malformed_truncated_and_huge_frames_close_only_that_connection() {
         match wire::read_frame::<wire::ServerFrame>(s).unwrap() {
             wire::ServerFrame::Answer(a) => return *a,
             wire::ServerFrame::Changed(_) => continue,
+            other => panic!("{other:?}"),
         }
     };
     assert!(
@@ -441,7 +448,16 @@ fn serve_process() -> Process {
         .unwrap();
     assert!(built.status.success());
     let socket = dir.path().join("fo.sock");
-    let child = common::spawn_serve(&db, &socket);
+    // Eight clients and the test's own, all one Unix user.
+    let child = common::spawn_serve_with(
+        &db,
+        &socket,
+        &[
+            std::ffi::OsStr::new("--max-connections-per-clerk"),
+            std::ffi::OsStr::new("64"),
+        ],
+        None,
+    );
     Process { dir, socket, child }
 }
 

@@ -2,7 +2,8 @@
 //! real socket: a client that never reads is dropped (memory stays flat, others are served, a
 //! stop does not wait for it), connections over the limit are refused with a reason, running out
 //! of descriptors neither ends the server nor floods its log, and a client whose server went
-//! away connects again by itself.
+//! away connects again by itself. One account holds at most its share of the connections, and
+//! a connection without requests for the idle time is closed.
 
 mod common;
 
@@ -207,7 +208,18 @@ fn a_stop_does_not_wait_for_a_client_that_never_reads() {
 fn connections_over_the_limit_are_refused_with_a_reason() {
     let (dir, db) = database(10);
     let socket = dir.path().join("fo.sock");
-    let child = common::spawn_serve_with(&db, &socket, &flags(&["--max-connections", "150"]), None);
+    // One account here: its own share is lifted to show the total.
+    let child = common::spawn_serve_with(
+        &db,
+        &socket,
+        &flags(&[
+            "--max-connections",
+            "150",
+            "--max-connections-per-clerk",
+            "200",
+        ]),
+        None,
+    );
     let mut open = Vec::new();
     let mut refused = Vec::new();
     for i in 0..200 {
@@ -238,6 +250,165 @@ fn connections_over_the_limit_are_refused_with_a_reason() {
     stop(child, &socket);
 }
 
+/// The real binary run as another Unix user ("nobody"): `find` over the socket; its success
+/// and standard error.
+fn find_as_nobody(socket: &Path) -> (bool, String) {
+    use std::os::unix::process::CommandExt;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_frontoffice"))
+        .args(["--lang", "en", "--connect"])
+        .arg(socket)
+        .args(["find", "лимитов"])
+        .env("FRONTOFFICE_CONFIG", "/nonexistent")
+        .uid(65534)
+        .gid(65534)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn one_account_holds_its_share_of_connections_and_other_accounts_are_served() {
+    let (dir, db) = database(10);
+    let socket = dir.path().join("fo.sock");
+    // The defaults: 64 in all, 8 per clerk.
+    let child = common::spawn_serve(&db, &socket);
+    let mut open = Vec::new();
+    let mut refused = Vec::new();
+    for i in 0..64 {
+        let lang = if i % 2 == 0 { Lang::En } else { Lang::Bg };
+        match Client::connect(&socket, lang) {
+            Ok(c) => open.push(c),
+            Err(e) => refused.push((lang, e)),
+        }
+    }
+    assert_eq!(open.len(), 8, "{refused:?}");
+    assert_eq!(refused.len(), 56);
+    let login = me();
+    for (lang, e) in &refused {
+        let want = match lang {
+            Lang::En => format!(
+                "The account {login} already has 8 connections to the server open (at most 8 per \
+                 clerk)"
+            ),
+            Lang::Bg => format!(
+                "Акаунтът {login} вече има 8 отворени връзки към сървъра (най-много 8 на служител)"
+            ),
+        };
+        assert!(e.contains(&want), "{e}");
+    }
+    // The command line (and the console, through the same connect) says it to the clerk.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_frontoffice"))
+        .args(["--lang", "en", "--connect"])
+        .arg(&socket)
+        .args(["find", "лимитов"])
+        .env("FRONTOFFICE_CONFIG", "/nonexistent")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("per clerk"), "{err}");
+    // The ones in are served.
+    assert!(!open[7].search("лимитов", 3).unwrap().is_empty());
+    // Another account is served while this one holds its whole share.
+    let nobody = frontoffice::os::user_of_uid(65534).map(|u| u.login);
+    // SAFETY: geteuid cannot fail.
+    let root = unsafe { libc::geteuid() } == 0;
+    if let (true, Some(nobody)) = (root, nobody) {
+        std::fs::set_permissions(&socket, std::os::unix::fs::PermissionsExt::from_mode(0o666))
+            .unwrap();
+        open[0]
+            .add_clerk(
+                &nobody,
+                "Друг Служител",
+                frontoffice::domain::clerk::Role::Clerk,
+            )
+            .unwrap();
+        let (ok, err) = find_as_nobody(&socket);
+        assert!(ok, "another account refused: {err}");
+    } else {
+        println!("not root: another Unix user cannot be tried; the share per account was");
+    }
+    // A connection given back makes room for the same account again.
+    open.truncate(7);
+    let fresh = connect_soon(&socket);
+    assert!(!fresh.search("лимитов", 3).unwrap().is_empty());
+    drop(fresh);
+    drop(open);
+    stop(child, &socket);
+}
+
+#[test]
+fn a_connection_without_requests_is_closed_after_the_idle_time_and_frees_its_slot() {
+    let (dir, db) = database(10);
+    let socket = dir.path().join("fo.sock");
+    let log = dir.path().join("serve.log");
+    let child = common::spawn_serve_with(
+        &db,
+        &socket,
+        &[
+            OsStr::new("--idle-timeout"),
+            OsStr::new("1"),
+            OsStr::new("--max-connections-per-clerk"),
+            OsStr::new("2"),
+            OsStr::new("--log"),
+            log.as_os_str(),
+        ],
+        None,
+    );
+    // Two connections that say hello and then nothing: this account's whole share.
+    let mut idle: Vec<UnixStream> = (0..2)
+        .map(|_| {
+            let mut s = UnixStream::connect(&socket).unwrap();
+            common::hello(&mut s);
+            s
+        })
+        .collect();
+    let e = Client::connect(&socket, Lang::En).err();
+    assert!(
+        e.as_deref().is_some_and(|e| e.contains("per clerk")),
+        "{e:?}"
+    );
+    // Each is told why and closed once the idle second is over.
+    for s in &mut idle {
+        s.set_read_timeout(Some(HANG)).unwrap();
+        let last = wire::read_frame::<wire::ServerFrame>(s).unwrap();
+        assert_eq!(last, wire::ServerFrame::Idle { seconds: 1 });
+        assert!(peer_closed(s, HANG), "closed after the idle frame");
+    }
+    // Their slots are free again.
+    let c = connect_soon(&socket);
+    let link = c.link_events().unwrap();
+    assert!(!c.search("лимитов", 3).unwrap().is_empty());
+    common::wait_until("the client's connection closed for idleness", || {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .matches("without a request")
+            .count()
+            >= 3
+    });
+    // Not reported as lost (nothing is wrong), and not reopened behind the clerk's back ...
+    assert!(link.try_recv().is_err());
+    // ... until the clerk is back: the console's unlocking key opens it, and the screens
+    // hear that events may have been missed.
+    c.resume();
+    assert_eq!(link.recv_timeout(HANG).unwrap(), Link::Back);
+    assert!(!c.search("лимитов", 3).unwrap().is_empty());
+    // A call after the close opens a new connection by itself.
+    common::wait_until("the second close for idleness", || {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .matches("without a request")
+            .count()
+            >= 4
+    });
+    assert!(!c.search("лимитов", 3).unwrap().is_empty());
+    drop(c);
+    stop(child, &socket);
+}
+
 #[test]
 fn out_of_descriptors_the_server_slows_down_and_keeps_serving() {
     let (dir, db) = database(10);
@@ -249,6 +420,9 @@ fn out_of_descriptors_the_server_slows_down_and_keeps_serving() {
         &[
             OsStr::new("--client-timeout"),
             OsStr::new("2"),
+            // All from one account here: its share must not turn them away first.
+            OsStr::new("--max-connections-per-clerk"),
+            OsStr::new("100"),
             OsStr::new("--log"),
             log.as_os_str(),
         ],

@@ -138,7 +138,7 @@ fn every_write_is_audited_and_a_tampered_entry_is_found() {
         let mut e: frontoffice::domain::audit::AuditEntry =
             frontoffice::store::codec::decode_payload(payload).unwrap();
         e.login = "someone-else".into();
-        let bytes = frontoffice::store::codec::encode(100, 1, &e).unwrap();
+        let bytes = frontoffice::store::schema::encode_audit(&e).unwrap();
         t.insert(2u64.to_be_bytes(), bytes).unwrap();
         raw.flush().unwrap();
     }

@@ -310,7 +310,7 @@ fn register_numbers_from_8_socket_clients_are_unique_and_gap_free() {
     }
     let socket = dir.path().join("fo.sock");
     let mut server = spawn_serve(&db, &socket);
-    let year = chrono::Datelike::year(&chrono::Local::now().date_naive());
+    let year = chrono::Datelike::year(&frontoffice::service::sofia_now().date());
     let threads: Vec<_> = (0..8)
         .map(|_| {
             let socket = socket.clone();

@@ -60,6 +60,8 @@ pub fn serve(db: &std::path::Path, socket: &std::path::Path) -> std::process::Ch
         .arg(db)
         .arg("--socket")
         .arg(socket)
+        // Twenty clients and the bench itself, all one Unix user.
+        .args(["--max-connections-per-clerk", "64"])
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();

@@ -8,6 +8,7 @@
 //! theme = "high-contrast"
 //! max_connections = 64                  # `serve`: connections served at once
 //! audit_key = "/etc/frontoffice/audit.key" # anchor the audit chain with this key (`--audit-key`)
+//! max_connections_per_clerk = 8         # `serve`: of them, held by one clerk account
 //! ```
 
 use super::{Cli, Failure};
@@ -23,6 +24,7 @@ pub struct Config {
     pub theme: Option<String>,
     pub max_connections: Option<usize>,
     pub audit_key: Option<PathBuf>,
+    pub max_connections_per_clerk: Option<usize>,
 }
 
 impl Config {
@@ -34,6 +36,9 @@ impl Config {
             theme: over.theme.or(self.theme),
             max_connections: over.max_connections.or(self.max_connections),
             audit_key: over.audit_key.or(self.audit_key),
+            max_connections_per_clerk: over
+                .max_connections_per_clerk
+                .or(self.max_connections_per_clerk),
         }
     }
 }
@@ -102,11 +107,16 @@ pub fn apply(mut cli: Cli) -> Result<Cli, Failure> {
         cli.audit_key = cfg.audit_key;
     }
     if let Some(super::Command::Serve {
-        max_connections, ..
+        max_connections,
+        max_connections_per_clerk,
+        ..
     }) = &mut cli.command
     {
         if max_connections.is_none() {
             *max_connections = cfg.max_connections;
+        }
+        if max_connections_per_clerk.is_none() {
+            *max_connections_per_clerk = cfg.max_connections_per_clerk;
         }
     }
     Ok(cli)
@@ -127,12 +137,14 @@ mod tests {
         );
         std::fs::write(
             &path,
-            "socket = \"/run/fo.sock\"\ntheme = \"mono\"\nmax_connections = 150\n",
+            "socket = \"/run/fo.sock\"\ntheme = \"mono\"\nmax_connections = 150\n\
+             max_connections_per_clerk = 3\n",
         )
         .unwrap();
         let cfg = read(&path, Lang::En).ok().unwrap();
         assert_eq!(cfg.socket, Some(PathBuf::from("/run/fo.sock")));
         assert_eq!(cfg.max_connections, Some(150));
+        assert_eq!(cfg.max_connections_per_clerk, Some(3));
         let user = Config {
             theme: Some("high-contrast".into()),
             ..Config::default()

@@ -63,7 +63,7 @@ pub fn check(a: &Args, lang: Lang) -> Result<DocKind, Failure> {
 
 pub fn run(s: &dyn Api, kind: DocKind, a: &Args, db: &Path, lang: Lang) -> Result<(), Failure> {
     let data = documents::data_dir(db);
-    let today = chrono::Local::now().date_naive();
+    let today = crate::service::sofia_now().date();
     let written = match a.id {
         Some(id) => {
             let made = documents::make(s, kind, id, &data, today).map_err(|e| fail(e, lang))?;

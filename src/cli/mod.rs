@@ -101,10 +101,18 @@ pub enum Command {
         /// settings file's `max_connections`).
         #[arg(long)]
         max_connections: Option<usize>,
+        /// Connections one clerk account may hold at once, so one account cannot take every
+        /// connection (default 8, or the settings file's `max_connections_per_clerk`).
+        #[arg(long)]
+        max_connections_per_clerk: Option<usize>,
         /// Seconds a client may take over its hello, or leave an answer unread, before it is
         /// dropped.
         #[arg(long, default_value_t = crate::server::DEFAULT_CLIENT_TIMEOUT.as_secs_f64())]
         client_timeout: f64,
+        /// Seconds without a request after which a connection is closed (default: the
+        /// settings' `idle_lock_minutes`, the console's idle lock; 0 there means never).
+        #[arg(long)]
+        idle_timeout: Option<f64>,
     },
     /// Every record of a kind (person, provider, service, agreement...) as CSV or JSON.
     Export {
@@ -497,9 +505,17 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
             keep,
             log,
             max_connections,
+            max_connections_per_clerk,
             client_timeout,
+            idle_timeout,
         } => {
-            let limits = serve_limits(max_connections, client_timeout, lang)?;
+            let limits = serve_limits(
+                max_connections,
+                max_connections_per_clerk,
+                client_timeout,
+                idle_timeout,
+                lang,
+            )?;
             let gid = match group {
                 Some(g) => Some(crate::os::gid_of(&g).ok_or_else(|| {
                     Failure(match lang {
@@ -663,7 +679,7 @@ fn execute(cli: Cli) -> Result<ExitCode, Failure> {
                 settlement: None,
                 free,
                 all,
-                today: chrono::Local::now().date_naive(),
+                today: crate::service::sofia_now().date(),
             };
             let (rows, filter) =
                 register::rows(s.as_ref(), &settings, filter, settlement.as_deref(), lang)?;
@@ -710,34 +726,48 @@ fn month_arg(flag: &str, raw: &str, lang: Lang) -> Result<crate::domain::date::M
 /// The server's limits from `serve`'s flags (the settings file already filled them in).
 fn serve_limits(
     max_connections: Option<usize>,
+    per_clerk: Option<usize>,
     client_timeout: f64,
+    idle_timeout: Option<f64>,
     lang: Lang,
 ) -> Result<crate::server::Limits, Failure> {
-    let max = max_connections.unwrap_or(crate::server::DEFAULT_MAX_CONNECTIONS);
-    if max == 0 {
-        return Err(Failure(
-            lang.pick(
-                "--max-connections трябва да е поне 1.",
-                "--max-connections must be at least 1.",
-            )
-            .into(),
-        ));
-    }
-    let timeout = std::time::Duration::try_from_secs_f64(client_timeout)
-        .ok()
-        .filter(|t| !t.is_zero())
-        .ok_or_else(|| {
-            Failure(
-                lang.pick(
-                    "--client-timeout трябва да е положително число секунди.",
-                    "--client-timeout must be a positive number of seconds.",
-                )
-                .into(),
-            )
-        })?;
+    let at_least_one = |n: Option<usize>, default: usize, flag: &str| match n.unwrap_or(default) {
+        0 => Err(Failure(match lang {
+            Lang::Bg => format!("{flag} трябва да е поне 1."),
+            Lang::En => format!("{flag} must be at least 1."),
+        })),
+        n => Ok(n),
+    };
+    let max = at_least_one(
+        max_connections,
+        crate::server::DEFAULT_MAX_CONNECTIONS,
+        "--max-connections",
+    )?;
+    let per_clerk = at_least_one(
+        per_clerk,
+        crate::server::DEFAULT_MAX_PER_CLERK,
+        "--max-connections-per-clerk",
+    )?;
+    let seconds = |v: f64, flag: &str| {
+        std::time::Duration::try_from_secs_f64(v)
+            .ok()
+            .filter(|t| !t.is_zero())
+            .ok_or_else(|| {
+                Failure(match lang {
+                    Lang::Bg => format!("{flag} трябва да е положително число секунди."),
+                    Lang::En => format!("{flag} must be a positive number of seconds."),
+                })
+            })
+    };
+    let timeout = seconds(client_timeout, "--client-timeout")?;
+    let idle = idle_timeout
+        .map(|v| seconds(v, "--idle-timeout"))
+        .transpose()?;
     Ok(crate::server::Limits {
         max_connections: max,
+        max_per_clerk: per_clerk,
         client_timeout: timeout,
+        idle,
         ..crate::server::Limits::default()
     })
 }

@@ -2,7 +2,7 @@
 //! so an edited, removed or inserted entry breaks the chain and `check` finds it.
 
 use super::record::Kind;
-use chrono::NaiveDateTime;
+use chrono::{DateTime, FixedOffset, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -52,7 +52,12 @@ pub struct FieldChange {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
     pub seq: u64,
+    /// Sofia's wall clock when the entry was made.
     pub at: NaiveDateTime,
+    /// `at`'s offset from UTC in seconds (+7200 in winter, +10800 in summer), so the hour that
+    /// repeats when the clocks go back stays in order. None in entries from before it was kept
+    /// (audit version 1: the server's local time, its zone not recorded).
+    pub offset: Option<i32>,
     pub login: String,
     pub action: AuditAction,
     pub kind: Option<Kind>,
@@ -62,11 +67,44 @@ pub struct AuditEntry {
     pub hash: [u8; 32],
 }
 
+/// What the hash covers: the entry in its field order, the offset left out when there is none,
+/// so an entry of version 1 hashes to the same bytes it was sealed with.
+#[derive(Serialize)]
+struct Hashed<'a> {
+    seq: u64,
+    at: NaiveDateTime,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    offset: Option<i32>,
+    login: &'a str,
+    action: AuditAction,
+    kind: Option<Kind>,
+    id: Option<u64>,
+    changes: &'a [FieldChange],
+    prev_hash: [u8; 32],
+    hash: [u8; 32],
+}
+
 impl AuditEntry {
+    /// When the entry was made, as an instant with its offset (None before offsets were kept).
+    pub fn instant(&self) -> Option<DateTime<FixedOffset>> {
+        let offset = FixedOffset::east_opt(self.offset?)?;
+        self.at.and_local_timezone(offset).single()
+    }
+
     /// SHA-256 over the previous hash and the entry's content (its own hash left out).
     pub fn compute_hash(&self) -> [u8; 32] {
-        let mut content = self.clone();
-        content.hash = [0; 32];
+        let content = Hashed {
+            seq: self.seq,
+            at: self.at,
+            offset: self.offset,
+            login: &self.login,
+            action: self.action,
+            kind: self.kind,
+            id: self.id,
+            changes: &self.changes,
+            prev_hash: self.prev_hash,
+            hash: [0; 32],
+        };
         let bytes = serde_json::to_vec(&content).unwrap_or_default();
         let mut h = Sha256::new();
         h.update(self.prev_hash);

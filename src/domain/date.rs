@@ -15,14 +15,30 @@ fn date(day: u32, month: u32, year: i32) -> Result<NaiveDate, DateError> {
     NaiveDate::from_ymd_opt(year, month, day).ok_or(DateError::NoSuchDate { day, month, year })
 }
 
-/// Two-digit years mean this century unless that is more than ten years ahead: birth and
-/// decision dates are mostly in the past.
-fn full_year(yy: i32, today: NaiveDate) -> i32 {
+/// How a two-digit year is read.
+#[derive(Clone, Copy)]
+enum TwoDigits {
+    /// Deadlines, decisions, periods: this century unless that is more than ten years ahead.
+    Near,
+    /// Birth dates: always in the past, the latest such day not after today ("…25" typed in
+    /// 2026 is 2025, "…30" is 1930; a day later this year than today is last century's).
+    Past,
+}
+
+fn full_year(yy: i32, day: u32, month: u32, today: NaiveDate, rule: TwoDigits) -> i32 {
     let this = 2000 + yy;
-    if this > today.year() + 10 {
-        1900 + yy
-    } else {
+    let in_this_century = match rule {
+        TwoDigits::Near => this <= today.year() + 10,
+        TwoDigits::Past => match NaiveDate::from_ymd_opt(this, month, day) {
+            Some(d) => d <= today,
+            // No such day (refused below with this year's number unless it is ahead).
+            None => this <= today.year(),
+        },
+    };
+    if in_this_century {
         this
+    } else {
+        1900 + yy
     }
 }
 
@@ -31,15 +47,27 @@ fn num(s: &str) -> Option<u32> {
         .then(|| s.parse().ok())?
 }
 
+/// A date as typed: `dd.mm.yyyy`, `d.m.yy`, `ddmmyy`, `ddmmyyyy`, `yyyy-mm-dd` (`/` and `-`
+/// too). A two-digit year is this century unless that is more than ten years ahead.
 pub fn parse_date(input: &str, today: NaiveDate) -> Result<NaiveDate, DateError> {
+    parse_with(input, today, TwoDigits::Near)
+}
+
+/// A birth date as typed, the same forms; a two-digit year is never in the future.
+pub fn parse_birth_date(input: &str, today: NaiveDate) -> Result<NaiveDate, DateError> {
+    parse_with(input, today, TwoDigits::Past)
+}
+
+fn parse_with(input: &str, today: NaiveDate, rule: TwoDigits) -> Result<NaiveDate, DateError> {
     let s = input.trim();
     if s.is_empty() {
         return Err(DateError::Empty);
     }
+    let short = |d: u32, m: u32, yy: u32| date(d, m, full_year(yy as i32, d, m, today, rule));
     if s.bytes().all(|b| b.is_ascii_digit()) {
         let n = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(0);
         return match s.len() {
-            6 => date(n(0..2), n(2..4), full_year(n(4..6) as i32, today)),
+            6 => short(n(0..2), n(2..4), n(4..6)),
             8 => date(n(0..2), n(2..4), n(4..8) as i32),
             _ => Err(DateError::Format),
         };
@@ -53,7 +81,7 @@ pub fn parse_date(input: &str, today: NaiveDate) -> Result<NaiveDate, DateError>
         // ISO: yyyy-mm-dd
         (Some(y), Some(m), Some(d), 4, 1..=2) => date(d, m, y as i32),
         (Some(d), Some(m), Some(y), 1..=2, 4) => date(d, m, y as i32),
-        (Some(d), Some(m), Some(y), 1..=2, 2) => date(d, m, full_year(y as i32, today)),
+        (Some(d), Some(m), Some(y), 1..=2, 2) => short(d, m, y),
         _ => Err(DateError::Format),
     }
 }
@@ -234,6 +262,40 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(parse_date(input, today), Ok(expected), "{input}");
         }
+    }
+
+    #[test]
+    fn two_digit_birth_years_are_never_in_the_future() {
+        let today = d(2026, 12, 6);
+        let cases = [
+            // Earlier this year or last year: this century.
+            ("010125", d(2025, 1, 1)),
+            ("010126", d(2026, 1, 1)),
+            ("06.12.26", d(2026, 12, 6)),
+            // Later this year, or a year ahead: the last century.
+            ("071226", d(1926, 12, 7)),
+            ("010127", d(1927, 1, 1)),
+            ("15.03.30", d(1930, 3, 15)),
+            ("050580", d(1980, 5, 5)),
+            // 29 February 2000 was a day; four digits are taken as typed.
+            ("290200", d(2000, 2, 29)),
+            ("01.01.2030", d(2030, 1, 1)),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(parse_birth_date(input, today), Ok(expected), "{input}");
+        }
+        // Other dates keep the ten-years-ahead rule: a deadline typed 010130 is 2030.
+        assert_eq!(parse_date("010130", today), Ok(d(2030, 1, 1)));
+        assert_eq!(parse_date("071226", today), Ok(d(2026, 12, 7)));
+        // A day that no year of that pair has stays refused.
+        assert_eq!(
+            parse_birth_date("290201", today),
+            Err(DateError::NoSuchDate {
+                day: 29,
+                month: 2,
+                year: 2001
+            })
+        );
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub mod register;
 pub mod report;
 pub mod search_key;
 pub mod settings;
+pub mod sofia;
 pub mod text;
 pub mod translit;
 

@@ -188,6 +188,9 @@ pub enum Reason {
     DuplicateAssistant {
         id: u64,
     },
+    /// Disabling or demoting the only active administrator: nobody could manage the accounts
+    /// (or undo it) afterwards.
+    LastAdmin,
 }
 
 /// What an assistant's limit counts: one weekday's minutes (0 Monday .. 6 Sunday), a week's,
@@ -581,6 +584,10 @@ impl Explain for Reason {
                 Lang::Bg => format!("лицето вече е асистент (запис номер {id}): едно лице е един асистент"),
                 Lang::En => format!("the person is already an assistant (record number {id}): one person is one assistant"),
             },
+            LastAdmin => l(
+                "това е единственият активен администратор: първо дайте правата на друг служител",
+                "this is the only active administrator: give another clerk the role first",
+            ),
         }
     }
 }

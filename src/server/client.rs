@@ -6,6 +6,10 @@
 //! next call connects again, and until then the reader retries in the background, so change
 //! events resume by themselves. The call whose answer was lost returns the error; it is never
 //! sent twice. Subscribers hear `Link::Lost` and `Link::Back`.
+//!
+//! A connection the server closed for idleness (`ServerFrame::Idle`) is not reopened in the
+//! background: the next call, or `Api::resume` (the console's unlocking key), opens a new one,
+//! and subscribers then hear `Link::Back`, since change events were missed meanwhile.
 
 use super::wire::{self, Hello, ServerFrame, Welcome};
 use crate::domain::Lang;
@@ -40,6 +44,9 @@ enum Reply {
     Answer(Box<Result<Response, ServiceError>>),
     /// The connection ended; no answer will come on it.
     Gone(String),
+    /// The server closed the connection for idleness and read nothing after deciding so: a
+    /// request sent meanwhile was never seen.
+    Idle,
 }
 
 /// A live connection: the socket (shared with its reader thread) and its answers.
@@ -55,6 +62,9 @@ struct Line {
     generation: u64,
     /// Whether `Link::Lost` was sent and not yet followed by `Link::Back`.
     told_lost: bool,
+    /// Closed for idleness: the next connection is announced with `Link::Back` (events were
+    /// missed) though no `Link::Lost` was said.
+    idle: bool,
 }
 
 /// What the client's calls and its reader threads share.
@@ -136,8 +146,9 @@ impl Shared {
         }
         line.generation = generation;
         line.up = Some(Up { stream, answers });
-        if line.told_lost {
+        if line.told_lost || line.idle {
             line.told_lost = false;
+            line.idle = false;
             let _ = self.link.send(Link::Back);
         }
         Ok(())
@@ -168,12 +179,29 @@ impl Shared {
                 Ok(ServerFrame::Changed(c)) => {
                     let _ = self.changes.send(c);
                 }
+                Ok(ServerFrame::Idle { .. }) => {
+                    let _ = answers.send(Reply::Idle);
+                    let mut line = self.lock();
+                    if line.generation == generation {
+                        if let Some(up) = line.up.take() {
+                            let _ = up.stream.shutdown(std::net::Shutdown::Both);
+                        }
+                        line.idle = true;
+                    }
+                    return;
+                }
                 Err(e) => {
                     let _ = answers.send(Reply::Gone(e.to_string()));
                     break;
                 }
             }
         }
+        self.retry(generation);
+    }
+
+    /// Connects again in the background until it works, the client is dropped, or a newer
+    /// connection took the line.
+    fn retry(self: Arc<Self>, generation: u64) {
         let mut wait = RETRY_FIRST;
         loop {
             if self.closed.load(Ordering::SeqCst) {
@@ -208,6 +236,7 @@ impl Client {
                 up: None,
                 generation: 0,
                 told_lost: false,
+                idle: false,
             }),
             changes: changes_tx,
             link: link_tx,
@@ -236,40 +265,71 @@ impl Client {
 impl Api for Client {
     fn call(&self, req: Request) -> Result<Response, ServiceError> {
         let mut line = self.shared.lock();
-        // A request that could not be written whole was never read by the server: it goes
-        // once more on a new connection (a connection that died while idle shows only here).
-        let mut tries = 0;
-        let up = loop {
-            tries += 1;
-            if line.up.is_none() {
-                self.shared.open(&mut line).map_err(lost)?;
-            }
-            let Some(up) = &line.up else {
-                return Err(lost("closed"));
-            };
-            match wire::write_frame(&mut &*up.stream, &req) {
-                Ok(()) => break up,
-                // Too big to send (nothing was written): the connection is fine.
-                Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
-                    return Err(ServiceError::BadRequest(e.to_string()))
+        // A connection closed for idleness while this request was on its way never read it:
+        // it goes once more on a new connection.
+        let mut sends = 0;
+        loop {
+            sends += 1;
+            // A request that could not be written whole was never read by the server: it goes
+            // once more on a new connection (a connection that died while idle shows only here).
+            let mut tries = 0;
+            let up = loop {
+                tries += 1;
+                if line.up.is_none() {
+                    self.shared.open(&mut line).map_err(lost)?;
                 }
-                Err(e) => {
-                    self.shared.down(&mut line);
-                    if tries == 2 {
-                        return Err(lost(e));
+                let Some(up) = &line.up else {
+                    return Err(lost("closed"));
+                };
+                match wire::write_frame(&mut &*up.stream, &req) {
+                    Ok(()) => break up,
+                    // Too big to send (nothing was written): the connection is fine.
+                    Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                        return Err(ServiceError::BadRequest(e.to_string()))
+                    }
+                    Err(e) => {
+                        self.shared.down(&mut line);
+                        if tries == 2 {
+                            return Err(lost(e));
+                        }
                     }
                 }
-            }
-        };
-        let why = match up.answers.recv_timeout(ANSWER_TIMEOUT) {
-            Ok(Reply::Answer(answer)) => return *answer,
-            Ok(Reply::Gone(e)) => e,
-            // A late answer would be taken for the next call's: this connection is done.
-            Err(RecvTimeoutError::Timeout) => "no answer in time".to_string(),
-            Err(RecvTimeoutError::Disconnected) => "closed".to_string(),
-        };
-        self.shared.down(&mut line);
-        Err(lost(why))
+            };
+            let why = match up.answers.recv_timeout(ANSWER_TIMEOUT) {
+                Ok(Reply::Answer(answer)) => return *answer,
+                Ok(Reply::Idle) if sends == 1 => {
+                    // The reader has closed the line already (or is about to): start afresh.
+                    if let Some(up) = line.up.take() {
+                        let _ = up.stream.shutdown(std::net::Shutdown::Both);
+                    }
+                    line.idle = true;
+                    continue;
+                }
+                Ok(Reply::Idle) => "closed for idleness twice".to_string(),
+                Ok(Reply::Gone(e)) => e,
+                // A late answer would be taken for the next call's: this connection is done.
+                Err(RecvTimeoutError::Timeout) => "no answer in time".to_string(),
+                Err(RecvTimeoutError::Disconnected) => "closed".to_string(),
+            };
+            self.shared.down(&mut line);
+            return Err(lost(why));
+        }
+    }
+
+    /// After a close for idleness: connects now, so change events flow again and subscribers
+    /// hear `Link::Back`; if the server is not there, `Link::Lost` and retries in the background.
+    fn resume(&self) {
+        let mut line = self.shared.lock();
+        if line.up.is_some() || !line.idle {
+            return;
+        }
+        if self.shared.open(&mut line).is_err() {
+            self.shared.down(&mut line);
+            let (shared, generation) = (Arc::clone(&self.shared), line.generation);
+            let _ = std::thread::Builder::new()
+                .name("server-retry".into())
+                .spawn(move || shared.retry(generation));
+        }
     }
 
     fn subscribe(&self) -> Option<Receiver<Change>> {

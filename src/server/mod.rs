@@ -5,8 +5,9 @@
 //! Every connection costs a bounded amount: one descriptor, two threads, at most
 //! `QUEUED_REQUESTS` requests read ahead and `QUEUED_CHANGES` change events waiting, and one
 //! answer being written, under a write timeout. A client that stops reading is dropped; the
-//! number of connections is capped; running out of descriptors slows accepting down instead
-//! of ending the server.
+//! number of connections is capped, in all and per clerk account (one account cannot take
+//! them all); a connection without a request for the idle time is closed; running out of
+//! descriptors slows accepting down instead of ending the server.
 
 pub mod client;
 pub mod snapshots;
@@ -15,7 +16,7 @@ pub mod wire;
 use crate::domain::{Explain, Lang};
 use crate::service::{Api, Change, Request, Service, ServiceError};
 use std::{
-    collections::VecDeque,
+    collections::{HashMap, VecDeque},
     io,
     os::unix::{
         fs::PermissionsExt,
@@ -48,23 +49,33 @@ const LOG_EVERY: Duration = Duration::from_secs(60);
 pub struct Limits {
     /// Connections served at once; the next one is refused with a reason.
     pub max_connections: usize,
+    /// Of them, held by one clerk account at once; the next one of that account is refused.
+    pub max_per_clerk: usize,
     /// How long a client may take over its hello, and leave an answer unread, before it is
     /// dropped.
     pub client_timeout: Duration,
     /// On stop: how long requests already read may take to be answered before the remaining
     /// connections are cut.
     pub drain: Duration,
+    /// A connection without a request for this long after the hello is closed (the client is
+    /// told, and connects again when it next needs to). None: the settings' idle-lock minutes,
+    /// read when the connection is made (0 there: never).
+    pub idle: Option<Duration>,
 }
 
 pub const DEFAULT_MAX_CONNECTIONS: usize = 64;
+/// A console and a few commands at once, well under the total.
+pub const DEFAULT_MAX_PER_CLERK: usize = 8;
 pub const DEFAULT_CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_per_clerk: DEFAULT_MAX_PER_CLERK,
             client_timeout: DEFAULT_CLIENT_TIMEOUT,
             drain: Duration::from_secs(5),
+            idle: None,
         }
     }
 }
@@ -106,6 +117,8 @@ pub struct Server {
     conns: Mutex<Vec<Conn>>,
     /// Connections whose thread has not ended yet.
     live: Arc<AtomicUsize>,
+    /// Connections served per clerk login.
+    accounts: Arc<Accounts>,
 }
 
 /// Asks a running server to stop; safe to use from a signal thread.
@@ -233,6 +246,7 @@ impl Server {
             limits: Limits::default(),
             conns: Mutex::new(Vec::new()),
             live: Arc::new(AtomicUsize::new(0)),
+            accounts: Arc::default(),
         })
     }
 
@@ -293,10 +307,11 @@ impl Server {
             let weak = Arc::downgrade(&stream);
             let svc = Arc::clone(&self.svc);
             let limits = self.limits.clone();
+            let accounts = Arc::clone(&self.accounts);
             let guard = Live::enter(&self.live);
             match thread::Builder::new().name("client".into()).spawn(move || {
                 let _guard = guard;
-                match serve_one(&stream, &svc, &limits) {
+                match serve_one(&stream, &svc, &limits, &accounts) {
                     Ok(()) => {}
                     Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {}
                     Err(e) => tracing::warn!("connection closed: {e}"),
@@ -382,6 +397,74 @@ impl Drop for Live {
     }
 }
 
+/// Connections served per clerk login, so that one account cannot take them all.
+#[derive(Default)]
+struct Accounts(Mutex<HashMap<String, usize>>);
+
+/// One of an account's connections, given back when dropped.
+struct Slot<'a> {
+    accounts: &'a Accounts,
+    login: String,
+}
+
+impl Accounts {
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, usize>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A slot for `login`, or how many it holds already when that is the limit.
+    fn take(&self, login: &str, max: usize) -> Result<Slot<'_>, usize> {
+        let mut held = self.lock();
+        let n = held.entry(login.to_string()).or_insert(0);
+        if *n >= max {
+            return Err(*n);
+        }
+        *n += 1;
+        Ok(Slot {
+            accounts: self,
+            login: login.to_string(),
+        })
+    }
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        let mut held = self.accounts.lock();
+        if let Some(n) = held.get_mut(&self.login) {
+            *n -= 1;
+            if *n == 0 {
+                held.remove(&self.login);
+            }
+        }
+    }
+}
+
+/// Refusals of an account over its share come in bursts from one script or tool.
+static OVER_SHARE: Mutex<Throttled> = Mutex::new(Throttled::new(
+    "connection refused: the account's share is reached",
+));
+
+/// The account already holds its share: the reason in both languages, before the hello.
+fn refuse_account(stream: &UnixStream, login: &str, open: usize, max: usize) -> io::Result<()> {
+    OVER_SHARE
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .note(&format_args!("{login}: {open} open (at most {max})"));
+    wire::write_frame(
+        &mut &*stream,
+        &Welcome::Refused {
+            bg: format!(
+                "Акаунтът {login} вече има {open} отворени връзки към сървъра (най-много {max} \
+                 на служител). Затворете някой от другите си прозорци или команди и опитайте пак."
+            ),
+            en: format!(
+                "The account {login} already has {open} connections to the server open (at most \
+                 {max} per clerk). Close one of your other windows or commands and try again."
+            ),
+        },
+    )
+}
+
 /// Over the limit: the reason, written without waiting (a new socket's buffer takes it), and
 /// the connection closed.
 fn refuse_over(stream: UnixStream, open: usize, max: usize) {
@@ -445,6 +528,12 @@ struct Inbox {
     gone: Option<io::Error>,
     /// More change events than `QUEUED_CHANGES` waited: the client is not reading.
     overflow: bool,
+    /// No request for the idle time: the reader stopped, the client is to be told.
+    idle: bool,
+    /// A request is being answered (taken off the queue, its answer not written yet).
+    busy: bool,
+    /// When the last answer was written (or the hello answered).
+    last_answer: Option<Instant>,
     /// The connection ended: the reader stops, the bus forgets this subscriber.
     closed: bool,
 }
@@ -497,6 +586,29 @@ impl Mailbox {
         self.ready.notify_one();
     }
 
+    /// The answer to the request taken last is written.
+    fn answered(&self) {
+        let mut inbox = self.lock();
+        inbox.busy = false;
+        inbox.last_answer = Some(Instant::now());
+    }
+
+    /// The reader waited for a request: the connection is to close when nothing is queued or
+    /// being answered and the last answer is `idle` old too; else the time still to wait.
+    fn idle_for(&self, idle: Duration) -> Result<(), Duration> {
+        let mut inbox = self.lock();
+        if inbox.busy || !inbox.requests.is_empty() {
+            return Err(idle);
+        }
+        let since = inbox.last_answer.map_or(idle, |t| t.elapsed());
+        if since < idle {
+            return Err(idle - since);
+        }
+        inbox.idle = true;
+        self.ready.notify_one();
+        Ok(())
+    }
+
     fn close(&self) {
         let mut inbox = self.lock();
         inbox.closed = true;
@@ -514,8 +626,12 @@ impl Mailbox {
                 return Next::Overflow;
             }
             if let Some(r) = inbox.requests.pop_front() {
+                inbox.busy = true;
                 self.room.notify_one();
                 return Next::Request(Box::new(r));
+            }
+            if inbox.idle {
+                return Next::Idle;
             }
             // Requests read before the end are answered; changes are not sent to a client
             // that has gone.
@@ -535,6 +651,74 @@ enum Next {
     Changed(Change),
     Gone(io::Error),
     Overflow,
+    Idle,
+}
+
+/// Waits until the socket has something to read (true) or `limit` has passed (false), without
+/// consuming anything: a frame is then read whole or not at all.
+fn wait_for_bytes(stream: &UnixStream, limit: Duration) -> io::Result<bool> {
+    let mut pfd = libc::pollfd {
+        fd: stream.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let ms = i32::try_from(limit.as_millis()).unwrap_or(i32::MAX).max(1);
+    // SAFETY: one valid pollfd for the duration of the call.
+    match unsafe { libc::poll(&mut pfd, 1, ms) } {
+        0 => Ok(false),
+        n if n > 0 => Ok(true),
+        _ => {
+            let e = io::Error::last_os_error();
+            if e.kind() == io::ErrorKind::Interrupted {
+                Ok(true)
+            } else {
+                Err(e)
+            }
+        }
+    }
+}
+
+/// The idle time of a new connection: the limit given, else the settings' idle lock.
+fn idle_time(svc: &Service, limits: &Limits) -> Option<Duration> {
+    if limits.idle.is_some() {
+        return limits.idle;
+    }
+    let minutes = svc.settings().ok()?.settings.idle_lock_minutes;
+    (minutes > 0).then(|| Duration::from_secs(u64::from(minutes) * 60))
+}
+
+/// The reader of one connection: requests into the mailbox until the client leaves, a frame
+/// is bad, or (with an idle time) no request came for that long.
+fn read_requests(stream: &UnixStream, mailbox: &Mailbox, idle: Option<Duration>) {
+    if let Err(e) = stream.set_read_timeout(idle) {
+        return mailbox.gone(e);
+    }
+    let mut wait = idle;
+    loop {
+        if let Some(limit) = wait {
+            match wait_for_bytes(stream, limit) {
+                Ok(true) => {}
+                Ok(false) => match mailbox.idle_for(idle.unwrap_or(limit)) {
+                    Ok(()) => return,
+                    Err(remaining) => {
+                        wait = Some(remaining);
+                        continue;
+                    }
+                },
+                Err(e) => return mailbox.gone(e),
+            }
+        }
+        // A frame begun and left unfinished for the idle time is dropped with the connection.
+        match wire::read_checked_frame::<Request>(&mut &*stream) {
+            Ok(req) => {
+                if !mailbox.request(req) {
+                    return;
+                }
+            }
+            Err(e) => return mailbox.gone(e),
+        }
+        wait = idle;
+    }
 }
 
 /// A write that failed because the client did not take it within the timeout.
@@ -547,7 +731,12 @@ fn not_reading(e: &io::Error) -> bool {
 
 /// One connection: identity from the socket, then a small hello, then requests in order until
 /// the client leaves, with change events sent between answers.
-fn serve_one(stream: &Arc<UnixStream>, svc: &Arc<Service>, limits: &Limits) -> io::Result<()> {
+fn serve_one(
+    stream: &Arc<UnixStream>,
+    svc: &Arc<Service>,
+    limits: &Limits,
+    accounts: &Accounts,
+) -> io::Result<()> {
     stream.set_write_timeout(Some(limits.client_timeout))?;
     // Who is there before anything they send is read.
     let uid = peer_uid(stream)?;
@@ -568,6 +757,10 @@ fn serve_one(stream: &Arc<UnixStream>, svc: &Arc<Service>, limits: &Limits) -> i
     let session = match svc.session(&user.login) {
         Ok(s) => s,
         Err(e) => return refuse(stream, &e),
+    };
+    let _slot = match accounts.take(&user.login, limits.max_per_clerk) {
+        Ok(slot) => slot,
+        Err(open) => return refuse_account(stream, &user.login, open, limits.max_per_clerk),
     };
     stream.set_read_timeout(Some(limits.client_timeout))?;
     let hello: Hello = wire::read_frame_max(&mut &**stream, wire::MAX_HELLO).map_err(|e| {
@@ -591,9 +784,11 @@ fn serve_one(stream: &Arc<UnixStream>, svc: &Arc<Service>, limits: &Limits) -> i
             login: user.login.clone(),
         },
     )?;
-    // A console may sit idle all day; a client that is gone shows as end of file.
-    stream.set_read_timeout(None)?;
+    // A client that is gone shows as end of file; one that sends nothing for the idle time is
+    // closed (its slot is then free for others).
+    let idle = idle_time(svc, limits);
     let mailbox = Arc::new(Mailbox::default());
+    mailbox.answered();
     {
         let mailbox = Arc::clone(&mailbox);
         svc.subscribe_with(move |c| mailbox.change(c));
@@ -602,16 +797,7 @@ fn serve_one(stream: &Arc<UnixStream>, svc: &Arc<Service>, limits: &Limits) -> i
         let (mailbox, stream) = (Arc::clone(&mailbox), Arc::clone(stream));
         thread::Builder::new()
             .name("client-reader".into())
-            .spawn(move || loop {
-                match wire::read_checked_frame::<Request>(&mut &*stream) {
-                    Ok(req) => {
-                        if !mailbox.request(req) {
-                            return;
-                        }
-                    }
-                    Err(e) => return mailbox.gone(e),
-                }
-            })
+            .spawn(move || read_requests(&stream, &mailbox, idle))
     };
     if let Err(e) = reader {
         mailbox.close();
@@ -628,24 +814,42 @@ fn serve_one(stream: &Arc<UnixStream>, svc: &Arc<Service>, limits: &Limits) -> i
                         Err(ServiceError::BadRequest(why))
                     }
                 };
-                match wire::write_frame(&mut &**stream, &ServerFrame::Answer(Box::new(answer))) {
-                    // Too large to send (nothing was written): pages are bounded, so this is a
-                    // backstop; the client hears why instead of losing its connection.
-                    Err(e) if e.kind() == io::ErrorKind::InvalidData => {
-                        tracing::warn!("{}: an answer over the frame limit: {e}", user.login);
-                        let refusal = Err(ServiceError::BadRequest(format!(
-                            "the answer is over {} bytes; ask for a smaller page",
-                            wire::MAX_FRAME
-                        )));
-                        wire::write_frame(&mut &**stream, &ServerFrame::Answer(Box::new(refusal)))
-                    }
-                    other => other,
-                }
+                let written =
+                    match wire::write_frame(&mut &**stream, &ServerFrame::Answer(Box::new(answer)))
+                    {
+                        // Too large to send (nothing was written): pages are bounded, so this is a
+                        // backstop; the client hears why instead of losing its connection.
+                        Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+                            tracing::warn!("{}: an answer over the frame limit: {e}", user.login);
+                            let refusal = Err(ServiceError::BadRequest(format!(
+                                "the answer is over {} bytes; ask for a smaller page",
+                                wire::MAX_FRAME
+                            )));
+                            wire::write_frame(
+                                &mut &**stream,
+                                &ServerFrame::Answer(Box::new(refusal)),
+                            )
+                        }
+                        other => other,
+                    };
+                mailbox.answered();
+                written
             }
             Next::Changed(change) => {
                 wire::write_frame(&mut &**stream, &ServerFrame::Changed(change))
             }
             Next::Gone(e) => break Err(e),
+            Next::Idle => {
+                let idle = idle.unwrap_or_default();
+                tracing::info!("{}: closed after {idle:?} without a request", user.login);
+                let _ = wire::write_frame(
+                    &mut &**stream,
+                    &ServerFrame::Idle {
+                        seconds: idle.as_secs(),
+                    },
+                );
+                break Ok(());
+            }
             Next::Overflow => {
                 tracing::warn!(
                     "{}: dropped, {QUEUED_CHANGES} change events waited unread",

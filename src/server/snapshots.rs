@@ -3,11 +3,12 @@
 //! anchors the audit head; between them the head is anchored hourly when it moved. The thread
 //! stops when its handle says so.
 
+use crate::domain::sofia;
 use crate::service::{
     backup::{prune, write_snapshot, AUTO},
     Service,
 };
-use chrono::{Local, NaiveDateTime, NaiveTime};
+use chrono::{NaiveTime, Utc};
 use std::{
     io,
     path::{Path, PathBuf},
@@ -41,11 +42,15 @@ impl Drop for Snapshots {
     }
 }
 
-/// 00:05 tomorrow (local), when the office is closed.
-fn tomorrow() -> NaiveDateTime {
-    let now = Local::now().naive_local();
+/// Time until 00:05 tomorrow in Sofia, when the office is closed (a real duration: the night
+/// the clocks change is an hour shorter or longer).
+fn until_tomorrow() -> Duration {
+    let now = Utc::now();
     let at = NaiveTime::from_hms_opt(0, 5, 0).unwrap_or_default();
-    (now.date() + chrono::Days::new(1)).and_time(at)
+    let next = (sofia::local(now).date() + chrono::Days::new(1)).and_time(at);
+    (sofia::instant(next) - now)
+        .to_std()
+        .unwrap_or(Duration::from_secs(3600))
 }
 
 /// How often the audit head is anchored between snapshots (when it moved).
@@ -75,11 +80,9 @@ pub fn start(svc: Arc<Service>, dir: PathBuf, keep: usize) -> io::Result<Snapsho
         .name("snapshots".into())
         .spawn(move || loop {
             snapshot_once(&svc, &dir, keep);
-            let next = tomorrow();
+            let next = std::time::Instant::now() + until_tomorrow();
             loop {
-                let left = (next - Local::now().naive_local())
-                    .to_std()
-                    .unwrap_or(Duration::ZERO);
+                let left = next.saturating_duration_since(std::time::Instant::now());
                 if left.is_zero() {
                     break;
                 }

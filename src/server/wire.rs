@@ -33,6 +33,12 @@ pub enum Welcome {
 pub enum ServerFrame {
     Answer(Box<Result<Response, ServiceError>>),
     Changed(Change),
+    /// The last frame of a connection that sent no request for `seconds`: the server read
+    /// nothing after it, so a request the client sent meanwhile was not seen and may go again
+    /// on a new connection.
+    Idle {
+        seconds: u64,
+    },
 }
 
 fn config() -> impl bincode::config::Config {

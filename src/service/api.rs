@@ -471,6 +471,10 @@ pub enum Link {
 pub trait Api {
     fn call(&self, req: Request) -> Result<Response, ServiceError>;
 
+    /// A connection closed for idleness is opened again now (the console calls it on the key
+    /// that lifts its idle lock); nothing to do in process.
+    fn resume(&self) {}
+
     /// Change events from now on; None when this connection cannot deliver them. The
     /// receiver is handed out once.
     fn subscribe(&self) -> Option<Receiver<Change>> {
@@ -695,6 +699,7 @@ mod tests {
                 chrono::NaiveDate::from_ymd_opt(2026, 11, 17)
                     .and_then(|d| d.and_hms_opt(10, 0, 0))
                     .unwrap()
+                    .and_utc()
             }),
         )
         .unwrap();

@@ -58,7 +58,7 @@ impl Service {
 /// A name that sorts by time: `auto-20261117-100000-000.fosnap` (the last number counts
 /// snapshots within one second).
 fn fresh_name(dir: &Path, prefix: &str) -> String {
-    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+    let stamp = super::sofia_now().format("%Y%m%d-%H%M%S");
     let mut n = 0;
     loop {
         let name = format!("{prefix}-{stamp}-{n:03}.{EXTENSION}");

@@ -233,6 +233,7 @@ mod tests {
                     .unwrap()
                     .and_hms_opt(10, 0, 0)
                     .unwrap(),
+                offset: None,
                 login: format!("clerk{i}"),
                 action: AuditAction::Init,
                 kind: None,

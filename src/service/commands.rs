@@ -8,7 +8,7 @@ use super::{
 };
 use crate::domain::{
     audit::AuditAction,
-    clerk::Clerk,
+    clerk::{Clerk, Role},
     draft::{Draft, MAX_DRAFT_BYTES},
     person::PersonalId,
     reason::{FieldError, Reason},
@@ -699,9 +699,35 @@ fn prepare(
                     return Err(invalid("login", Reason::DuplicateLogin));
                 }
             }
+            if let Some(Body::Clerk(o)) = old.map(|o| &o.body) {
+                last_admin(svc, o, c, self_id)?;
+            }
         }
     }
     Ok(())
+}
+
+/// An active administrator stays one unless another active one remains: with none, every
+/// account change (and the way back) would be refused until a restore. Checked under the
+/// writer lock, so two administrators disabling each other cannot both succeed.
+fn last_admin(
+    svc: &Service,
+    old: &Clerk,
+    new: &Clerk,
+    self_id: Option<u64>,
+) -> Result<(), ServiceError> {
+    let admin = |c: &Clerk| c.active && c.role == Role::Admin;
+    if !admin(old) || admin(new) {
+        return Ok(());
+    }
+    for r in svc.store.scan(Kind::Clerk, None) {
+        let r = r?;
+        if Some(r.meta.id) != self_id && matches!(&r.body, Body::Clerk(c) if admin(c)) {
+            return Ok(());
+        }
+    }
+    let field = if new.active { "role" } else { "active" };
+    Err(invalid(field, Reason::LastAdmin))
 }
 
 /// A referral's status and history change only by legal steps, each recorded with who, when and

@@ -42,7 +42,7 @@ use crate::store::{
     error::StoreError, index, index::Index, schema::VersionedSettings, OpenMode, Store, WriteSet,
 };
 use access::Action;
-use chrono::NaiveDateTime;
+use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 use search_index::SearchIndex;
 use std::{
     path::Path,
@@ -53,11 +53,18 @@ use std::{
     thread::JoinHandle,
 };
 
-/// Where "now" comes from; tests fix it.
-pub type Clock = Arc<dyn Fn() -> NaiveDateTime + Send + Sync>;
+/// Where "now" comes from, as an instant; tests fix it. The service reads it on Sofia's wall
+/// clock (`domain::sofia`), whatever the server's own zone.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 pub fn system_clock() -> Clock {
-    Arc::new(|| chrono::Local::now().naive_local())
+    Arc::new(Utc::now)
+}
+
+/// Now on Sofia's wall clock, for what runs outside a service (file names, the nightly
+/// snapshot, a command's "today").
+pub fn sofia_now() -> NaiveDateTime {
+    crate::domain::sofia::local(Utc::now())
 }
 
 pub struct Service {
@@ -513,8 +520,15 @@ impl Service {
         Ok(())
     }
 
+    /// Now on Sofia's wall clock: what records and "today" are dated with.
     pub fn now(&self) -> NaiveDateTime {
-        (self.clock)()
+        crate::domain::sofia::local((self.clock)())
+    }
+
+    /// The same with its offset from UTC (the audit log keeps it: the autumn's repeated hour
+    /// stays in order).
+    pub fn now_offset(&self) -> DateTime<FixedOffset> {
+        crate::domain::sofia::at((self.clock)())
     }
 
     pub fn store(&self) -> &Store {
@@ -557,7 +571,8 @@ impl Service {
         }
     }
 
-    fn settings(&self) -> Result<VersionedSettings, ServiceError> {
+    /// The settings as stored (the defaults before any were saved).
+    pub fn settings(&self) -> Result<VersionedSettings, ServiceError> {
         Ok(self.store.settings()?.unwrap_or(VersionedSettings {
             rev: 0,
             settings: Settings::default(),
@@ -575,9 +590,11 @@ impl Service {
         id: Option<u64>,
         changes: Vec<FieldChange>,
     ) -> Result<(), ServiceError> {
+        let now = self.now_offset();
         let entry = AuditEntry {
             seq: 0,
-            at: self.now(),
+            at: now.naive_local(),
+            offset: Some(now.offset().local_minus_utc()),
             login: login.to_string(),
             action,
             kind,

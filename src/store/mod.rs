@@ -852,14 +852,11 @@ impl Store {
         entry = entry.seal(seq + 1, prev);
         ws.audit_head = Some((entry.seq, entry.hash));
         let entry = &entry;
-        let bytes =
-            codec::encode(schema::AUDIT_CODE, schema::AUDIT_VERSION, entry).map_err(|err| {
-                StoreError::Codec {
-                    tree: "audit".into(),
-                    key: entry.seq.to_string(),
-                    err,
-                }
-            })?;
+        let bytes = schema::encode_audit(entry).map_err(|err| StoreError::Codec {
+            tree: "audit".into(),
+            key: entry.seq.to_string(),
+            err,
+        })?;
         ws.put(Target::Audit, entry.seq.to_be_bytes().to_vec(), bytes);
         let mut head = entry.seq.to_be_bytes().to_vec();
         head.extend_from_slice(&entry.hash);
@@ -877,12 +874,10 @@ impl Store {
             .range(start.to_be_bytes()..)
             .map(|item| {
                 let (k, v) = item?;
-                codec::decode(schema::AUDIT_CODE, schema::AUDIT_VERSION, &v).map_err(|err| {
-                    StoreError::Codec {
-                        tree: "audit".into(),
-                        key: key_id(&k).to_string(),
-                        err,
-                    }
+                schema::decode_audit(&v).map_err(|err| StoreError::Codec {
+                    tree: "audit".into(),
+                    key: key_id(&k).to_string(),
+                    err,
                 })
             })
     }

@@ -10,6 +10,7 @@ use crate::domain::{
         Agreement, AgreementStatus, Applicant, Application, ApplicationStatus, CheckItem,
         CheckState, Contract, ContractStatus, DspDecision,
     },
+    audit::{AuditAction, AuditEntry, FieldChange},
     intake::Assessment,
     record::{Body, Kind, Meta, Record},
     referral::{Referral, ReferralStatus, StatusChange},
@@ -57,7 +58,9 @@ pub fn version(kind: Kind) -> u16 {
     }
 }
 
-pub const AUDIT_VERSION: u16 = 1;
+/// 2: the offset from UTC of the entry's time (`AuditEntry::offset`); version 1 entries read
+/// with none.
+pub const AUDIT_VERSION: u16 = 2;
 /// 2: drafts_per_clerk and draft_days; then (before any release) step_days, the agenda's alert
 /// days and the АСП day in place of provider_step_days (see `SettingsV2Early`).
 /// 3: the ratings of monitoring visits and the application checklist.
@@ -604,6 +607,51 @@ fn decode_v1(kind: Kind, payload: &[u8]) -> Result<Record, CodecError> {
 pub struct VersionedSettings {
     pub rev: u64,
     pub settings: Settings,
+}
+
+/// An audit entry as version 1 stored it: no offset.
+#[derive(Serialize, Deserialize)]
+pub struct AuditEntryV1 {
+    pub seq: u64,
+    pub at: chrono::NaiveDateTime,
+    pub login: String,
+    pub action: AuditAction,
+    pub kind: Option<Kind>,
+    pub id: Option<u64>,
+    pub changes: Vec<FieldChange>,
+    pub prev_hash: [u8; 32],
+    pub hash: [u8; 32],
+}
+
+impl From<AuditEntryV1> for AuditEntry {
+    /// Its hash still holds: the chain leaves out an offset that is not there.
+    fn from(o: AuditEntryV1) -> AuditEntry {
+        AuditEntry {
+            seq: o.seq,
+            at: o.at,
+            offset: None,
+            login: o.login,
+            action: o.action,
+            kind: o.kind,
+            id: o.id,
+            changes: o.changes,
+            prev_hash: o.prev_hash,
+            hash: o.hash,
+        }
+    }
+}
+
+pub fn encode_audit(e: &AuditEntry) -> Result<Vec<u8>, CodecError> {
+    codec::encode(AUDIT_CODE, AUDIT_VERSION, e)
+}
+
+/// An audit entry of any version.
+pub fn decode_audit(bytes: &[u8]) -> Result<AuditEntry, CodecError> {
+    let (header, _) = codec::open(bytes)?;
+    match header.version {
+        1 => codec::decode::<AuditEntryV1>(AUDIT_CODE, 1, bytes).map(Into::into),
+        _ => codec::decode(AUDIT_CODE, AUDIT_VERSION, bytes),
+    }
 }
 
 pub fn encode_settings(s: &VersionedSettings) -> Result<Vec<u8>, CodecError> {

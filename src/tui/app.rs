@@ -106,8 +106,14 @@ impl Cx {
         }
     }
 
+    /// Now on Sofia's wall clock.
+    pub fn now(&self) -> chrono::NaiveDateTime {
+        crate::domain::sofia::local((self.clock)())
+    }
+
+    /// Today in Sofia.
     pub fn today(&self) -> NaiveDate {
-        (self.clock)().date()
+        self.now().date()
     }
 
     pub fn say(&mut self, level: Level, msg: impl Into<String>) {
@@ -382,6 +388,9 @@ impl App {
             // The key that unlocks does nothing else: it may have been meant for another window.
             self.locked = false;
             self.dirty = true;
+            // The server closes a connection idle as long as the lock took; events missed
+            // meanwhile come back as a reload once it is open again.
+            self.cx.api.resume();
             return;
         }
         let ev = match keymap::resolve(self.top().context(), &key) {

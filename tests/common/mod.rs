@@ -38,8 +38,9 @@ pub fn now() -> NaiveDateTime {
     today().and_hms_opt(10, 0, 0).unwrap()
 }
 
+/// `now()` in Sofia: 10:00 EET is 08:00 UTC.
 pub fn clock() -> Clock {
-    Arc::new(now)
+    Arc::new(|| (now() - chrono::Duration::hours(2)).and_utc())
 }
 
 pub fn settings() -> Settings {
@@ -445,4 +446,22 @@ pub fn provider(name: &str, eik8: u32, kind: ProviderKind) -> Provider {
         email: "office@testovo.bg".into(),
         contact: "Мария Иванова".into(),
     }
+}
+
+/// A copy of a committed fixture database (`tests/fixtures/NAME`) in a temp dir: the database
+/// is the returned path.
+pub fn fixture_copy(name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    let dir = tempfile::tempdir().unwrap();
+    let dst = dir.path().join("db");
+    std::fs::create_dir_all(&dst).unwrap();
+    for e in std::fs::read_dir(&src).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_file() {
+            std::fs::copy(e.path(), dst.join(e.file_name())).unwrap();
+        }
+    }
+    (dir, dst)
 }

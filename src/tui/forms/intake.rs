@@ -199,7 +199,7 @@ impl Spec for IntakeSpec {
 pub fn seed(cx: &Cx, person: Option<u64>, channel: Channel) -> Intake {
     Intake {
         reg_no: String::new(),
-        at: (cx.clock)(),
+        at: cx.now(),
         channel,
         clerk: cx.clerk.login.clone(),
         person,

@@ -4,7 +4,7 @@
 
 use super::{date_text, number, opt_date, settlements, yes, yes_text, Lens, Spec};
 use crate::domain::{
-    date::format_date,
+    date::{format_date, parse_birth_date},
     egn::Egn,
     lnch::Lnch,
     person::{DisabilityDecision, ExpertBody, MaskedId, Person, PersonalId, Representative, MASK},
@@ -145,10 +145,13 @@ impl Spec for PersonSpec {
                 .check(check_name),
             L::new(
                 "birth_date",
-                |_| FieldKind::Date,
+                |_| FieldKind::BirthDate,
                 |p, _| date_text(p.birth_date),
                 |p, v, cx| {
-                    p.birth_date = opt_date(v, cx)?;
+                    p.birth_date = (!v.is_empty())
+                        .then(|| parse_birth_date(v, cx.today()))
+                        .transpose()
+                        .map_err(Reason::Date)?;
                     // The ЕГН decides birth date and sex when there is one.
                     p.derive_from_id();
                     Ok(())

@@ -330,7 +330,7 @@ impl<S: Spec> Screen for RecordForm<S> {
                 name.trim().to_string()
             },
             fields: self.form.draft_values(),
-            saved: (cx.clock)(),
+            saved: cx.now(),
         })
     }
 

@@ -4,7 +4,7 @@
 
 use super::{fit, input, pad};
 use crate::domain::{
-    date::{format_date, parse_date},
+    date::{format_date, parse_birth_date, parse_date},
     record::Kind,
     search_key::search_tokens,
     Explain, FieldError, Lang,
@@ -55,6 +55,8 @@ pub enum FieldKind {
         max: i64,
     },
     Date,
+    /// A birth date: a two-digit year is never in the future (`date::parse_birth_date`).
+    BirthDate,
     Choice(Vec<Choice>),
     /// Several of the options, typed (or ticked in the F4 list) as labels separated by commas.
     Multi(Vec<Choice>),
@@ -481,13 +483,20 @@ impl Form {
                     &[("min", &min.to_string()), ("max", &max.to_string())],
                 )),
             },
-            FieldKind::Date => match parse_date(v, cx.today) {
-                Ok(d) => {
-                    normal = Some(format_date(d));
-                    None
+            FieldKind::Date | FieldKind::BirthDate => {
+                let parse = if f.kind == FieldKind::BirthDate {
+                    parse_birth_date
+                } else {
+                    parse_date
+                };
+                match parse(v, cx.today) {
+                    Ok(d) => {
+                        normal = Some(format_date(d));
+                        None
+                    }
+                    Err(e) => Some(e.explain(cx.t.lang())),
                 }
-                Err(e) => Some(e.explain(cx.t.lang())),
-            },
+            }
             FieldKind::Choice(_) | FieldKind::Ref(..) => match f.resolve_choice(v) {
                 Some(c) => {
                     normal = Some(c.label.clone());
@@ -828,7 +837,9 @@ impl Form {
         let f = self.focused();
         let help = match (&f.error, &f.kind) {
             (Some(e), _) => Line::from(Span::styled(format!("{} {e}", sym.error), theme.error)),
-            (None, FieldKind::Date) => Line::from(Span::styled(t.t("form.hint_date"), theme.dim)),
+            (None, FieldKind::Date | FieldKind::BirthDate) => {
+                Line::from(Span::styled(t.t("form.hint_date"), theme.dim))
+            }
             (None, FieldKind::Choice(_)) => {
                 Line::from(Span::styled(t.t("form.hint_choice"), theme.dim))
             }

@@ -7,7 +7,7 @@ use super::{
     keymap::{self, Action, Context},
     screens::{drafts::Drafts, help::Help, palette::Palette, search::Search},
     theme::{Symbols, Theme},
-    widgets::{fit, pad},
+    widgets::{fit, pad, wrap_words},
     Ev,
 };
 use crate::domain::draft::Draft;
@@ -590,19 +590,16 @@ impl App {
             area.width as usize,
             theme.title,
         );
-        // The footer takes a second line when the screen's keys do not fit on one.
+        // The footer takes a second line when the screen's keys do not fit on one, and so does
+        // the status line when its message does not: a message is read whole, never cut.
         let footer = self.footer(area.width as usize);
         let rows = footer.len() as u16;
-        let body = Rect::new(area.x, area.y + 1, area.width, area.height - 2 - rows);
-        top.render(body, buf, cx);
-        // Status line.
-        let status_y = area.bottom() - 1 - rows;
         let lasting = if cx.link_down {
             Some((Level::Warn, t.t("status.link_lost").to_string()))
         } else {
             cx.notice.as_ref().map(|m| (Level::Error, m.clone()))
         };
-        if let Some((level, msg)) = cx.status.as_ref().or(lasting.as_ref()) {
+        let status = cx.status.as_ref().or(lasting.as_ref()).map(|(level, msg)| {
             let (style, mark) = match level {
                 Level::Info => (theme.ok, ""),
                 Level::Warn => (theme.warn, sym.warn),
@@ -613,13 +610,27 @@ impl App {
             } else {
                 format!("{mark} {msg}")
             };
-            buf.set_stringn(
-                area.x,
-                status_y,
-                fit(&text, area.width as usize, sym.ellipsis),
-                area.width as usize,
-                style,
-            );
+            (style, wrap_words(&text, area.width as usize, 2, sym.ellipsis))
+        });
+        let status_rows = status.as_ref().map_or(1, |(_, l)| l.len().max(1)) as u16;
+        let body = Rect::new(
+            area.x,
+            area.y + 1,
+            area.width,
+            area.height - 1 - status_rows - rows,
+        );
+        top.render(body, buf, cx);
+        let status_y = area.bottom() - status_rows - rows;
+        if let Some((style, lines)) = status {
+            for (i, line) in lines.iter().enumerate() {
+                buf.set_stringn(
+                    area.x,
+                    status_y + i as u16,
+                    line,
+                    area.width as usize,
+                    style,
+                );
+            }
         }
         // Footer: the keys that work here.
         Paragraph::new(footer).style(theme.footer).render(

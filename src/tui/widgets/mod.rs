@@ -29,6 +29,54 @@ pub fn fit(s: &str, width: usize, ellipsis: &str) -> String {
     out
 }
 
+/// Stored text made safe and broken at spaces into lines of at most `width` columns (a word
+/// longer than a line is broken inside); at most `most` lines, the last cut with an ellipsis.
+pub fn wrap_words(s: &str, width: usize, most: usize, ellipsis: &str) -> Vec<String> {
+    let s = safe_for_terminal(s);
+    let width = width.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in s.split(' ') {
+        let candidate = match line.is_empty() {
+            true => word.to_string(),
+            false => format!("{line} {word}"),
+        };
+        if candidate.width() <= width {
+            line = candidate;
+            continue;
+        }
+        if !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        // A word wider than the line: as much of it as fits, the rest on the next.
+        let mut rest = word.to_string();
+        while rest.width() > width {
+            let mut head = String::new();
+            let mut used = 0;
+            for c in rest.chars() {
+                let w = c.width().unwrap_or(0);
+                if used + w > width {
+                    break;
+                }
+                head.push(c);
+                used += w;
+            }
+            rest = rest[head.len()..].to_string();
+            lines.push(head);
+        }
+        line = rest;
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    if lines.len() > most {
+        let tail = lines[most - 1..].join(" ");
+        lines.truncate(most - 1);
+        lines.push(fit(&tail, width, ellipsis));
+    }
+    lines
+}
+
 /// `s` padded with spaces (or cut) to exactly `width` columns.
 pub fn pad(s: &str, width: usize, ellipsis: &str) -> String {
     let mut s = fit(s, width, ellipsis);
@@ -94,5 +142,21 @@ mod tests {
         let v = [None, Some(0), Some(42), Some(84), Some(100)];
         assert_eq!(spark(&v, 84, false), " ▁▄██");
         assert_eq!(spark(&v, 84, true), " _-##");
+    }
+
+    #[test]
+    fn messages_wrap_at_spaces_and_keep_every_word_up_to_the_last_line() {
+        let text = "Часове в ден без часове по графика: 8-о число. F2 още веднъж записва.";
+        let lines = wrap_words(text, 40, 2, "…");
+        assert_eq!(lines.len(), 2);
+        assert!(lines.iter().all(|l| l.width() <= 40), "{lines:?}");
+        assert_eq!(lines.join(" "), text);
+        // Over the lines allowed: the last one says it was cut.
+        let cut = wrap_words(text, 20, 2, "…");
+        assert_eq!(cut.len(), 2);
+        assert!(cut[1].ends_with('…'), "{cut:?}");
+        // A word wider than a line is broken, not lost.
+        assert_eq!(wrap_words("abcdefgh", 3, 5, "…"), ["abc", "def", "gh"]);
+        assert_eq!(wrap_words("", 10, 2, "…"), [""]);
     }
 }

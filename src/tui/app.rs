@@ -610,7 +610,10 @@ impl App {
             } else {
                 format!("{mark} {msg}")
             };
-            (style, wrap_words(&text, area.width as usize, 2, sym.ellipsis))
+            (
+                style,
+                wrap_words(&text, area.width as usize, 2, sym.ellipsis),
+            )
         });
         let status_rows = status.as_ref().map_or(1, |(_, l)| l.len().max(1)) as u16;
         let body = Rect::new(

@@ -9,7 +9,7 @@ use frontoffice::domain::{
     record::{Body, Kind, Record},
     Lang,
 };
-use frontoffice::server::{client::Client, Server};
+use frontoffice::server::client::Client;
 use frontoffice::service::{backup, ApiExt, Service};
 use frontoffice::store::snapshot::{self, Pairs, Stage};
 use std::{
@@ -134,14 +134,7 @@ fn a_backup_through_the_server_while_twenty_clients_save_restores_clean() {
     let svc = Service::open(&db, common::clock()).unwrap();
     svc.set_snapshots(dir.path().join("snapshots"), 3);
     let socket = dir.path().join("fo.sock");
-    // Every client here is the same Unix user: its share is the whole.
-    let server = Server::bind(Arc::clone(&svc), &socket, None)
-        .unwrap()
-        .with_limits(frontoffice::server::Limits {
-            max_per_clerk: frontoffice::server::DEFAULT_MAX_CONNECTIONS,
-            ..Default::default()
-        });
-    std::thread::spawn(move || server.run());
+    common::serve_as_one_user(&svc, &socket);
     let admin = Client::connect(&socket, Lang::En).unwrap();
     let targets: Vec<u64> = admin
         .list(Kind::Person, None, 20)

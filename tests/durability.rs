@@ -452,24 +452,6 @@ fn every_flipped_header_byte_of_a_stored_record_reads_as_damage() {
         assert!(!msg.contains("schema version"), "byte {i}: {msg}");
     }
 }
-
-/// A copy of a committed fixture database.
-fn fixture(name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
-    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
-    let dir = tempfile::tempdir().unwrap();
-    let dst = dir.path().join("db");
-    std::fs::create_dir_all(&dst).unwrap();
-    for e in std::fs::read_dir(&src).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_file() {
-            std::fs::copy(e.path(), dst.join(e.file_name())).unwrap();
-        }
-    }
-    (dir, dst)
-}
-
 /// The schema number, the count of values in envelope format 1 and 2, and every record.
 fn raw_contents(path: &std::path::Path) -> (Option<u32>, usize, usize, Vec<Record>) {
     let raw = raw_open(path);
@@ -505,7 +487,7 @@ fn raw_contents(path: &std::path::Path) -> (Option<u32>, usize, usize, Vec<Recor
 /// envelope format 2, the very same records, `check` clean.
 #[test]
 fn a_schema_1_database_is_upgraded_on_open() {
-    let (_dir, dst) = fixture("schema1-db");
+    let (_dir, dst) = fixture_copy("schema1-db");
     let (schema_before, v1, v2, before) = raw_contents(&dst);
     assert_eq!(schema_before, Some(1));
     assert!(before.len() >= Kind::ALL.len());
@@ -624,7 +606,7 @@ fn every_clerk_is_told_and_the_log_says_it_once() {
 /// The committed schema 2 database (envelope format 2 throughout) opens as it is and reads.
 #[test]
 fn the_committed_schema_2_database_opens_and_reads() {
-    let (_dir, dst) = fixture("schema2-db");
+    let (_dir, dst) = fixture_copy("schema2-db");
     let (schema_v, v1, v2, before) = raw_contents(&dst);
     assert_eq!((schema_v, v1), (Some(2), 0));
     assert!(v2 > before.len() && before.len() >= Kind::ALL.len());

@@ -778,14 +778,7 @@ fn settings_of_version_2_read_with_the_default_ratings_and_checklist() {
     assert_eq!(read.settings, expected);
     assert!(!expected.visit_ratings.is_empty() && !expected.checklist.is_empty());
     // The committed schema 2 database (its settings in the first version 2 layout) too.
-    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema2-db");
-    let dir = tempfile::tempdir().unwrap();
-    let dst = dir.path().join("db");
-    std::fs::create_dir_all(&dst).unwrap();
-    for e in std::fs::read_dir(&src).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), dst.join(e.file_name())).unwrap();
-    }
+    let (_dir, dst) = fixture_copy("schema2-db");
     let svc = frontoffice::service::Service::open(&dst, clock()).unwrap();
     let s = svc.session("fixture").unwrap();
     let settings = s.settings().unwrap().settings;

@@ -4,7 +4,7 @@
 mod common;
 
 use frontoffice::domain::{record::Body, Lang};
-use frontoffice::server::{client::Client, wire, Server};
+use frontoffice::server::{client::Client, wire};
 use frontoffice::service::{Api, ApiExt, Service, ServiceError};
 use std::{
     io::{Read, Write},
@@ -31,14 +31,7 @@ fn start() -> Running {
     frontoffice::demo::build(&db, &me(), "Админ", 100, common::clock()).unwrap();
     let svc = Service::open(&db, common::clock()).unwrap();
     let socket = dir.path().join("fo.sock");
-    // Every client here is the same Unix user: its share is the whole.
-    let server = Server::bind(Arc::clone(&svc), &socket, None)
-        .unwrap()
-        .with_limits(frontoffice::server::Limits {
-            max_per_clerk: frontoffice::server::DEFAULT_MAX_CONNECTIONS,
-            ..Default::default()
-        });
-    std::thread::spawn(move || server.run());
+    common::serve_as_one_user(&svc, &socket);
     Running {
         _dir: dir,
         socket,
@@ -173,23 +166,6 @@ fn random_bytes_never_bring_the_server_down() {
     assert!(!client(&r).search("petrova", 3).unwrap().is_empty());
 }
 
-/// Runs the real binary as another Unix user ("nobody") against the server.
-fn find_as_nobody(r: &Running) -> (bool, String) {
-    use std::os::unix::process::CommandExt;
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_frontoffice"))
-        .args(["--lang", "en", "--connect"])
-        .arg(&r.socket)
-        .args(["find", "petrova"])
-        .uid(65534)
-        .gid(65534)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 #[test]
 fn unknown_and_disabled_users_are_refused() {
     let r = start();
@@ -204,7 +180,7 @@ fn unknown_and_disabled_users_are_refused() {
             std::os::unix::fs::PermissionsExt::from_mode(0o666),
         )
         .unwrap();
-        let (ok, err) = find_as_nobody(&r);
+        let (ok, err) = common::find_as_nobody(&r.socket, "petrova");
         assert!(!ok);
         assert!(err.contains(&format!("{nobody} is not a clerk")), "{err}");
         // Made a clerk, the same user gets in; disabled, refused again with the reason.
@@ -215,10 +191,10 @@ fn unknown_and_disabled_users_are_refused() {
                 frontoffice::domain::clerk::Role::Clerk,
             )
             .unwrap();
-        let (ok, err) = find_as_nobody(&r);
+        let (ok, err) = common::find_as_nobody(&r.socket, "petrova");
         assert!(ok, "{err}");
         admin.set_clerk_active(&nobody, false).unwrap();
-        let (ok, err) = find_as_nobody(&r);
+        let (ok, err) = common::find_as_nobody(&r.socket, "petrova");
         assert!(!ok);
         assert!(err.contains("disabled"), "{err}");
     } else {

@@ -250,25 +250,6 @@ fn connections_over_the_limit_are_refused_with_a_reason() {
     stop(child, &socket);
 }
 
-/// The real binary run as another Unix user ("nobody"): `find` over the socket; its success
-/// and standard error.
-fn find_as_nobody(socket: &Path) -> (bool, String) {
-    use std::os::unix::process::CommandExt;
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_frontoffice"))
-        .args(["--lang", "en", "--connect"])
-        .arg(socket)
-        .args(["find", "лимитов"])
-        .env("FRONTOFFICE_CONFIG", "/nonexistent")
-        .uid(65534)
-        .gid(65534)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 #[test]
 fn one_account_holds_its_share_of_connections_and_other_accounts_are_served() {
     let (dir, db) = database(10);
@@ -326,7 +307,7 @@ fn one_account_holds_its_share_of_connections_and_other_accounts_are_served() {
                 frontoffice::domain::clerk::Role::Clerk,
             )
             .unwrap();
-        let (ok, err) = find_as_nobody(&socket);
+        let (ok, err) = common::find_as_nobody(&socket, "лимитов");
         assert!(ok, "another account refused: {err}");
     } else {
         println!("not root: another Unix user cannot be tried; the share per account was");

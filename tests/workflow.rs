@@ -434,14 +434,7 @@ fn the_clerk_filter_keeps_that_clerks_work_and_everyones() {
 
 #[test]
 fn a_database_of_schema_2_gets_its_due_index_on_open() {
-    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema2-db");
-    let dir = tempfile::tempdir().unwrap();
-    let dst = dir.path().join("db");
-    std::fs::create_dir_all(&dst).unwrap();
-    for e in std::fs::read_dir(&src).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), dst.join(e.file_name())).unwrap();
-    }
+    let (_dir, dst) = fixture_copy("schema2-db");
     let svc = Svc::open(&dst, clock()).unwrap();
     assert_eq!(
         svc.store().schema_version().unwrap(),

@@ -465,3 +465,34 @@ pub fn fixture_copy(name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     }
     (dir, dst)
 }
+
+/// The real server, in process, on `socket`, for tests whose clients are all this one Unix
+/// user: its share of the connections is the whole.
+pub fn serve_as_one_user(svc: &Arc<Svc>, socket: &std::path::Path) {
+    let server = frontoffice::server::Server::bind(Arc::clone(svc), socket, None)
+        .unwrap()
+        .with_limits(frontoffice::server::Limits {
+            max_per_clerk: frontoffice::server::DEFAULT_MAX_CONNECTIONS,
+            ..Default::default()
+        });
+    std::thread::spawn(move || server.run());
+}
+
+/// The real binary run as another Unix user ("nobody", uid 65534) against the server at
+/// `socket`, searching `query`: whether it succeeded, and what it said on stderr.
+pub fn find_as_nobody(socket: &std::path::Path, query: &str) -> (bool, String) {
+    use std::os::unix::process::CommandExt;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_frontoffice"))
+        .args(["--lang", "en", "--connect"])
+        .arg(socket)
+        .args(["find", query])
+        .env("FRONTOFFICE_CONFIG", "/nonexistent")
+        .uid(65534)
+        .gid(65534)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}

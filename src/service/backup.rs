@@ -149,16 +149,7 @@ pub fn backup(svc: &Service, clerk: &Clerk) -> Result<(String, u64), ServiceErro
     let (dir, keep) = svc.snapshot_dir();
     make_dir(&dir)?;
     let name = fresh_name(&dir, MANUAL);
-    let path = dir.join(&name);
-    audit_file(
-        svc,
-        &clerk.login,
-        AuditAction::Backup,
-        &path.to_string_lossy(),
-        None,
-    )?;
-    let size = snapshot::write_file(&svc.store, &path, svc.now())?;
-    svc.anchor_head("backup");
+    let size = backup_to(svc, clerk, &dir.join(&name))?;
     prune(&dir, MANUAL, keep).map_err(StoreError::from)?;
     Ok((name, size))
 }

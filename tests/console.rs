@@ -2530,3 +2530,53 @@ fn a_save_names_the_reports_it_sent_back() {
         "Saved: Agreement"
     );
 }
+
+/// A colleague's save never moves the clerk's selection: the chosen row stays on its record
+/// when a new one arrives in the list, and Enter opens that record.
+#[test]
+fn a_colleagues_save_leaves_the_list_selection_on_its_record() {
+    use frontoffice::domain::{
+        intake::{Channel, Intake, Outcome, Topic},
+        record::Body,
+    };
+    let (_dir, svc) = own_db();
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    let changes = a.cx.api.subscribe().unwrap();
+    a.on_key(key(KeyCode::F(6)));
+    for _ in 0..3 {
+        a.on_key(key(KeyCode::Down));
+    }
+    let chosen = |a: &App| -> String {
+        let s = shot(a);
+        s.lines()
+            .find(|l| l.starts_with('▶'))
+            .expect(&s)
+            .trim_start_matches('▶')
+            .trim()
+            .to_string()
+    };
+    let before = chosen(&a);
+    let number = before.split_whitespace().next().unwrap().to_string();
+    for n in 0..3 {
+        a_session(&svc)
+            .create(Body::Intake(Intake {
+                reg_no: String::new(),
+                at: common::now(),
+                channel: Channel::Phone,
+                clerk: String::new(),
+                person: None,
+                topics: vec![Topic::PersonalAssistance],
+                note: format!("Колега записа {n}"),
+                outcome: Outcome::Open,
+                follow_up: None,
+            }))
+            .unwrap();
+    }
+    while let Ok(c) = changes.recv_timeout(std::time::Duration::from_millis(500)) {
+        a.on_change(&c);
+    }
+    assert!(shot(&a).contains("Обръщения ("));
+    assert_eq!(chosen(&a), before, "{}", shot(&a));
+    a.on_key(key(KeyCode::Enter));
+    assert_eq!(a.top().title(&a.cx.t), format!("Обръщение {number}"));
+}

@@ -51,8 +51,15 @@ impl AgendaScreen {
     fn load(&mut self, cx: &mut Cx) {
         match cx.api.agenda(cx.settings.agenda_days, None) {
             Ok(a) => {
+                // The chosen line stays on its item (its record, kind and date) when lines
+                // arrive or go; if it went, on the line that took its place.
+                let key = |i: &AgendaItem| (i.record, i.kind, i.due, i.detail.clone());
+                let chosen = self.agenda.items.get(self.selected).map(key);
                 self.agenda = a;
-                self.selected = self.selected.min(self.agenda.items.len().saturating_sub(1));
+                self.selected = chosen
+                    .and_then(|c| self.agenda.items.iter().position(|i| key(i) == c))
+                    .unwrap_or(self.selected)
+                    .min(self.agenda.items.len().saturating_sub(1));
             }
             Err(e) => cx.fail(&e),
         }

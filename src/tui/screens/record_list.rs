@@ -104,8 +104,14 @@ impl RecordList {
                         Err(e) => cx.fail(&e),
                     }
                 }
+                // The selection stays on its record when rows arrive, change or go; if the
+                // record itself went, on the row that took its place.
+                let chosen = self.rows.get(self.selected).map(Record::id);
                 self.rows = rows;
-                self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+                self.selected = chosen
+                    .and_then(|id| self.rows.iter().position(|r| r.id() == id))
+                    .unwrap_or(self.selected)
+                    .min(self.rows.len().saturating_sub(1));
             }
             Err(e) => cx.fail(&e),
         }

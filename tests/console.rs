@@ -2582,3 +2582,41 @@ fn a_colleagues_save_leaves_the_list_selection_on_its_record() {
     a.on_key(key(KeyCode::Enter));
     assert_eq!(a.top().title(&a.cx.t), format!("Обръщение {number}"));
 }
+
+/// Conflicts by field: the clerk edits the note while a colleague saves a new address; the
+/// clerk's save keeps both without a question (three-way against the version the form was
+/// opened at). Had both changed the address, only that field would be asked about.
+#[test]
+fn a_conflict_where_each_changed_another_field_saves_both_without_a_question() {
+    use frontoffice::domain::record::{Body, Kind};
+    let (_dir, svc) = own_db();
+    let (person, other) = agreement_person(&svc);
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    typed(&mut a, AGREEMENT);
+    a.on_key(key(KeyCode::Enter));
+    a.on_key(key(KeyCode::F(6)));
+    let form_depth = a.depth();
+    // To the address, and past it to the note: the clerk writes the note only.
+    let mut tabs = 0;
+    while !shot(&a).lines().any(|l| l.starts_with("▶ Бележка")) {
+        a.on_key(key(KeyCode::Tab));
+        tabs += 1;
+        assert!(tabs < 30, "no note field: {}", shot(&a));
+    }
+    typed(&mut a, "Предпочита обаждане следобед.");
+    colleague_sets_address(&other, person, "ул. Тяхна 9");
+    a.on_key(key(KeyCode::F(2)));
+    let s = shot(&a);
+    assert!(!s.contains("Две версии на записа"), "no question: {s}");
+    assert!(s.contains("Колега Колегов беше променил"), "{s}");
+    assert_eq!(a.depth(), form_depth - 1, "saved: back on the card");
+    assert_eq!(address_on_file(&svc, person), "ул. Тяхна 9", "theirs kept");
+    let Body::Person(p) = a_session(&svc).get(Kind::Person, person).unwrap().body else {
+        panic!()
+    };
+    assert!(
+        p.note.contains("Предпочита обаждане следобед."),
+        "mine kept: {}",
+        p.note
+    );
+}

@@ -34,6 +34,8 @@ pub struct RecordForm<S: Spec> {
     pub extra: S::Extra,
     /// The newer saved version a save ran into, while the clerk decides (conflict screen).
     theirs: Option<Record>,
+    /// The fields both changed differently, the only ones the conflict screen asks about.
+    asked: Vec<usize>,
     request: RequestId,
 }
 
@@ -49,6 +51,7 @@ impl<S: Spec> RecordForm<S> {
             editing: None,
             extra: S::Extra::default(),
             theirs: None,
+            asked: Vec::new(),
             request: crate::service::new_request_id(),
         }
     }
@@ -147,8 +150,29 @@ impl<S: Spec> RecordForm<S> {
                 self.save(cx)
             }
             Err(ServiceError::Conflict { current }) => {
+                // Three-way: against the version this form was opened at, a field only the
+                // colleague changed takes their value, one only the clerk changed stays, and
+                // only a field both changed differently is asked about.
                 let saved = Self::edit(cx, &current);
-                let rows = self.form.differences(&saved.form, &cx.t);
+                let opened = Self::new(cx, self.base.clone());
+                let asked = self.form.merge_from(&opened.form, &saved.form);
+                if asked.is_empty() {
+                    // Nothing to ask: the form stands on the saved version (fields it does not
+                    // show stay as saved now) and saves both sides' changes.
+                    self.editing = Some((current.id(), current.meta.rev));
+                    if let Some(t) = S::unwrap(&current.body) {
+                        self.base = t;
+                    }
+                    let who = cx.clerk_name(&current.meta.by);
+                    let out = self.save(cx);
+                    if !self.form.dirty {
+                        let msg = cx.t.f("conflict.merged", &[("by", &who)]);
+                        cx.say(Level::Info, msg);
+                    }
+                    return out;
+                }
+                let rows = self.form.differences_in(&saved.form, &cx.t, &asked);
+                self.asked = asked;
                 let when = format!(
                     "{} {}",
                     format_date(current.meta.updated.date()),
@@ -168,6 +192,18 @@ impl<S: Spec> RecordForm<S> {
     /// The clerk chose in the conflict screen: save their typing over the newer version, or
     /// load the newer version and drop the typing.
     fn decide(&mut self, keep_mine: bool, theirs: Record, cx: &mut Cx) -> Outcome {
+        let asked = std::mem::take(&mut self.asked);
+        if !keep_mine && !asked.is_empty() {
+            // Theirs for the fields asked about; the clerk's other changes still go on top.
+            let saved = Self::edit(cx, &theirs);
+            for &i in &asked {
+                self.form.take_field(i, &saved.form);
+            }
+            if !self.form.same_as(&saved.form) {
+                self.editing = Some((theirs.id(), theirs.meta.rev));
+                return self.save(cx);
+            }
+        }
         if keep_mine {
             self.editing = Some((theirs.id(), theirs.meta.rev));
             if let Some(t) = S::unwrap(&theirs.body) {

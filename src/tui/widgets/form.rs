@@ -445,9 +445,71 @@ impl Form {
         self.dirty = true;
     }
 
+    /// Three-way against the version the form was opened at (`base`) and the newer saved one
+    /// (`theirs`, the same fields): a field only they changed takes their value, one only this
+    /// form changed keeps it, one both changed alike is settled. Returns the fields both
+    /// changed differently: the only ones to ask about.
+    pub fn merge_from(&mut self, base: &Form, theirs: &Form) -> Vec<usize> {
+        let mut asked = Vec::new();
+        for (i, (b, t)) in base.fields.iter().zip(&theirs.fields).enumerate() {
+            let Some(mine) = self.fields.get(i) else {
+                break;
+            };
+            let (b, t, m) = (b.raw(), t.raw(), mine.raw());
+            let (b_, t_, m_) = (b.trim(), t.trim(), m.trim());
+            if t_ == b_ || t_ == m_ {
+                continue;
+            }
+            if m_ == b_ {
+                // Only they changed it: theirs, with what a reference needs to resolve it.
+                if let (FieldKind::Ref(_, mine), FieldKind::Ref(_, theirs)) =
+                    (&mut self.fields[i].kind, &theirs.fields[i].kind)
+                {
+                    *mine = theirs.clone();
+                }
+                self.fields[i].set_raw(&t);
+            } else {
+                asked.push(i);
+            }
+        }
+        asked
+    }
+
+    /// Sets field `i` to the other form's value (the clerk took theirs).
+    pub fn take_field(&mut self, i: usize, theirs: &Form) {
+        let Some(t) = theirs.fields.get(i) else {
+            return;
+        };
+        if let (FieldKind::Ref(_, mine), FieldKind::Ref(_, o)) = (&mut self.fields[i].kind, &t.kind)
+        {
+            *mine = o.clone();
+        }
+        let v = t.raw();
+        self.fields[i].set_raw(&v);
+    }
+
+    /// Whether every field shows what the other form shows.
+    pub fn same_as(&self, other: &Form) -> bool {
+        self.fields
+            .iter()
+            .zip(&other.fields)
+            .all(|(a, b)| a.raw().trim() == b.raw().trim())
+    }
+
     /// Field label, the other form's value and this one's, for every field that differs
     /// (a conflict shown side by side). Choices show their labels, yes/no a word.
     pub fn differences(&self, other: &Form, t: &I18n) -> Vec<(String, String, String)> {
+        let all: Vec<usize> = (0..self.fields.len()).collect();
+        self.differences_in(other, t, &all)
+    }
+
+    /// The same for the fields `only` (by index).
+    pub fn differences_in(
+        &self,
+        other: &Form,
+        t: &I18n,
+        only: &[usize],
+    ) -> Vec<(String, String, String)> {
         let shown = |f: &Field| match f.kind {
             FieldKind::YesNo => t.t(if f.yes { "form.yes" } else { "form.no" }).to_string(),
             _ => f.raw(),
@@ -455,8 +517,9 @@ impl Form {
         self.fields
             .iter()
             .zip(&other.fields)
-            .filter(|(a, b)| a.raw().trim() != b.raw().trim())
-            .map(|(mine, theirs)| (mine.label_text(t), shown(theirs), shown(mine)))
+            .enumerate()
+            .filter(|(i, (a, b))| only.contains(i) && a.raw().trim() != b.raw().trim())
+            .map(|(_, (mine, theirs))| (mine.label_text(t), shown(theirs), shown(mine)))
             .collect()
     }
 

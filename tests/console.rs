@@ -2620,3 +2620,34 @@ fn a_conflict_where_each_changed_another_field_saves_both_without_a_question() {
         p.note
     );
 }
+
+/// Text fits: a note wraps over its rows instead of running off its field, and at 120 columns
+/// a field takes the wider room: the person's label that 80 columns cut shows whole.
+#[test]
+fn notes_wrap_and_fields_take_the_width_the_terminal_gives() {
+    let (_dir, svc) = own_db();
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    typed(&mut a, AGREEMENT);
+    a.on_key(key(KeyCode::F(8)));
+    typed(
+        &mut a,
+        "Обажда се дъщерята: майка ѝ е след инсулт и пита за асистент.",
+    );
+    let s = shot(&a);
+    assert!(
+        s.contains("Обажда се дъщерята: майка ѝ") && s.contains("след инсулт"),
+        "the note's second line is shown: {s}"
+    );
+    let person = |s: &str| {
+        s.lines()
+            .find(|l| l.trim_start_matches(['▶', ' ']).starts_with("Лице"))
+            .map(str::to_string)
+            .unwrap_or_default()
+    };
+    assert!(person(&s).contains('…'), "80 columns cut the label: {s}");
+    let wide = screen(&a, 120, 40);
+    assert!(
+        !person(&wide).contains('…') && person(&wide).contains(')'),
+        "{wide}"
+    );
+}

@@ -24,7 +24,7 @@ use ratatui::{
     text::{Line, Span},
     widgets::{Block, Borders, Clear, Paragraph, Widget},
 };
-use ratatui_textarea::TextArea;
+use ratatui_textarea::{TextArea, WrapMode};
 use unicode_width::UnicodeWidthStr;
 
 /// What a check may look at besides the value.
@@ -98,6 +98,8 @@ impl Field {
         if matches!(kind, FieldKind::Note { .. }) {
             text = TextArea::default();
             text.set_cursor_line_style(Style::default());
+            // A note reads whole: its lines wrap at words in the field's width.
+            text.set_wrap_mode(WrapMode::WordOrGlyph);
         }
         text.set_cursor_style(Style::default());
         Field {
@@ -153,6 +155,7 @@ impl Field {
                 });
                 self.text.set_cursor_line_style(Style::default());
                 self.text.set_cursor_style(style);
+                self.text.set_wrap_mode(WrapMode::WordOrGlyph);
             }
             _ => input::set_value(&mut self.text, value),
         }
@@ -259,6 +262,11 @@ impl Form {
         let cursor = self.cursor;
         if let Some(f) = self.fields.get_mut(self.focus) {
             f.text.set_cursor_style(cursor);
+            // A chosen value (a name with its birth date, a service with its place) shows its
+            // start when the field is reached, not its tail.
+            if matches!(f.kind, FieldKind::Ref(..) | FieldKind::Choice(_)) {
+                f.text.move_cursor(ratatui_textarea::CursorMove::Head);
+            }
         }
     }
 
@@ -735,8 +743,9 @@ impl Form {
                         if key.modifiers.contains(KeyModifiers::CONTROL)
                             && key.code == KeyCode::Char('u')
                         {
-                            // Ctrl-U clears to the line's start, as in every one-line field
-                            // and the search box (the text widget's own Ctrl-U undoes).
+                            // Ctrl-U clears the line, as it clears every one-line field and
+                            // the search box (the text widget's own Ctrl-U undoes).
+                            f.text.move_cursor(ratatui_textarea::CursorMove::End);
                             f.text.delete_line_by_head();
                         } else {
                             f.text.input(*key);
@@ -839,7 +848,10 @@ impl Form {
         let focus_end = at[self.focus] + self.fields[self.focus].height();
         let top = focus_end.saturating_sub(body.height);
         let label_w: u16 = 24.min(area.width / 3);
-        let value_w: u16 = 30.min(area.width.saturating_sub(label_w + 2) / 2 + 6);
+        // The value column takes the room the terminal gives (30 at 80 columns, 52 at 120),
+        // the rest is for the error beside it.
+        let value_w: u16 = (area.width.saturating_sub(label_w) * 11 / 20)
+            .max(30.min(area.width.saturating_sub(label_w + 2) / 2 + 6));
         let err_x = area.x + label_w + value_w + 1;
         let err_w = area.right().saturating_sub(err_x) as usize;
         for (i, f) in self.fields.iter().enumerate() {

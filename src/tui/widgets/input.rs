@@ -53,7 +53,8 @@ pub fn edit_line(ta: &mut TextArea<'static>, key: &KeyEvent) -> bool {
     }
     let before = value(ta);
     if ctrl && key.code == KeyCode::Char('u') {
-        // As in a shell: Ctrl-U clears to the start (the text widget would undo instead).
+        // Ctrl-U clears the field, wherever the cursor stands (the text widget would undo).
+        ta.move_cursor(ratatui_textarea::CursorMove::End);
         ta.delete_line_by_head();
         return value(ta) != before;
     }

@@ -44,6 +44,9 @@ impl<S: Spec> RecordForm<S> {
     pub fn new(cx: &Cx, seed: S::T) -> Self {
         let mut form = Form::new(forms::fields::<S>(cx), &cx.theme);
         forms::load::<S>(&mut form, &seed, cx);
+        // The first field is reached as any other: a chosen value shows its start.
+        let first = form.focused().key;
+        form.focus_key(first);
         form.dirty = false;
         RecordForm {
             form,

@@ -2651,3 +2651,66 @@ fn notes_wrap_and_fields_take_the_width_the_terminal_gives() {
         "{wide}"
     );
 }
+
+/// A saved assessment is reachable: F5 on its intake opens it again (not a new one), the card
+/// lists it, and F5 on it opens a new referral from it.
+#[test]
+fn an_assessment_is_reopened_from_its_intake_and_the_card_and_starts_its_referral() {
+    use frontoffice::domain::record::{Body, Kind};
+    let (_dir, svc) = own_db();
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    typed(&mut a, AGREEMENT);
+    a.on_key(key(KeyCode::Enter));
+    // The card's first line to open is its intake.
+    a.on_key(key(KeyCode::Down));
+    a.on_key(key(KeyCode::Enter));
+    assert!(
+        a.top().title(&a.cx.t).starts_with("Обръщение 2026-"),
+        "{}",
+        shot(&a)
+    );
+    let card_depth = a.depth() - 1;
+    a.on_key(key(KeyCode::F(5)));
+    assert_eq!(a.top().title(&a.cx.t), "Нова предварителна оценка");
+    // Saving is refused on the one required field, the conclusion, focused; typed, it saves.
+    a.on_key(key(KeyCode::F(2)));
+    typed(&mut a, "Нужда от асистентска подкрепа.");
+    a.on_key(key(KeyCode::F(2)));
+    assert_eq!(
+        a.top().title(&a.cx.t),
+        "Предварителна оценка",
+        "{}",
+        shot(&a)
+    );
+    let assessments = a_session(&svc).list(Kind::Assessment, None, 1000).unwrap();
+    let made = assessments.iter().map(|r| r.id()).max().unwrap();
+    // Back to the intake; F5 opens the same one.
+    a.on_key(key(KeyCode::Esc));
+    a.on_key(key(KeyCode::F(5)));
+    assert_eq!(
+        a.top().title(&a.cx.t),
+        "Предварителна оценка",
+        "{}",
+        shot(&a)
+    );
+    assert_eq!(
+        a_session(&svc)
+            .list(Kind::Assessment, None, 1000)
+            .unwrap()
+            .len(),
+        assessments.len(),
+        "no second assessment"
+    );
+    // F5 on it: a referral from it, saved with the assessment.
+    a.on_key(key(KeyCode::F(5)));
+    assert_eq!(a.top().title(&a.cx.t), "Ново насочване", "{}", shot(&a));
+    while a.depth() > card_depth {
+        a.on_key(key(KeyCode::Esc));
+    }
+    let s = shot(&a);
+    assert!(s.contains("Предварителна оценка 17.11.2026"), "{s}");
+    let Body::Assessment(x) = a_session(&svc).get(Kind::Assessment, made).unwrap().body else {
+        panic!()
+    };
+    assert!(x.intake.is_some());
+}

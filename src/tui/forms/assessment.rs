@@ -5,7 +5,7 @@ use super::{by_code, choices, date_text, req_date, Lens, Spec};
 use crate::domain::{
     intake::{Assessment, DomainNeed, Need, NeedDomain},
     reason::Reason,
-    record::{Body, Kind},
+    record::{Body, Kind, Record},
     register::ServiceType,
 };
 use crate::tui::{
@@ -196,6 +196,15 @@ impl Spec for AssessmentSpec {
 
     fn check(a: &mut Assessment, cx: &Cx) -> Result<(), Vec<crate::domain::FieldError>> {
         a.validate(cx.today())
+    }
+
+    /// A new assessment stays open as saved, where F5 starts its referral at once; an edit
+    /// goes back.
+    fn saved(record: &Record, created: bool, cx: &mut Cx) -> Outcome {
+        match created {
+            true => Outcome::Replace(Box::new(RecordForm::<Self>::edit(cx, record))),
+            false => Outcome::Pop,
+        }
     }
 
     /// A saved assessment leads to a referral of its person (F5).

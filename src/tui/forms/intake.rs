@@ -7,6 +7,7 @@ use crate::domain::{
     reason::Reason,
     record::{Body, Kind, Record},
 };
+use crate::service::ApiExt;
 use crate::tui::{
     app::{Cx, Outcome},
     keymap::{Action, Meanings},
@@ -182,11 +183,18 @@ impl Spec for IntakeSpec {
         let (Action::Reveal, Some((id, _)), Some(person)) = (a, f.editing, f.base.person) else {
             return None;
         };
-        Some(Outcome::Push(Box::new(super::assessment::new_form(
-            cx,
-            person,
-            Some(id),
-        ))))
+        // Its assessment when it has one (the latest), else a new one from it.
+        let made = cx.api.related(id).ok().and_then(|rs| {
+            rs.into_iter()
+                .filter(|r| matches!(&r.body, Body::Assessment(a) if a.intake == Some(id)))
+                .max_by_key(|r| r.id())
+        });
+        Some(Outcome::Push(match made {
+            Some(r) => Box::new(RecordForm::<super::assessment::AssessmentSpec>::edit(
+                cx, &r,
+            )),
+            None => Box::new(super::assessment::new_form(cx, person, Some(id))),
+        }))
     }
 
     /// Back where the clerk was: the card or the search they came from.

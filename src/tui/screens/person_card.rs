@@ -9,7 +9,7 @@ use crate::domain::{
     },
     date::{format_date, Month},
     egn::Sex,
-    intake::{Intake, Outcome as IntakeOutcome},
+    intake::{Assessment, Intake, Outcome as IntakeOutcome},
     person::Person,
     record::{Body, Kind, Record},
     referral::Referral,
@@ -64,6 +64,8 @@ pub struct CardData {
     pub person: Person,
     /// (record id, intake).
     intakes: Vec<(u64, Intake)>,
+    /// (record id, preliminary assessment), the latest first.
+    assessments: Vec<(u64, Assessment)>,
     /// (record id, referral, provider's name).
     referrals: Vec<(u64, Referral, String)>,
     decisions: Vec<(u64, DspDecision)>,
@@ -96,6 +98,7 @@ fn load(cx: &Cx, id: u64) -> Result<CardData, ServiceError> {
         record,
         person,
         intakes: Vec::new(),
+        assessments: Vec::new(),
         referrals: Vec::new(),
         decisions: Vec::new(),
         applications: Vec::new(),
@@ -108,6 +111,7 @@ fn load(cx: &Cx, id: u64) -> Result<CardData, ServiceError> {
         d.shown.push(rid);
         match r.body {
             Body::Intake(i) => d.intakes.push((rid, i)),
+            Body::Assessment(a) => d.assessments.push((rid, a)),
             Body::Referral(x) => {
                 let provider = x
                     .provider
@@ -170,6 +174,8 @@ fn load(cx: &Cx, id: u64) -> Result<CardData, ServiceError> {
         }
     }
     d.intakes.sort_by_key(|(_, i)| std::cmp::Reverse(i.at));
+    d.assessments
+        .sort_by_key(|(id, a)| (std::cmp::Reverse(a.date), std::cmp::Reverse(*id)));
     d.decisions
         .sort_by_key(|(_, x)| std::cmp::Reverse(x.valid_until));
     d.applications
@@ -349,6 +355,24 @@ impl PersonCard {
                 ),
             ));
         }
+        // The latest assessments: each opens its form, where F5 starts its referral.
+        for (id, a) in d.assessments.iter().take(2) {
+            targets.push((out.len(), (Kind::Assessment, *id)));
+            let types: Vec<&str> = a.recommended.iter().map(|s| s.name(t.lang())).collect();
+            out.push((
+                theme.base,
+                format!(
+                    "  {} {} · {}",
+                    t.t("card.assessment"),
+                    format_date(a.date),
+                    if types.is_empty() {
+                        a.conclusion.clone()
+                    } else {
+                        types.join(", ")
+                    }
+                ),
+            ));
+        }
         for (id, r, provider) in d
             .referrals
             .iter()
@@ -367,7 +391,7 @@ impl PersonCard {
                 ),
             ));
         }
-        if d.intakes.is_empty() && d.referrals.is_empty() {
+        if d.intakes.is_empty() && d.referrals.is_empty() && d.assessments.is_empty() {
             none(&mut out);
         }
         // Personal assistance (ЗЛП).

@@ -2714,3 +2714,60 @@ fn an_assessment_is_reopened_from_its_intake_and_the_card_and_starts_its_referra
     };
     assert!(x.intake.is_some());
 }
+
+/// An employment contract is made from its agreement (F7), through the real keymap: the
+/// assistant, the provider, the agreement and its term filled in; the clerk types the number
+/// and saves.
+#[test]
+fn f7_on_an_agreement_makes_its_employment_contract() {
+    use frontoffice::domain::record::{Body, Kind};
+    let (_dir, svc) = own_db();
+    let mut a = app_on(&svc, Lang::Bg, "default", false);
+    typed(&mut a, AGREEMENT);
+    a.on_key(key(KeyCode::Enter));
+    // Down the card's lines to the agreement's form.
+    for n in 1..12 {
+        a.on_key(key(KeyCode::Home));
+        for _ in 0..n {
+            a.on_key(key(KeyCode::Down));
+        }
+        a.on_key(key(KeyCode::Enter));
+        if a.top().title(&a.cx.t) == format!("Споразумение {AGREEMENT}") {
+            break;
+        }
+        a.on_key(key(KeyCode::Esc));
+    }
+    assert!(shot(&a).contains("F7 Трудов договор"), "{}", shot(&a));
+    let agreement = a_session(&svc)
+        .search(AGREEMENT, 5)
+        .unwrap()
+        .into_iter()
+        .find(|h| h.kind == Kind::Agreement)
+        .unwrap();
+    let Body::Agreement(ag) = a_session(&svc)
+        .get(Kind::Agreement, agreement.id)
+        .unwrap()
+        .body
+    else {
+        panic!()
+    };
+    a.on_key(key(KeyCode::F(7)));
+    assert_eq!(a.top().title(&a.cx.t), "Нов трудов договор", "{}", shot(&a));
+    typed(&mut a, "ТД-2026-900");
+    a.on_key(key(KeyCode::F(2)));
+    let made: Vec<_> = a_session(&svc)
+        .list(Kind::Contract, None, 1000)
+        .unwrap()
+        .into_iter()
+        .filter_map(|r| match r.body {
+            Body::Contract(c) if c.number == "ТД-2026-900" => Some(c),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(made.len(), 1, "saved once: {}", shot(&a));
+    let c = &made[0];
+    assert_eq!(
+        (c.assistant, c.provider, c.agreement, c.end),
+        (ag.assistant, ag.provider, Some(agreement.id), Some(ag.to))
+    );
+}

@@ -673,7 +673,8 @@ impl App {
             let room = if last { width - quit.2 } else { width };
             if used + it.2 > room {
                 if last {
-                    break;
+                    // A key too wide for what is left: the shorter ones after it still fit.
+                    continue;
                 }
                 lines.push(Vec::new());
                 used = 0;

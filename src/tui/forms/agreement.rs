@@ -369,7 +369,12 @@ impl Spec for AgreementSpec {
 
     fn hints(f: &RecordForm<Self>) -> Vec<Action> {
         match f.editing {
-            Some(_) => vec![Action::More, Action::Reveal, Action::Edit],
+            Some(_) => vec![
+                Action::More,
+                Action::Reveal,
+                Action::Edit,
+                Action::NewPerson,
+            ],
             None => Vec::new(),
         }
     }
@@ -381,6 +386,7 @@ impl Spec for AgreementSpec {
                 (Action::More, "action.document"),
                 (Action::Reveal, "action.suspend"),
                 (Action::Edit, "action.replace_assistant"),
+                (Action::NewPerson, "action.new_contract"),
             ],
             None => Vec::new(),
         }
@@ -396,6 +402,10 @@ impl Spec for AgreementSpec {
             )),
             Action::Reveal => Some(Outcome::Push(Box::new(super::suspension::new_form(cx, id)))),
             Action::Edit => Some(replace(f, id, rev, cx)),
+            // F7: the assistant's employment contract, filled in from this agreement.
+            Action::NewPerson => Some(Outcome::Push(Box::new(super::contract::from_agreement(
+                cx, id, &f.base,
+            )))),
             _ => None,
         }
     }

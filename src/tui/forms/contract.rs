@@ -136,3 +136,24 @@ impl Spec for ContractSpec {
         f.extra.refresh(&mut f.form, &["assistant"], cx);
     }
 }
+
+/// A new employment contract for an agreement's assistant: the assistant, the provider, the
+/// agreement, its term (from its start, or today if later, to its end) and the working day
+/// of its schedule's longest day (4 hours when it has none); the clerk types the number.
+pub fn from_agreement(
+    cx: &Cx,
+    id: u64,
+    a: &crate::domain::assistance::Agreement,
+) -> RecordForm<ContractSpec> {
+    let longest = a.week.iter().copied().max().unwrap_or(0);
+    let seed = Contract {
+        assistant: a.assistant,
+        provider: a.provider,
+        agreement: Some(id),
+        start: a.from.max(cx.today()),
+        end: Some(a.to),
+        minutes_per_day: if longest > 0 { longest } else { 4 * 60 },
+        ..ContractSpec::blank(cx)
+    };
+    RecordForm::<ContractSpec>::new(cx, seed)
+}

@@ -286,17 +286,19 @@ impl<S: Spec> Screen for RecordForm<S> {
 
     fn hints(&self) -> Vec<Action> {
         // The form's own steps come right after save: they are what the clerk came for.
+        // Then how to move and leave, which every form has, before what only some fields do
+        // (the footer keeps the first that fit; F1 lists them all).
         let mut h = vec![Action::Save];
         h.extend(S::hints(self));
         h.push(Action::NextField);
         if self.form.focused().kind.listed() {
             h.push(Action::ListValues);
         }
+        h.push(Action::Back);
         if self.on_ref() {
             h.push(Action::OpenDuplicate);
         }
         h.push(Action::CopyPrevious);
-        h.push(Action::Back);
         h
     }
 

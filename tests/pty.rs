@@ -354,3 +354,46 @@ fn the_console_works_against_a_running_server() {
     let _ = server.kill();
     let _ = server.wait();
 }
+
+/// The contract path in the real console: the agreement from its user's card, F7 its
+/// employment contract filled in, the number typed, F2; then found again by its number.
+#[test]
+fn an_employment_contract_is_made_from_its_agreement_in_the_real_console() {
+    const F2: &str = "\x1bOQ";
+    const F3: &str = "\x1bOR";
+    let mut c = Console::start(&[], &[]);
+    c.wait_for("Днешна работа");
+    c.send("СП-2026-0001");
+    c.wait_for("споразумение");
+    c.send("\r");
+    c.wait_for("Лице:");
+    let chosen = |c: &Console| {
+        c.screen()
+            .lines()
+            .find(|l| l.starts_with('▶'))
+            .unwrap_or_default()
+            .to_string()
+    };
+    let mut downs = 0;
+    while !chosen(&c).contains("Споразумение СП-2026-0001") {
+        c.send(DOWN);
+        downs += 1;
+        assert!(downs < 30, "no agreement line:\n{}", c.screen());
+        thread::sleep(Duration::from_millis(30));
+    }
+    c.send("\r");
+    c.wait_for("– Споразумение СП-2026-0001");
+    c.wait_for("F7 Трудов договор");
+    c.send(F7);
+    c.wait_for("Нов трудов договор");
+    c.send("ТД-2026-901");
+    c.wait_for("ТД-2026-901");
+    c.send(F2);
+    c.wait_for("Записано: Договор ТД-2026-901");
+    c.send(F3);
+    c.send("ТД-2026-901");
+    c.wait_for("трудов дого");
+    c.send(F10);
+    c.send(F10);
+    assert_eq!(c.wait_exit(), 0);
+}

@@ -1085,15 +1085,7 @@ fn a_list_follows_the_saves_and_opens_its_records() {
 #[test]
 fn an_unsaved_phone_note_comes_back_as_its_form() {
     let (_dir, svc) = own_db();
-    let mut a = app_on(&svc, Lang::Bg, "default", false);
-    typed(&mut a, AGREEMENT);
-    a.on_key(key(KeyCode::F(8)));
-    typed(&mut a, "Недовършена бележка");
-    a.keep_drafts(std::time::Instant::now(), true);
-    drop(a);
-    let mut b = frontoffice::tui::app::App::start(cx_on(&svc, Lang::Bg));
-    assert!(shot(&b).contains("Незавършени форми"), "{}", shot(&b));
-    b.on_key(key(KeyCode::Enter));
+    let b = resumed_phone_note(&svc, "Недовършена бележка");
     let s = shot(&b);
     assert!(
         s.contains("Недовършена бележка") && s.contains("Канал"),
@@ -2397,14 +2389,7 @@ fn the_document_popup_wraps_a_long_path_and_says_when_lp_is_missing() {
 fn a_resumed_draft_keeps_the_record_its_reference_points_to() {
     use frontoffice::domain::record::{Body, Kind};
     let (_dir, svc) = own_db();
-    let mut a = app_on(&svc, Lang::Bg, "default", false);
-    typed(&mut a, AGREEMENT);
-    a.on_key(key(KeyCode::F(8)));
-    typed(&mut a, "Бележка за продължение");
-    a.keep_drafts(std::time::Instant::now(), true);
-    drop(a);
-    let mut b = frontoffice::tui::app::App::start(cx_on(&svc, Lang::Bg));
-    b.on_key(key(KeyCode::Enter));
+    let mut b = resumed_phone_note(&svc, "Бележка за продължение");
     let resumed = shot(&b);
     assert!(!resumed.contains("изберете от списъка"), "{resumed}");
     b.on_key(key(KeyCode::F(2)));
@@ -2770,4 +2755,19 @@ fn f7_on_an_agreement_makes_its_employment_contract() {
         (c.assistant, c.provider, c.agreement, c.end),
         (ag.assistant, ag.provider, Some(agreement.id), Some(ag.to))
     );
+}
+
+/// A phone note typed and left unsaved (its draft kept), then the next start: the offer of
+/// unsaved forms is shown and Enter resumes the note in its form.
+fn resumed_phone_note(svc: &Arc<Service>, text: &str) -> App {
+    let mut a = app_on(svc, Lang::Bg, "default", false);
+    typed(&mut a, AGREEMENT);
+    a.on_key(key(KeyCode::F(8)));
+    typed(&mut a, text);
+    a.keep_drafts(std::time::Instant::now(), true);
+    drop(a);
+    let mut b = frontoffice::tui::app::App::start(cx_on(svc, Lang::Bg));
+    assert!(shot(&b).contains("Незавършени форми"), "{}", shot(&b));
+    b.on_key(key(KeyCode::Enter));
+    b
 }
